@@ -1,0 +1,1 @@
+"""Load and validate `content/` and `schedules/` into domain models; backs `kompis check`."""

@@ -1,0 +1,1 @@
+"""Pure domain code: no platform, database or template imports (see tests/test_architecture.py)."""

@@ -1,0 +1,40 @@
+"""People, roles and what Kompis knows of them, as the features see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PARTICIPANT = "participant"
+    COORDINATOR = "coordinator"
+    ORGANISER = "organiser"
+
+
+class Visibility(StrEnum):
+    """Who may read a reflection."""
+
+    PRIVATE = "private"  # only me
+    BUDDY = "buddy"  # me and my learning buddy
+    COHORT = "cohort"  # the cohort, with my name
+    ANONYMOUS = "anonymous"  # the cohort, without my name
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    cohort_id: str
+    organisation: str | None  # the organisation's slug in the cohort schedule
+    roles: frozenset[Role]
+    locale: str | None = None  # chosen or negotiated; None means the cohort's default
+    email: str | None = None
+    paused_until: datetime | None = None
+    snoozed_until: datetime | None = None
+    pending_activity: str | None = None  # the reflection prompt their next message answers
+    labs: tuple[str, ...] = field(default_factory=tuple)
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles

@@ -1,0 +1,1 @@
+"""Per-locale Jinja2 environments with Babel translations, CLDR dates, platform-neutral text."""

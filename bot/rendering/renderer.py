@@ -1,0 +1,88 @@
+"""Render outgoing intents: template key + params + recipient locale -> plain text + buttons."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+
+from bot.domain.messages import Button, Outgoing, Rendered
+from bot.domain.text import LOCALES, pick
+from bot.rendering.i18n import default_locales_dir, language_name, load_translations
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class UnknownTemplate(LookupError):
+    pass
+
+
+class Renderer:
+    """One Jinja2 environment per locale, each with that locale's translations installed."""
+
+    def __init__(self, locales_dir: Path | None = None) -> None:
+        self.locales_dir = locales_dir or default_locales_dir()
+        self._envs = {locale: self._build(locale) for locale in LOCALES}
+
+    def _build(self, locale: str) -> Environment:
+        env = Environment(
+            loader=FileSystemLoader(TEMPLATES),
+            extensions=["jinja2.ext.i18n"],
+            undefined=StrictUndefined,
+            autoescape=False,  # noqa: S701 - output is plain text; transports escape per platform
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        translations = load_translations(self.locales_dir, locale)
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        env.filters.update(
+            loc=lambda text: pick(text, locale) if isinstance(text, dict) else text,
+            date=lambda value, fmt="full": format_date(_as_date(value), fmt, locale=locale),
+            time=lambda value, fmt="short": format_time(_as_time(value), fmt, locale=locale),
+            datetime=lambda value, tz, fmt="short": format_datetime(
+                _as_datetime(value), fmt, tzinfo=ZoneInfo(tz), locale=locale),
+            language=language_name,
+        )
+        env.globals["locale"] = locale
+        return env
+
+    def template_names(self) -> list[str]:
+        return sorted(p.stem.removesuffix(".txt") for p in TEMPLATES.glob("*.txt.j2"))
+
+    def render(self, item: Outgoing, locale: str) -> Rendered:
+        env = self._envs.get(locale) or self._envs["en"]
+        try:
+            template = env.get_template(f"{item.template}.txt.j2")
+        except TemplateNotFound as exc:
+            raise UnknownTemplate(item.template) from exc
+        text = template.render(**item.params).strip()
+        buttons = tuple(Button(self.gettext(locale, b.label), b.action) for b in item.buttons)
+        return Rendered(text=text, buttons=buttons)
+
+    def gettext(self, locale: str, message: str) -> str:
+        return load_translations(self.locales_dir, locale).gettext(message)
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _as_time(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    return time.fromisoformat(str(value))
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))

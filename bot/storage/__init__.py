@@ -1,0 +1,2 @@
+"""Persistence: SQLModel tables, the repository, migrations. The only package that imports
+sqlmodel or sqlalchemy."""

@@ -1,0 +1,137 @@
+"""The database tables. Datetimes are aware and stored as UTC (SQLModel's UTCDateTime)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class CohortRow(SQLModel, table=True):
+    __tablename__ = "cohort"
+    id: str = Field(primary_key=True, max_length=64)
+    programme_id: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    timezone: str = Field(max_length=64)
+    locale: str = Field(max_length=8)
+    country: str = Field(max_length=2)
+    planned_until: datetime | None = None  # the planner's watermark: occasions up to here are queued
+
+
+class GatheringGroupRow(SQLModel, table=True):
+    __tablename__ = "gathering_group"
+    __table_args__ = (UniqueConstraint("cohort_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: str = Field(foreign_key="cohort.id", index=True, max_length=64)
+    key: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+
+
+class OrganisationRow(SQLModel, table=True):
+    __tablename__ = "organisation"
+    __table_args__ = (UniqueConstraint("cohort_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: str = Field(foreign_key="cohort.id", index=True, max_length=64)
+    key: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=32)
+    group_key: str | None = Field(default=None, max_length=64)
+
+
+class PersonRow(SQLModel, table=True):
+    __tablename__ = "person"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    email: str | None = Field(default=None, index=True, max_length=320)
+    cohort_id: str = Field(foreign_key="cohort.id", index=True, max_length=64)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    locale: str | None = Field(default=None, max_length=8)
+    paused_until: datetime | None = None
+    snoozed_until: datetime | None = None
+    pending_activity: str | None = Field(default=None, max_length=200)
+    created_at: datetime
+
+
+class RoleRow(SQLModel, table=True):
+    __tablename__ = "person_role"
+    __table_args__ = (UniqueConstraint("person_id", "role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    role: str = Field(max_length=32)
+
+
+class IdentityRow(SQLModel, table=True):
+    """One platform account of a person; a person may have several."""
+
+    __tablename__ = "identity"
+    __table_args__ = (UniqueConstraint("platform", "workspace", "external_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    platform: str = Field(max_length=16)
+    workspace: str = Field(default="", max_length=64)
+    external_id: str = Field(max_length=128)
+    chat_id: str = Field(max_length=128)
+    last_seen: datetime | None = None
+    unreachable_at: datetime | None = None
+    unreachable_reason: str | None = Field(default=None, max_length=200)
+
+
+class CompletionRow(SQLModel, table=True):
+    __tablename__ = "completion"
+    __table_args__ = (UniqueConstraint("person_id", "activity_ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    activity_ref: str = Field(max_length=200)
+    completed_at: datetime
+    source: str = Field(max_length=32)  # which feature marked it: reflection, button, quiz ...
+
+
+class ReflectionRow(SQLModel, table=True):
+    __tablename__ = "reflection"
+    __table_args__ = (UniqueConstraint("person_id", "activity_ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    cohort_id: str = Field(foreign_key="cohort.id", index=True, max_length=64)
+    activity_ref: str = Field(max_length=200)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    visibility: str = Field(max_length=16)
+    created_at: datetime
+    updated_at: datetime
+
+
+class OutboxRow(SQLModel, table=True):
+    """Every outbound message, from intent to delivery. ``key`` makes enqueueing idempotent."""
+
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=255)
+    # Usually a person; a reply to someone Kompis does not know yet goes to a bare address.
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True,
+                                  ondelete="CASCADE")
+    address: str | None = Field(default=None, max_length=500)  # JSON of messages.Address
+    locale: str | None = Field(default=None, max_length=8)  # only with a bare address
+    kind: str = Field(max_length=32)
+    template: str = Field(max_length=64)
+    params: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    buttons: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    status: str = Field(default="pending", index=True, max_length=16)
+    not_before: datetime = Field(index=True)
+    created_at: datetime
+    attempts: int = 0
+    late: bool = False
+    last_error: str | None = Field(default=None, max_length=500)
+    claimed_by: str | None = Field(default=None, max_length=64)
+    claimed_at: datetime | None = None
+    sent_at: datetime | None = None
+
+
+class InboundSeenRow(SQLModel, table=True):
+    """Platform event ids already handled, so a redelivered update is not handled twice."""
+
+    __tablename__ = "inbound_seen"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    event_id: str = Field(max_length=128)
+    seen_at: datetime = Field(index=True)
