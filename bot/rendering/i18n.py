@@ -21,7 +21,7 @@ from bot.domain.text import LOCALES
 DOMAIN = "messages"
 
 
-def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
+def N_(message: str) -> str:
     """Mark a string for extraction; it is translated later, in the recipient's locale."""
     return message
 

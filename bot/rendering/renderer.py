@@ -33,7 +33,7 @@ class Renderer:
             loader=FileSystemLoader(TEMPLATES),
             extensions=["jinja2.ext.i18n"],
             undefined=StrictUndefined,
-            autoescape=False,  # noqa: S701 - output is plain text; transports escape per platform
+            autoescape=False,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
@@ -52,7 +52,8 @@ class Renderer:
         return env
 
     def template_names(self) -> list[str]:
-        return sorted(p.stem.removesuffix(".txt") for p in TEMPLATES.glob("*.txt.j2"))
+        return sorted(p.name.removesuffix(".txt.j2") for p in TEMPLATES.glob("*.txt.j2")
+                      if not p.name.startswith("_"))
 
     def render(self, item: Outgoing, locale: str) -> Rendered:
         env = self._envs.get(locale) or self._envs["en"]
@@ -61,8 +62,14 @@ class Renderer:
         except TemplateNotFound as exc:
             raise UnknownTemplate(item.template) from exc
         text = template.render(**item.params).strip()
-        buttons = tuple(Button(self.gettext(locale, b.label), b.action) for b in item.buttons)
-        return Rendered(text=text, buttons=buttons)
+        return Rendered(text=text, buttons=tuple(self._button(b, locale) for b in item.buttons))
+
+    def _button(self, button: Button, locale: str) -> Button:
+        label = self.gettext(locale, button.label)
+        if button.args:
+            label %= {k: pick(v, locale) if isinstance(v, dict) else v
+                      for k, v in button.args.items()}
+        return Button(label, button.action)
 
     def gettext(self, locale: str, message: str) -> str:
         return load_translations(self.locales_dir, locale).gettext(message)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.cohort import Cohort
-from bot.domain.messages import Button, Outgoing
+from bot.domain.messages import Address, Button, Outgoing
 from bot.domain.people import Person, Role, Visibility
 from bot.domain.text import pick
 from bot.storage.db import Database
@@ -53,7 +53,9 @@ class Identity:
 class OutboxItem:
     id: int
     key: str
-    person_id: int
+    person_id: int | None
+    address: Address | None
+    locale: str | None
     kind: str
     template: str
     params: dict[str, Any]
@@ -293,8 +295,10 @@ class Store:
             key = item.key or f"{item.kind}:{item.person_id}:{now.isoformat()}:{id(item)}"
             values = {
                 "key": key[:255], "person_id": item.person_id, "kind": item.kind,
+                "address": json.dumps(asdict(item.address)) if item.address else None,
+                "locale": item.locale,
                 "template": item.template, "params": json.dumps(item.params, ensure_ascii=False),
-                "buttons": json.dumps([[b.label, b.action] for b in item.buttons],
+                "buttons": json.dumps([[b.label, b.action, b.args] for b in item.buttons],
                                       ensure_ascii=False),
                 "status": "pending", "not_before": not_before or now, "created_at": now,
                 "attempts": 0, "late": late,
@@ -318,9 +322,11 @@ class Store:
         rows = (await self.session.exec(select(OutboxRow).where(col(OutboxRow.id).in_(ids))
                                         .order_by(col(OutboxRow.not_before),
                                                   col(OutboxRow.id)))).all()
-        return [OutboxItem(r.id or 0, r.key, r.person_id, r.kind, r.template,
+        return [OutboxItem(r.id or 0, r.key, r.person_id,
+                           Address(**json.loads(r.address)) if r.address else None, r.locale,
+                           r.kind, r.template,
                            json.loads(r.params),
-                           tuple(Button(label, action) for label, action in json.loads(r.buttons)),
+                           tuple(Button(*fields) for fields in json.loads(r.buttons)),
                            r.attempts, r.late, r.not_before) for r in rows]
 
     async def finish(self, outbox_id: int, status: str, now: datetime,
@@ -356,9 +362,9 @@ class Store:
     async def _insert_ignore(self, table: Any, values: dict[str, Any]) -> int:
         """INSERT ... ON CONFLICT DO NOTHING on both dialects; returns rows inserted."""
         insert = pg_insert if self._dialect == "postgresql" else sqlite_insert
-        stmt = insert(table).values(**values).on_conflict_do_nothing()
+        stmt = insert(table).values(**values).on_conflict_do_nothing().returning(table.id)
         result = await self.session.exec(stmt)
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return len(result.all())
 
 
 @asynccontextmanager

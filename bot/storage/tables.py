@@ -16,7 +16,7 @@ class CohortRow(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     locale: str = Field(max_length=8)
     country: str = Field(max_length=2)
-    planned_until: datetime | None = None  # the planner's watermark: occasions up to here are queued
+    planned_until: datetime | None = None  # planner watermark: occasions up to here are queued
 
 
 class GatheringGroupRow(SQLModel, table=True):

@@ -1,0 +1,138 @@
+"""Composition root: settings -> database -> curriculum -> renderer -> transports -> features ->
+delivery. Start-up and shutdown order live here and nowhere else."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot.curriculum.loader import load_catalog_or_raise
+from bot.curriculum.participants import read_participants
+from bot.delivery.sender import Sender
+from bot.domain.catalog import Catalog
+from bot.domain.clock import Clock, FakeClock
+from bot.domain.messages import Inbound, Outgoing
+from bot.errors import UserError
+from bot.features.dispatcher import Dispatcher
+from bot.features.reminders import Reminders
+from bot.rendering.renderer import Renderer
+from bot.settings import Settings
+from bot.storage.db import Database
+from bot.storage.repo import unit
+from bot.transports.base import Transport
+
+log = logging.getLogger(__name__)
+
+
+class Kompis:
+    """One running bot: handles inbound events, plans reminders, drains the outbox."""
+
+    def __init__(self, settings: Settings, clock: Clock, transports: dict[str, Transport],
+                 catalog: Catalog | None = None, worker: str = "worker-1") -> None:
+        self.settings = settings
+        self.clock = clock
+        self.catalog = catalog or load_catalog_or_raise(settings.content_dir,
+                                                        settings.schedules_dir)
+        self.db = Database(settings.database_url)
+        self.renderer = Renderer(settings.locales_dir)
+        self.transports = transports
+        default = next(iter(self.catalog.cohorts.values())).locale if self.catalog.cohorts \
+            else "nb"
+        self.dispatcher = Dispatcher(self.catalog, default_locale=default)
+        self.reminders = Reminders(self.catalog,
+                                   timedelta(hours=settings.late_grace_hours))
+        self.sender = Sender(self.db, self.catalog, self.renderer, clock, transports, worker)
+
+    async def start(self) -> None:
+        """Migrate the database and bring cohorts in line with the schedule files."""
+        await self.db.upgrade()
+        async with unit(self.db) as store:
+            for cohort in self.catalog.cohorts.values():
+                await store.sync_cohort(cohort)
+
+    async def stop(self) -> None:
+        await self.db.dispose()
+
+    async def handle(self, inbound: Inbound, drain: bool = True) -> None:
+        """The one error funnel for inbound events: a known user error becomes a localised
+        reply; anything else rolls back, apologises and is logged without personal data."""
+        now = self.clock.now()
+        person_id: int | None = None
+        try:
+            async with unit(self.db) as store:
+                if inbound.event_id and not await store.first_time_seen(
+                        inbound.platform, inbound.event_id, now):
+                    return
+                person_id = await store.person_for_identity(inbound.platform, inbound.user_id,
+                                                            inbound.workspace)
+                if person_id is not None:
+                    await store.touch_identity(inbound.platform, inbound.user_id,
+                                               inbound.workspace, inbound.chat_id, now)
+                replies = await self.dispatcher.handle(store, inbound, person_id, now)
+                await store.enqueue(replies, now)
+        except UserError as exc:
+            await self._reply_error(inbound, person_id, exc.template, exc.params, now)
+        except Exception:
+            log.exception("handling a %s event failed", inbound.platform)
+            await self._reply_error(inbound, person_id, "error_apology", {}, now)
+        if drain:
+            await self.sender.drain()
+
+    async def _reply_error(self, inbound: Inbound, person_id: int | None, template: str,
+                           params: dict[str, object], now: datetime) -> None:
+        if person_id is None:
+            reply = self.dispatcher.stranger_reply(inbound)
+        else:
+            reply = Outgoing(person_id, template, dict(params),
+                             key=f"error:{inbound.platform}:{inbound.event_id or id(inbound)}:"
+                             f"{now.isoformat()}")
+        async with unit(self.db) as store:
+            await store.enqueue([reply], now)
+
+    async def tick(self) -> int:
+        """Plan what is due and send it: what the scheduler calls every few seconds."""
+        now = self.clock.now()
+        async with unit(self.db) as store:
+            await self.reminders.plan(store, now)
+        return await self.sender.drain()
+
+    async def advance(self, clock: FakeClock, target: datetime,
+                      on_moment: Callable[[], None] | None = None) -> None:
+        """Simulated time (demo, tests): move ``clock`` to ``target``, stopping at every
+        occasion on the way so each reminder fires on its own moment."""
+        while True:
+            moment = self.reminders.next_moment(clock.now())
+            if moment is None or moment > target:
+                break
+            clock.set(moment)
+            if on_moment:
+                on_moment()
+            await self.tick()
+        clock.set(target)
+        await self.tick()
+
+    async def import_participants(self, cohort_id: str, csv_path: Path,
+                                  platform: str | None = None) -> int:
+        """Add the people of a CSV to a cohort, whole or not at all; with ``platform`` each
+        also gets an identity there keyed by the e-mail's local part (console demo)."""
+        cohort = self.catalog.cohort(cohort_id)
+        rows, problems = read_participants(csv_path, cohort)
+        if problems:
+            raise ValueError("\n".join(str(p) for p in problems))
+        now = self.clock.now()
+        added = 0
+        async with unit(self.db) as store:
+            for row in rows:
+                if await store.person_by_email(row.email) is not None:
+                    continue
+                person_id = await store.add_person(name=row.name, cohort_id=cohort_id,
+                                                   organisation=row.organisation, roles=row.roles,
+                                                   now=now, email=row.email, locale=row.locale)
+                if platform:
+                    handle = row.email.split("@")[0]
+                    await store.link_identity(person_id, platform, handle, handle, now)
+                added += 1
+        return added
+

@@ -1,0 +1,136 @@
+"""The `kompis` command line (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.curriculum.loader import load_catalog
+from bot.curriculum.problems import DataError
+from bot.domain.programme import ActivityKind, Programme
+from bot.errors import ConfigError
+from bot.settings import Settings, load_settings
+
+app = typer.Typer(help="Kompis: a learning companion bot for leadership programmes.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return load_settings(**overrides)
+    except ConfigError as exc:
+        typer.echo(f"kompis: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"kompis: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def check() -> None:
+    """Validate every file in content/ and schedules/; print each problem, exit 1 on any."""
+    settings = _settings()
+    root = settings.content_dir.parent
+    catalog, problems = load_catalog(settings.content_dir, settings.schedules_dir, root=root)
+    for problem in problems:
+        typer.echo(str(problem))
+    for programme in catalog.programmes.values():
+        typer.echo(_summary(programme))
+    for cohort in catalog.cohorts.values():
+        typer.echo(f"cohort {cohort.id}: programme {cohort.programme}, "
+                   f"{len(cohort.organisations)} organisations, {len(cohort.modules)} modules "
+                   f"scheduled, {len(cohort.events)} events, timezone {cohort.timezone}")
+    if problems:
+        raise _fail(f"{len(problems)} problem(s) found")
+    typer.echo("all data files are valid")
+
+
+def _summary(programme: Programme) -> str:
+    kinds: Counter[str] = Counter()
+    stages = questions = 0
+    for module in programme.modules:
+        stages += len(module.stages)
+        for stage in module.stages:
+            for activity in stage.activities:
+                kinds[activity.kind] += 1
+                questions += len(activity.questions)
+    return (f"programme {programme.id}: {len(programme.modules)} modules, {stages} stages, "
+            f"{kinds[ActivityKind.REFLECTION]} reflection prompts, {questions} quiz questions, "
+            f"{len(programme.labs)} labs, locales complete: {', '.join(programme.locales)}")
+
+
+@app.command()
+def demo(
+    script: Annotated[str | None, typer.Option(
+        "--script", help="Run the lines of FILE (or - for standard input) and print the "
+        "transcript.")] = None,
+    person: Annotated[str | None, typer.Option(
+        "--as", help="The sample person to play, e.g. anna.lindqvist")] = None,
+    cohort: Annotated[str, typer.Option(help="The cohort to run")] = "demo",
+    database: Annotated[Path, typer.Option("--db", help="The demo's SQLite file")] = Path(
+        "kompis-demo.db"),
+    keep: Annotated[bool, typer.Option(help="Keep the demo database from the last run")] = False,
+) -> None:
+    """Run Kompis in the terminal with the sample cohort and a clock you move forward."""
+    from bot.demo import Demo, DemoError, script_lines
+
+    if not keep:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+    settings = _settings(database_url=f"sqlite:///{database}")
+
+    async def go() -> None:
+        runner = Demo(settings, cohort, person, sys.stdout)
+        try:
+            await runner.start()
+            if script is not None:
+                await runner.run_script(script_lines(script))
+            else:
+                await runner.interactive()
+        finally:
+            await runner.stop()
+
+    try:
+        asyncio.run(go())
+    except (DemoError, DataError) as exc:
+        raise _fail(str(exc)) from exc
+
+
+@app.command()
+def run() -> None:
+    """Start the configured transports, the scheduler and delivery."""
+    settings = _settings()
+    configured = settings.transports_configured()
+    if not configured:
+        raise _fail("no chat platform is configured: set KOMPIS_TELEGRAM_TOKEN for Telegram, "
+                    "or SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET for Slack. "
+                    "To try Kompis without either, run `kompis demo`.", code=2)
+    raise _fail(f"configured: {', '.join(configured)}; this version of Kompis has no "
+                "Telegram or Slack transport yet. Run `kompis demo` to try it in the terminal.",
+                code=2)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every database migration (also done on start)."""
+    from bot.storage.db import Database
+
+    settings = _settings()
+    try:
+        Database(settings.database_url).upgrade_sync()
+    except ValueError as exc:
+        raise _fail(f"KOMPIS_DATABASE_URL: {exc}", code=2) from exc
+    typer.echo("database is up to date")
+
+
+def main() -> None:
+    app()

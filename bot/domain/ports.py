@@ -1,0 +1,35 @@
+"""The storage port the features depend on; bot.storage.repo.Store implements it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.domain.messages import Outgoing
+from bot.domain.people import Person, Visibility
+
+
+class StorePort(Protocol):
+    async def person(self, person_id: int) -> Person | None: ...
+
+    async def people_in_cohort(self, cohort_id: str) -> list[Person]: ...
+
+    async def organisation_groups(self, cohort_id: str) -> dict[str, str | None]: ...
+
+    async def update_person(self, person_id: int, **values: Any) -> None: ...
+
+    async def mark_done(self, person_id: int, activity_ref: str, source: str,
+                        now: datetime) -> bool: ...
+
+    async def completed(self, person_ids: Iterable[int]) -> dict[int, set[str]]: ...
+
+    async def save_reflection(self, person: Person, activity_ref: str, text: str,
+                              now: datetime, visibility: Visibility | None = None) -> bool: ...
+
+    async def enqueue(self, items: Iterable[Outgoing], now: datetime,
+                      not_before: datetime | None = None, late: bool = False) -> int: ...
+
+    async def planned_until(self, cohort_id: str) -> datetime | None: ...
+
+    async def set_planned_until(self, cohort_id: str, moment: datetime) -> None: ...

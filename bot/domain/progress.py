@@ -1,0 +1,77 @@
+"""Where a person stands: which stages are open, what is done, what is still due."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from bot.domain.cohort import Cohort
+from bot.domain.programme import Activity, Module, Programme, Stage, activity_ref
+
+
+@dataclass(frozen=True)
+class ActivityStatus:
+    ref: str
+    activity: Activity
+    done: bool
+
+
+@dataclass(frozen=True)
+class StageStatus:
+    module: Module
+    stage: Stage
+    opens: date
+    due: date
+    activities: tuple[ActivityStatus, ...]
+
+    @property
+    def tracked(self) -> tuple[ActivityStatus, ...]:
+        return tuple(a for a in self.activities if a.activity.tracked)
+
+    @property
+    def complete(self) -> bool:
+        return all(a.done for a in self.tracked)
+
+    def is_open(self, today: date) -> bool:
+        return self.opens <= today
+
+    def overdue(self, today: date) -> bool:
+        return today > self.due and not self.complete
+
+
+def stage_statuses(programme: Programme, cohort: Cohort, done: set[str]) -> list[StageStatus]:
+    """Every scheduled stage of the cohort, in date order, with this person's completion."""
+    found = []
+    for sched in cohort.modules:
+        module = programme.module(sched.module)
+        if module is None:
+            continue
+        for stage in module.stages:
+            dates = sched.stages.get(stage.id)
+            if dates is None:
+                continue
+            acts = tuple(ActivityStatus(activity_ref(module, stage, a), a,
+                                        activity_ref(module, stage, a) in done)
+                         for a in stage.activities)
+            found.append(StageStatus(module, stage, dates.opens, dates.due, acts))
+    return sorted(found, key=lambda s: (s.opens, s.due))
+
+
+def current(statuses: list[StageStatus], today: date) -> list[StageStatus]:
+    """Open stages that still ask something of the person, or whose deadline has not passed."""
+    return [s for s in statuses if s.is_open(today) and (not s.complete or s.due >= today)]
+
+
+def upcoming(statuses: list[StageStatus], today: date) -> StageStatus | None:
+    return next((s for s in statuses if s.opens > today), None)
+
+
+def next_reflection(statuses: list[StageStatus], today: date) -> ActivityStatus | None:
+    """The first unanswered reflection prompt in an open stage."""
+    for status in statuses:
+        if not status.is_open(today):
+            continue
+        for item in status.activities:
+            if item.activity.kind == "reflection" and not item.done:
+                return item
+    return None

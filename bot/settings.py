@@ -1,0 +1,72 @@
+"""Settings from the environment (and `.env`), typed and read once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every setting Kompis reads. Names follow product.md; Slack's keep Bolt's own names."""
+
+    model_config = SettingsConfigDict(env_prefix="KOMPIS_", env_file=".env",
+                                      env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite:///kompis.db"
+    content_dir: Path = ROOT / "content"
+    schedules_dir: Path = ROOT / "schedules"
+    locales_dir: Path = ROOT / "locales"
+
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "KOMPIS_SLACK_BOT_TOKEN"))
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "KOMPIS_SLACK_APP_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "KOMPIS_SLACK_SIGNING_SECRET"))
+    slack_client_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("SLACK_CLIENT_ID", "KOMPIS_SLACK_CLIENT_ID"))
+    slack_client_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("SLACK_CLIENT_SECRET", "KOMPIS_SLACK_CLIENT_SECRET"))
+    slack_api_url: str = "https://slack.com/api/"
+
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=1, le=65535)
+
+    tick_seconds: float = Field(default=30.0, gt=0, le=3600)
+    late_grace_hours: float = Field(default=6.0, ge=0, le=24 * 14)
+    log_level: str = "INFO"
+
+    def transports_configured(self) -> list[str]:
+        found = []
+        if self.telegram_token:
+            found.append("telegram")
+        if self.slack_bot_token or self.slack_client_id:
+            found.append("slack")
+        return found
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings once; a missing or malformed one becomes a one-line ConfigError."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "KOMPIS_" + "_".join(str(p) for p in first["loc"]).upper()
+        if name.startswith("KOMPIS_SLACK_"):
+            name = name.removeprefix("KOMPIS_")
+        raise ConfigError(f"setting {name}: {first['msg']} (got {first.get('input')!r})"
+                          if "secret" not in name.lower() and "token" not in name.lower()
+                          else f"setting {name}: {first['msg']}") from exc

@@ -1,0 +1,56 @@
+"""The console transport: messages printed as text, buttons numbered; typing a number presses
+that button. Used by `kompis demo`."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from bot.domain.messages import Address, Button, Inbound, Rendered
+
+PLATFORM = "console"
+
+
+@dataclass
+class ConsoleTransport:
+    platform: str = PLATFORM
+    max_text: int = 4096
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    width: int = 78
+    #: when set, only messages to this chat are printed; the others are counted in ``hidden``
+    focus: str | None = None
+    hidden: int = 0
+    _buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
+    _count: int = 0
+
+    async def send(self, address: Address, message: Rendered) -> str:
+        self._count += 1
+        if message.buttons:
+            self._buttons[address.chat_id] = message.buttons
+        if self.focus is not None and address.chat_id != self.focus:
+            self.hidden += 1
+            return str(self._count)
+        lines = [f"Kompis → {address.chat_id}:"]
+        for paragraph in message.text.splitlines():
+            wrapped = textwrap.wrap(paragraph, self.width - 2, replace_whitespace=False,
+                                    subsequent_indent="  " if paragraph[:2] in ("- ", "• ")
+                                    else "") or [""]
+            lines += ["  " + line for line in wrapped]
+        if message.buttons:
+            lines.append("  " + "   ".join(f"[{i}] {b.label}"
+                                           for i, b in enumerate(message.buttons, 1)))
+        self.out.write("\n".join(lines) + "\n\n")
+        self.out.flush()
+        return str(self._count)
+
+    def to_inbound(self, chat_id: str, line: str) -> Inbound:
+        """A typed line; a bare number presses that button of the last message with buttons."""
+        text = line.rstrip("\n")
+        buttons = self._buttons.get(chat_id, ())
+        stripped = text.strip()
+        if stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
+            action = buttons[int(stripped) - 1].action
+            return Inbound(PLATFORM, chat_id, chat_id, action=action)
+        return Inbound(PLATFORM, chat_id, chat_id, text=text)

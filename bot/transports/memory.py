@@ -1,0 +1,48 @@
+"""An in-memory transport: the test harness, shipped as product code.
+
+It records every message and can be told to fail, so tests can inject 429 storms, timeouts
+and blocked users without a network.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from bot.domain.messages import Address, Rendered
+from bot.transports.base import TransportError
+
+
+@dataclass
+class Sent:
+    address: Address
+    message: Rendered
+    message_id: str
+
+
+@dataclass
+class MemoryTransport:
+    platform: str = "memory"
+    max_text: int = 4096
+    sent: list[Sent] = field(default_factory=list)
+    failures: deque[TransportError] = field(default_factory=deque)
+    blocked: set[str] = field(default_factory=set)  # chat ids that blocked the bot
+    attempts: int = 0
+
+    def fail_next(self, *errors: TransportError) -> None:
+        """The next sends raise these errors, in order."""
+        self.failures.extend(errors)
+
+    async def send(self, address: Address, message: Rendered) -> str:
+        self.attempts += 1
+        if address.chat_id in self.blocked:
+            raise TransportError("blocked by the user", retryable=False, unreachable=True)
+        if self.failures:
+            raise self.failures.popleft()
+        message_id = str(len(self.sent) + 1)
+        self.sent.append(Sent(address, message, message_id))
+        return message_id
+
+    def texts(self, chat_id: str | None = None) -> list[str]:
+        return [s.message.text for s in self.sent if chat_id is None or
+                s.address.chat_id == chat_id]
