@@ -29,20 +29,25 @@ log = logging.getLogger(__name__)
 class Kompis:
     """One running bot: handles inbound events, plans reminders, drains the outbox."""
 
-    def __init__(self, settings: Settings, clock: Clock, transports: dict[str, Transport],
-                 catalog: Catalog | None = None, worker: str = "worker-1") -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock,
+        transports: dict[str, Transport],
+        catalog: Catalog | None = None,
+        worker: str = "worker-1",
+    ) -> None:
         self.settings = settings
         self.clock = clock
-        self.catalog = catalog or load_catalog_or_raise(settings.content_dir,
-                                                        settings.schedules_dir)
+        self.catalog = catalog or load_catalog_or_raise(
+            settings.content_dir, settings.schedules_dir
+        )
         self.db = Database(settings.database_url)
         self.renderer = Renderer(settings.locales_dir)
         self.transports = transports
-        default = next(iter(self.catalog.cohorts.values())).locale if self.catalog.cohorts \
-            else "nb"
+        default = next(iter(self.catalog.cohorts.values())).locale if self.catalog.cohorts else "nb"
         self.dispatcher = Dispatcher(self.catalog, default_locale=default)
-        self.reminders = Reminders(self.catalog,
-                                   timedelta(hours=settings.late_grace_hours))
+        self.reminders = Reminders(self.catalog, timedelta(hours=settings.late_grace_hours))
         self.sender = Sender(self.db, self.catalog, self.renderer, clock, transports, worker)
 
     async def start(self) -> None:
@@ -63,13 +68,16 @@ class Kompis:
         try:
             async with unit(self.db) as store:
                 if inbound.event_id and not await store.first_time_seen(
-                        inbound.platform, inbound.event_id, now):
+                    inbound.platform, inbound.event_id, now
+                ):
                     return
-                person_id = await store.person_for_identity(inbound.platform, inbound.user_id,
-                                                            inbound.workspace)
+                person_id = await store.person_for_identity(
+                    inbound.platform, inbound.user_id, inbound.workspace
+                )
                 if person_id is not None:
-                    await store.touch_identity(inbound.platform, inbound.user_id,
-                                               inbound.workspace, inbound.chat_id, now)
+                    await store.touch_identity(
+                        inbound.platform, inbound.user_id, inbound.workspace, inbound.chat_id, now
+                    )
                 replies = await self.dispatcher.handle(store, inbound, person_id, now)
                 await store.enqueue(replies, now)
         except UserError as exc:
@@ -80,14 +88,23 @@ class Kompis:
         if drain:
             await self.sender.drain()
 
-    async def _reply_error(self, inbound: Inbound, person_id: int | None, template: str,
-                           params: dict[str, object], now: datetime) -> None:
+    async def _reply_error(
+        self,
+        inbound: Inbound,
+        person_id: int | None,
+        template: str,
+        params: dict[str, object],
+        now: datetime,
+    ) -> None:
         if person_id is None:
             reply = self.dispatcher.stranger_reply(inbound)
         else:
-            reply = Outgoing(person_id, template, dict(params),
-                             key=f"error:{inbound.platform}:{inbound.event_id or id(inbound)}:"
-                             f"{now.isoformat()}")
+            reply = Outgoing(
+                person_id,
+                template,
+                dict(params),
+                key=f"error:{inbound.platform}:{inbound.event_id or id(inbound)}:{now.isoformat()}",
+            )
         async with unit(self.db) as store:
             await store.enqueue([reply], now)
 
@@ -98,8 +115,9 @@ class Kompis:
             await self.reminders.plan(store, now)
         return await self.sender.drain()
 
-    async def advance(self, clock: FakeClock, target: datetime,
-                      on_moment: Callable[[], None] | None = None) -> None:
+    async def advance(
+        self, clock: FakeClock, target: datetime, on_moment: Callable[[], None] | None = None
+    ) -> None:
         """Simulated time (demo, tests): move ``clock`` to ``target``, stopping at every
         occasion on the way so each reminder fires on its own moment."""
         while True:
@@ -113,8 +131,9 @@ class Kompis:
         clock.set(target)
         await self.tick()
 
-    async def import_participants(self, cohort_id: str, csv_path: Path,
-                                  platform: str | None = None) -> int:
+    async def import_participants(
+        self, cohort_id: str, csv_path: Path, platform: str | None = None
+    ) -> int:
         """Add the people of a CSV to a cohort, whole or not at all; with ``platform`` each
         also gets an identity there keyed by the e-mail's local part (console demo)."""
         cohort = self.catalog.cohort(cohort_id)
@@ -127,12 +146,17 @@ class Kompis:
             for row in rows:
                 if await store.person_by_email(row.email) is not None:
                     continue
-                person_id = await store.add_person(name=row.name, cohort_id=cohort_id,
-                                                   organisation=row.organisation, roles=row.roles,
-                                                   now=now, email=row.email, locale=row.locale)
+                person_id = await store.add_person(
+                    name=row.name,
+                    cohort_id=cohort_id,
+                    organisation=row.organisation,
+                    roles=row.roles,
+                    now=now,
+                    email=row.email,
+                    locale=row.locale,
+                )
                 if platform:
                     handle = row.email.split("@")[0]
                     await store.link_identity(person_id, platform, handle, handle, now)
                 added += 1
         return added
-

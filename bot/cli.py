@@ -16,8 +16,11 @@ from bot.domain.programme import ActivityKind, Programme
 from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
 
-app = typer.Typer(help="Kompis: a learning companion bot for leadership programmes.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Kompis: a learning companion bot for leadership programmes.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -46,9 +49,11 @@ def check() -> None:
     for programme in catalog.programmes.values():
         typer.echo(_summary(programme))
     for cohort in catalog.cohorts.values():
-        typer.echo(f"cohort {cohort.id}: programme {cohort.programme}, "
-                   f"{len(cohort.organisations)} organisations, {len(cohort.modules)} modules "
-                   f"scheduled, {len(cohort.events)} events, timezone {cohort.timezone}")
+        typer.echo(
+            f"cohort {cohort.id}: programme {cohort.programme}, "
+            f"{len(cohort.organisations)} organisations, {len(cohort.modules)} modules "
+            f"scheduled, {len(cohort.events)} events, timezone {cohort.timezone}"
+        )
     if problems:
         raise _fail(f"{len(problems)} problem(s) found")
     typer.echo("all data files are valid")
@@ -63,21 +68,29 @@ def _summary(programme: Programme) -> str:
             for activity in stage.activities:
                 kinds[activity.kind] += 1
                 questions += len(activity.questions)
-    return (f"programme {programme.id}: {len(programme.modules)} modules, {stages} stages, "
-            f"{kinds[ActivityKind.REFLECTION]} reflection prompts, {questions} quiz questions, "
-            f"{len(programme.labs)} labs, locales complete: {', '.join(programme.locales)}")
+    return (
+        f"programme {programme.id}: {len(programme.modules)} modules, {stages} stages, "
+        f"{kinds[ActivityKind.REFLECTION]} reflection prompts, {questions} quiz questions, "
+        f"{len(programme.labs)} labs, locales complete: {', '.join(programme.locales)}"
+    )
 
 
 @app.command()
 def demo(
-    script: Annotated[str | None, typer.Option(
-        "--script", help="Run the lines of FILE (or - for standard input) and print the "
-        "transcript.")] = None,
-    person: Annotated[str | None, typer.Option(
-        "--as", help="The sample person to play, e.g. anna.lindqvist")] = None,
+    script: Annotated[
+        str | None,
+        typer.Option(
+            "--script",
+            help="Run the lines of FILE (or - for standard input) and print the transcript.",
+        ),
+    ] = None,
+    person: Annotated[
+        str | None, typer.Option("--as", help="The sample person to play, e.g. anna.lindqvist")
+    ] = None,
     cohort: Annotated[str, typer.Option(help="The cohort to run")] = "demo",
     database: Annotated[Path, typer.Option("--db", help="The demo's SQLite file")] = Path(
-        "kompis-demo.db"),
+        "kompis-demo.db"
+    ),
     keep: Annotated[bool, typer.Option(help="Keep the demo database from the last run")] = False,
 ) -> None:
     """Run Kompis in the terminal with the sample cohort and a clock you move forward."""
@@ -111,12 +124,17 @@ def run() -> None:
     settings = _settings()
     configured = settings.transports_configured()
     if not configured:
-        raise _fail("no chat platform is configured: set KOMPIS_TELEGRAM_TOKEN for Telegram, "
-                    "or SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET for Slack. "
-                    "To try Kompis without either, run `kompis demo`.", code=2)
-    raise _fail(f"configured: {', '.join(configured)}; this version of Kompis has no "
-                "Telegram or Slack transport yet. Run `kompis demo` to try it in the terminal.",
-                code=2)
+        raise _fail(
+            "no chat platform is configured: set KOMPIS_TELEGRAM_TOKEN for Telegram, "
+            "or SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET for Slack. "
+            "To try Kompis without either, run `kompis demo`.",
+            code=2,
+        )
+    raise _fail(
+        f"configured: {', '.join(configured)}; this version of Kompis has no "
+        "Telegram or Slack transport yet. Run `kompis demo` to try it in the terminal.",
+        code=2,
+    )
 
 
 @db_app.command("upgrade")

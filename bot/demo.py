@@ -40,8 +40,9 @@ def parse_clock(argument: str, now: datetime, tz: object) -> datetime:
     try:
         moment = datetime.fromisoformat(argument)
     except ValueError as exc:
-        raise DemoError(f"cannot read the time {argument!r}: use +2d, +3h, +1w or "
-                        "YYYY-MM-DD") from exc
+        raise DemoError(
+            f"cannot read the time {argument!r}: use +2d, +3h, +1w or YYYY-MM-DD"
+        ) from exc
     if "T" not in argument and " " not in argument:
         moment = datetime.combine(moment.date(), time(8, 0))
     if moment.tzinfo is None:
@@ -52,18 +53,26 @@ def parse_clock(argument: str, now: datetime, tz: object) -> datetime:
 
 
 class Demo:
-    def __init__(self, settings: Settings, cohort_id: str, person: str | None,
-                 out: TextIO, start: datetime | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        cohort_id: str,
+        person: str | None,
+        out: TextIO,
+        start: datetime | None = None,
+    ) -> None:
         self.out = out
         self.console = ConsoleTransport(out=out)
         catalog = load_catalog_or_raise(settings.content_dir, settings.schedules_dir)
         if cohort_id not in catalog.cohorts:
-            raise DemoError(f"no cohort {cohort_id!r}; there are: "
-                            f"{', '.join(sorted(catalog.cohorts))}")
+            raise DemoError(
+                f"no cohort {cohort_id!r}; there are: {', '.join(sorted(catalog.cohorts))}"
+            )
         self.cohort = catalog.cohort(cohort_id)
         first_open = min(d.opens for m in self.cohort.modules for d in m.stages.values())
-        self.clock = FakeClock(start or self.cohort.local(first_open - timedelta(days=1),
-                                                          time(12, 0)))
+        self.clock = FakeClock(
+            start or self.cohort.local(first_open - timedelta(days=1), time(12, 0))
+        )
         self.app = Kompis(settings, self.clock, {PLATFORM: self.console}, catalog)
         self.wanted_person = person
         self.handle = ""
@@ -81,8 +90,10 @@ class Demo:
             raise DemoError(f"cohort {self.cohort.id} has no participants to play")
         self.handle = self._find(self.wanted_person) if self.wanted_person else self.handles[0]
         self.console.focus = self.handle
-        self._say(f"Kompis demo: cohort {self.cohort.id}, you are {self.handle}. "
-                  "Type 'help', '/clock +1d', '/as <name>', '/who' or '/quit'.")
+        self._say(
+            f"Kompis demo: cohort {self.cohort.id}, you are {self.handle}. "
+            "Type 'help', '/clock +1d', '/as <name>', '/who' or '/quit'."
+        )
         self._say_clock()
 
     def _find(self, wanted: str) -> str:
@@ -130,8 +141,10 @@ class Demo:
 
     def _report_hidden(self) -> None:
         if self.console.hidden:
-            self._say(f"{self.console.hidden} message(s) went to other people "
-                      "(/as <name> to be one of them)")
+            self._say(
+                f"{self.console.hidden} message(s) went to other people "
+                "(/as <name> to be one of them)"
+            )
             self.console.hidden = 0
 
     async def run_script(self, lines: Iterable[str], echo: bool = True) -> None:

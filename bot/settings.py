@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """Every setting Kompis reads. Names follow product.md; Slack's keep Bolt's own names."""
 
-    model_config = SettingsConfigDict(env_prefix="KOMPIS_", env_file=".env",
-                                      env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="KOMPIS_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
 
     database_url: str = "sqlite:///kompis.db"
     content_dir: Path = ROOT / "content"
@@ -29,17 +30,22 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
 
     slack_bot_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "KOMPIS_SLACK_BOT_TOKEN"))
+        default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "KOMPIS_SLACK_BOT_TOKEN")
+    )
     slack_app_token: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "KOMPIS_SLACK_APP_TOKEN"))
+        default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "KOMPIS_SLACK_APP_TOKEN")
+    )
     slack_signing_secret: SecretStr | None = Field(
         default=None,
-        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "KOMPIS_SLACK_SIGNING_SECRET"))
+        validation_alias=AliasChoices("SLACK_SIGNING_SECRET", "KOMPIS_SLACK_SIGNING_SECRET"),
+    )
     slack_client_id: str | None = Field(
-        default=None, validation_alias=AliasChoices("SLACK_CLIENT_ID", "KOMPIS_SLACK_CLIENT_ID"))
+        default=None, validation_alias=AliasChoices("SLACK_CLIENT_ID", "KOMPIS_SLACK_CLIENT_ID")
+    )
     slack_client_secret: SecretStr | None = Field(
         default=None,
-        validation_alias=AliasChoices("SLACK_CLIENT_SECRET", "KOMPIS_SLACK_CLIENT_SECRET"))
+        validation_alias=AliasChoices("SLACK_CLIENT_SECRET", "KOMPIS_SLACK_CLIENT_SECRET"),
+    )
     slack_api_url: str = "https://slack.com/api/"
 
     http_host: str = "127.0.0.1"
@@ -67,6 +73,8 @@ def load_settings(**overrides: object) -> Settings:
         name = "KOMPIS_" + "_".join(str(p) for p in first["loc"]).upper()
         if name.startswith("KOMPIS_SLACK_"):
             name = name.removeprefix("KOMPIS_")
-        raise ConfigError(f"setting {name}: {first['msg']} (got {first.get('input')!r})"
-                          if "secret" not in name.lower() and "token" not in name.lower()
-                          else f"setting {name}: {first['msg']}") from exc
+        raise ConfigError(
+            f"setting {name}: {first['msg']} (got {first.get('input')!r})"
+            if "secret" not in name.lower() and "token" not in name.lower()
+            else f"setting {name}: {first['msg']}"
+        ) from exc

@@ -14,14 +14,15 @@ from sqlalchemy.engine import make_url
 
 from tests.helpers import Harness
 
-PG_URL = os.environ.get("KOMPIS_TEST_POSTGRES_URL",
-                        "postgresql+psycopg://root@127.0.0.1:5432/test")
+PG_URL = os.environ.get("KOMPIS_TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 
 
 def _pg_admin_dsn() -> str:
     url = make_url(PG_URL)
-    return (f"host={url.host or '127.0.0.1'} port={url.port or 5432} "
-            f"user={url.username or 'root'} dbname={url.database or 'test'}")
+    return (
+        f"host={url.host or '127.0.0.1'} port={url.port or 5432} "
+        f"user={url.username or 'root'} dbname={url.database or 'test'}"
+    )
 
 
 def _pg_available() -> str | None:

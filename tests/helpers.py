@@ -30,13 +30,19 @@ class Harness:
     """Drive Kompis like people would: ``say`` as someone, ``advance`` the clock, read
     ``texts`` they received."""
 
-    def __init__(self, database_url: str, cohort: str = "demo",
-                 start: datetime | None = None, catalog: Catalog | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        cohort: str = "demo",
+        start: datetime | None = None,
+        catalog: Catalog | None = None,
+    ) -> None:
         self.catalog = catalog or shipped_catalog()
         self.cohort = self.catalog.cohort(cohort)
         first_open = min(d.opens for m in self.cohort.modules for d in m.stages.values())
-        self.clock = FakeClock(start or self.cohort.local(first_open - timedelta(days=1),
-                                                          time(12, 0)))
+        self.clock = FakeClock(
+            start or self.cohort.local(first_open - timedelta(days=1), time(12, 0))
+        )
         self.transport = MemoryTransport(platform="memory")
         settings = Settings(database_url=database_url)
         self.app = Kompis(settings, self.clock, {"memory": self.transport}, self.catalog)
@@ -45,15 +51,18 @@ class Harness:
         await self.app.start()
         if participants and self.cohort.participants:
             await self.app.import_participants(
-                self.cohort.id, ROOT / "schedules" / self.cohort.participants, platform="memory")
+                self.cohort.id, ROOT / "schedules" / self.cohort.participants, platform="memory"
+            )
 
     async def stop(self) -> None:
         await self.app.stop()
 
-    async def say(self, handle: str, text: str = "", action: str | None = None,
-                  event_id: str | None = None) -> None:
-        await self.app.handle(Inbound("memory", handle, handle, text=text, action=action,
-                                      event_id=event_id))
+    async def say(
+        self, handle: str, text: str = "", action: str | None = None, event_id: str | None = None
+    ) -> None:
+        await self.app.handle(
+            Inbound("memory", handle, handle, text=text, action=action, event_id=event_id)
+        )
 
     async def advance(self, delta: timedelta) -> None:
         """Move time forward, stopping at every occasion so each fires on its own moment."""

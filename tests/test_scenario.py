@@ -74,8 +74,9 @@ async def test_redelivered_event_is_handled_once(harness: Harness) -> None:
 async def test_unknown_person_and_unknown_command(harness: Harness) -> None:
     await harness.say("stranger", "hei")
     assert "Jeg kjenner deg ikke ennå" in harness.last("stranger")  # the cohort's language
-    await harness.app.handle(Inbound("memory", "främling", "främling", text="hej",
-                                     locale_hint="sv-FI"))
+    await harness.app.handle(
+        Inbound("memory", "främling", "främling", text="hej", locale_hint="sv-FI")
+    )
     assert "Jag känner inte dig än" in harness.last("främling")
     await harness.say("kari.nordvik", "/teleport")
     assert "Jeg forsto ikke «teleport»" in harness.last("kari.nordvik")

@@ -29,12 +29,19 @@ def _read_yaml(path: Path, shown: str) -> tuple[Any, list[Problem]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
-        return None, [Problem(shown, where, f"is not valid YAML: {getattr(exc, 'problem', exc)}",
-                              "check indentation and quotes")]
+        return None, [
+            Problem(
+                shown,
+                where,
+                f"is not valid YAML: {getattr(exc, 'problem', exc)}",
+                "check indentation and quotes",
+            )
+        ]
 
 
-def load_programme(folder: Path, root: Path | None = None) -> tuple[Programme | None,
-                                                                     list[Problem]]:
+def load_programme(
+    folder: Path, root: Path | None = None
+) -> tuple[Programme | None, list[Problem]]:
     main = folder / "programme.yaml"
     shown = display_path(main, root)
     data, problems = _read_yaml(main, shown)
@@ -48,8 +55,14 @@ def load_programme(folder: Path, root: Path | None = None) -> tuple[Programme | 
             module_file = folder / "modules" / f"{entry}.yaml"
             module_shown = display_path(module_file, root)
             if not module_file.exists():
-                problems.append(Problem(shown, f"modules.{index}", f"no file for module {entry!r}",
-                                        f"create {module_shown}"))
+                problems.append(
+                    Problem(
+                        shown,
+                        f"modules.{index}",
+                        f"no file for module {entry!r}",
+                        f"create {module_shown}",
+                    )
+                )
                 continue
             module_data, module_problems = _read_yaml(module_file, module_shown)
             problems += module_problems
@@ -69,8 +82,9 @@ def load_programme(folder: Path, root: Path | None = None) -> tuple[Programme | 
     return programme, check_programme(programme, shown)
 
 
-def load_cohort(path: Path, programmes: dict[str, Programme],
-                root: Path | None = None) -> tuple[Cohort | None, list[Problem]]:
+def load_cohort(
+    path: Path, programmes: dict[str, Programme], root: Path | None = None
+) -> tuple[Cohort | None, list[Problem]]:
     shown = display_path(path, root)
     data, problems = _read_yaml(path, shown)
     if problems:
@@ -82,8 +96,9 @@ def load_cohort(path: Path, programmes: dict[str, Programme],
     return cohort, check_cohort(cohort, programmes, shown, path.parent)
 
 
-def load_catalog(content_dir: Path, schedules_dir: Path,
-                 root: Path | None = None) -> tuple[Catalog, list[Problem]]:
+def load_catalog(
+    content_dir: Path, schedules_dir: Path, root: Path | None = None
+) -> tuple[Catalog, list[Problem]]:
     """Load everything; the catalog holds only what loaded cleanly."""
     catalog = Catalog()
     problems: list[Problem] = []
@@ -97,9 +112,14 @@ def load_catalog(content_dir: Path, schedules_dir: Path,
         problems += found
         if cohort is not None and not found:
             if cohort.id in catalog.cohorts:
-                problems.append(Problem(display_path(path, root), "id",
-                                        f"cohort id {cohort.id!r} is used twice",
-                                        "give each cohort its own id"))
+                problems.append(
+                    Problem(
+                        display_path(path, root),
+                        "id",
+                        f"cohort id {cohort.id!r} is used twice",
+                        "give each cohort its own id",
+                    )
+                )
             catalog.cohorts[cohort.id] = cohort
     return catalog, problems
 

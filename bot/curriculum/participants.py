@@ -31,31 +31,43 @@ class ParticipantRow:
     locale: str | None
 
 
-def read_participants(path: Path, cohort: Cohort,
-                      shown_as: str | None = None) -> tuple[list[ParticipantRow], list[Problem]]:
+def read_participants(
+    path: Path, cohort: Cohort, shown_as: str | None = None
+) -> tuple[list[ParticipantRow], list[Problem]]:
     """Parse and check a CSV file against ``cohort``; returns rows, or problems (never both)."""
     name = shown_as or str(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        return [], [Problem(name, "", f"cannot read the file: {exc}",
-                            "save it as CSV in UTF-8")]
+        return [], [Problem(name, "", f"cannot read the file: {exc}", "save it as CSV in UTF-8")]
     return parse_participants(text, cohort, name)
 
 
-def parse_participants(text: str, cohort: Cohort,
-                       name: str) -> tuple[list[ParticipantRow], list[Problem]]:
+def parse_participants(
+    text: str, cohort: Cohort, name: str
+) -> tuple[list[ParticipantRow], list[Problem]]:
     text = text.removeprefix("\ufeff")
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    problems = [Problem(name, "header", f"column {col!r} is missing",
-                        f"the first row must name the columns {', '.join(REQUIRED + OPTIONAL)}")
-                for col in REQUIRED if col not in header]
+    problems = [
+        Problem(
+            name,
+            "header",
+            f"column {col!r} is missing",
+            f"the first row must name the columns {', '.join(REQUIRED + OPTIONAL)}",
+        )
+        for col in REQUIRED
+        if col not in header
+    ]
     unknown = [h for h in header if h and h not in REQUIRED + OPTIONAL]
-    problems += [Problem(name, "header", f"unknown column {h!r}",
-                         f"use only {', '.join(REQUIRED + OPTIONAL)}") for h in unknown]
+    problems += [
+        Problem(
+            name, "header", f"unknown column {h!r}", f"use only {', '.join(REQUIRED + OPTIONAL)}"
+        )
+        for h in unknown
+    ]
     if problems:
         return [], problems
     rows: list[ParticipantRow] = []
@@ -68,16 +80,22 @@ def parse_participants(text: str, cohort: Cohort,
         problems += row_problems
         if row is not None:
             if row.email.lower() in seen:
-                problems.append(Problem(name, f"row {index}.email",
-                                        f"{row.email} is also on row {seen[row.email.lower()]}",
-                                        "list each person once"))
+                problems.append(
+                    Problem(
+                        name,
+                        f"row {index}.email",
+                        f"{row.email} is also on row {seen[row.email.lower()]}",
+                        "list each person once",
+                    )
+                )
             seen[row.email.lower()] = index
             rows.append(row)
     return ([], problems) if problems else (rows, [])
 
 
-def _row(record: dict[str, str], line: int, cohort: Cohort,
-         name: str) -> tuple[ParticipantRow | None, list[Problem]]:
+def _row(
+    record: dict[str, str], line: int, cohort: Cohort, name: str
+) -> tuple[ParticipantRow | None, list[Problem]]:
     problems: list[Problem] = []
 
     def bad(field: str, message: str, fix: str) -> None:
@@ -91,8 +109,11 @@ def _row(record: dict[str, str], line: int, cohort: Cohort,
         bad("email", f"{email!r} is not an e-mail address", "write it as name@example.org")
     org = record.get("organisation", "")
     if org and cohort.organisation(org) is None:
-        bad("organisation", f"{org!r} is not an organisation of cohort {cohort.id}",
-            "use an id from the schedule's organisations")
+        bad(
+            "organisation",
+            f"{org!r} is not an organisation of cohort {cohort.id}",
+            "use an id from the schedule's organisations",
+        )
     roles: set[Role] = set()
     for part in (record.get("role") or "participant").split("+"):
         try:

@@ -44,20 +44,27 @@ def check_programme(programme: Programme, file: str) -> list[Problem]:
         if locale not in LOCALES:
             bad("locales", f"unknown locale {locale!r}", f"use {', '.join(LOCALES)}")
     if programme.default_locale not in programme.locales:
-        bad("default_locale", f"{programme.default_locale!r} is not in locales",
-            "add it to locales")
+        bad(
+            "default_locale", f"{programme.default_locale!r} is not in locales", "add it to locales"
+        )
     for path, text in _local_texts(programme, ""):
         for locale in programme.locales:
             if not text.get(locale, "").strip():
-                bad(path, f"missing translation: no {locale} text",
-                    f"add '{locale}: ...' under {path.rsplit('.', 1)[-1]}")
+                bad(
+                    path,
+                    f"missing translation: no {locale} text",
+                    f"add '{locale}: ...' under {path.rsplit('.', 1)[-1]}",
+                )
         for locale, value in text.items():
             if locale not in LOCALES:
                 bad(f"{path}.{locale}", f"unknown locale {locale!r}", f"use {', '.join(LOCALES)}")
             limit = TEXT.get(path.rsplit(".", 1)[-1], TEXT["default"])
             if len(value) > limit:
-                bad(f"{path}.{locale}", f"is {len(value)} characters; the limit is {limit}",
-                    "shorten it")
+                bad(
+                    f"{path}.{locale}",
+                    f"is {len(value)} characters; the limit is {limit}",
+                    "shorten it",
+                )
     for dup in _duplicates([m.id for m in programme.modules]):
         bad("modules", f"module id {dup!r} is used twice", "give each module its own id")
     for dup in _duplicates([lab.id for lab in programme.labs]):
@@ -74,8 +81,10 @@ def check_programme(programme: Programme, file: str) -> list[Problem]:
 
 
 def _check_activity(activity: Any, path: str, bad: Any) -> None:
-    if activity.kind in (ActivityKind.REFLECTION, ActivityKind.GROUP_TASK,
-                         ActivityKind.AMBITION) and activity.body is None:
+    if (
+        activity.kind in (ActivityKind.REFLECTION, ActivityKind.GROUP_TASK, ActivityKind.AMBITION)
+        and activity.body is None
+    ):
         bad(f"{path}.body", "is missing", "write what the person is asked to do")
     if activity.kind == ActivityKind.QUIZ and not activity.questions:
         bad(f"{path}.questions", "a quiz needs questions", "add at least one question")
@@ -86,19 +95,27 @@ def _check_activity(activity: Any, path: str, bad: Any) -> None:
     for qi, question in enumerate(activity.questions):
         qpath = f"{path}.questions.{qi}"
         if not QUIZ["min_options"] <= len(question.options) <= QUIZ["max_options"]:
-            bad(f"{qpath}.options", f"has {len(question.options)} options",
-                f"give {QUIZ['min_options']} to {QUIZ['max_options']}")
+            bad(
+                f"{qpath}.options",
+                f"has {len(question.options)} options",
+                f"give {QUIZ['min_options']} to {QUIZ['max_options']}",
+            )
         if not 0 <= question.correct < len(question.options):
-            bad(f"{qpath}.correct", f"{question.correct} is not an option index",
-                f"use 0 to {len(question.options) - 1} (0 is the first option)")
+            bad(
+                f"{qpath}.correct",
+                f"{question.correct} is not an option index",
+                f"use 0 to {len(question.options) - 1} (0 is the first option)",
+            )
         for locale, text in question.explanation.items():
             if text.count("\n") > QUIZ["explanation_line_feeds"]:
-                bad(f"{qpath}.explanation.{locale}", "has more than 2 line breaks",
-                    "join the lines")
+                bad(
+                    f"{qpath}.explanation.{locale}", "has more than 2 line breaks", "join the lines"
+                )
 
 
-def check_cohort(cohort: Cohort, programmes: dict[str, Programme], file: str,
-                 folder: Path) -> list[Problem]:
+def check_cohort(
+    cohort: Cohort, programmes: dict[str, Programme], file: str, folder: Path
+) -> list[Problem]:
     problems: list[Problem] = []
 
     def bad(path: str, message: str, fix: str = "") -> None:
@@ -106,11 +123,17 @@ def check_cohort(cohort: Cohort, programmes: dict[str, Programme], file: str,
 
     programme = programmes.get(cohort.programme)
     if programme is None:
-        bad("programme", f"unknown programme {cohort.programme!r}",
-            f"use one of {', '.join(sorted(programmes)) or '(none loaded)'}")
+        bad(
+            "programme",
+            f"unknown programme {cohort.programme!r}",
+            f"use one of {', '.join(sorted(programmes)) or '(none loaded)'}",
+        )
     elif cohort.locale not in programme.locales:
-        bad("locale", f"the programme has no {cohort.locale!r} text",
-            f"use one of {', '.join(programme.locales)}")
+        bad(
+            "locale",
+            f"the programme has no {cohort.locale!r} text",
+            f"use one of {', '.join(programme.locales)}",
+        )
     if cohort.locale not in LOCALES:
         bad("locale", f"unknown locale {cohort.locale!r}", f"use {', '.join(LOCALES)}")
     groups = {g.id for g in cohort.gathering_groups}
@@ -119,58 +142,91 @@ def check_cohort(cohort: Cohort, programmes: dict[str, Programme], file: str,
         bad("organisations", f"organisation id {dup!r} is used twice")
     for oi, org in enumerate(cohort.organisations):
         if org.group is not None and org.group not in groups:
-            bad(f"organisations.{oi}.group", f"unknown gathering group {org.group!r}",
-                f"use one of {', '.join(sorted(groups)) or '(none defined)'}")
+            bad(
+                f"organisations.{oi}.group",
+                f"unknown gathering group {org.group!r}",
+                f"use one of {', '.join(sorted(groups)) or '(none defined)'}",
+            )
     for mi, sched in enumerate(cohort.modules):
         module = programme.module(sched.module) if programme else None
         if programme is not None and module is None:
-            bad(f"modules.{mi}.module", f"unknown module reference {sched.module!r}",
-                f"use one of {', '.join(m.id for m in programme.modules)}")
+            bad(
+                f"modules.{mi}.module",
+                f"unknown module reference {sched.module!r}",
+                f"use one of {', '.join(m.id for m in programme.modules)}",
+            )
         previous = None
         for stage_id, dates in sched.stages.items():
             path = f"modules.{mi}.stages.{stage_id}"
             if module is not None and module.stage(stage_id) is None:
-                bad(path, f"module {sched.module!r} has no stage {stage_id!r}",
-                    f"use one of {', '.join(s.id for s in module.stages)}")
+                bad(
+                    path,
+                    f"module {sched.module!r} has no stage {stage_id!r}",
+                    f"use one of {', '.join(s.id for s in module.stages)}",
+                )
             if dates.due < dates.opens:
-                bad(f"{path}.due", f"stage due before it opens ({dates.due} < {dates.opens})",
-                    "set due on or after opens")
+                bad(
+                    f"{path}.due",
+                    f"stage due before it opens ({dates.due} < {dates.opens})",
+                    "set due on or after opens",
+                )
             if previous is not None and dates.opens < previous:
-                bad(f"{path}.opens", "opens before the stage listed before it",
-                    "list stages in order")
+                bad(
+                    f"{path}.opens",
+                    "opens before the stage listed before it",
+                    "list stages in order",
+                )
             previous = dates.opens
         if module is not None:
             for stage in module.stages:
                 if stage.id not in sched.stages:
-                    bad(f"modules.{mi}.stages", f"stage {stage.id!r} has no dates",
-                        f"add '{stage.id}: {{opens: YYYY-MM-DD, due: YYYY-MM-DD}}'")
+                    bad(
+                        f"modules.{mi}.stages",
+                        f"stage {stage.id!r} has no dates",
+                        f"add '{stage.id}: {{opens: YYYY-MM-DD, due: YYYY-MM-DD}}'",
+                    )
         for gi, gathering in enumerate(sched.gatherings):
             if gathering.group not in groups:
-                bad(f"modules.{mi}.gatherings.{gi}.group",
+                bad(
+                    f"modules.{mi}.gatherings.{gi}.group",
                     f"unknown gathering group {gathering.group!r}",
-                    f"use one of {', '.join(sorted(groups)) or '(none defined)'}")
+                    f"use one of {', '.join(sorted(groups)) or '(none defined)'}",
+                )
             if gathering.end <= gathering.start:
                 bad(f"modules.{mi}.gatherings.{gi}.end", "ends before it starts")
     for ei, event in enumerate(cohort.events):
         audience = event.audience
         if audience.organisation is not None and audience.organisation not in orgs:
-            bad(f"events.{ei}.audience.organisation",
-                f"unknown organisation {audience.organisation!r}", "use an organisation id")
+            bad(
+                f"events.{ei}.audience.organisation",
+                f"unknown organisation {audience.organisation!r}",
+                "use an organisation id",
+            )
         if audience.role is not None and audience.role not in {r.value for r in Role}:
-            bad(f"events.{ei}.audience.role", f"unknown role {audience.role!r}",
-                "use participant, coordinator or organiser")
+            bad(
+                f"events.{ei}.audience.role",
+                f"unknown role {audience.role!r}",
+                "use participant, coordinator or organiser",
+            )
     policy = cohort.reminders
     if policy.in_quiet_hours(policy.send_time):
-        bad("reminders.send_time", f"{policy.send_time:%H:%M} is inside the quiet hours",
-            f"send between {policy.quiet_end:%H:%M} and {policy.quiet_start:%H:%M}")
+        bad(
+            "reminders.send_time",
+            f"{policy.send_time:%H:%M} is inside the quiet hours",
+            f"send between {policy.quiet_end:%H:%M} and {policy.quiet_start:%H:%M}",
+        )
     if any(days < 1 for days in policy.before_due_days):
         bad("reminders.before_due_days", "days before the deadline must be 1 or more")
     if cohort.participants:
         csv_path = folder / cohort.participants
         if not csv_path.exists():
-            bad("participants", f"no file {cohort.participants!r} beside the schedule",
-                "create it or remove the line")
+            bad(
+                "participants",
+                f"no file {cohort.participants!r} beside the schedule",
+                "create it or remove the line",
+            )
         else:
-            problems += read_participants(csv_path, cohort,
-                                          shown_as=str(Path(file).parent / cohort.participants))[1]
+            problems += read_participants(
+                csv_path, cohort, shown_as=str(Path(file).parent / cohort.participants)
+            )[1]
     return problems

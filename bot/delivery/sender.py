@@ -31,14 +31,21 @@ class RetryPolicy:
 
     def delay(self, attempts: int, retry_after: float | None) -> float:
         """Exponential backoff with full jitter, never shorter than the platform asked."""
-        backoff = random.uniform(0, min(self.cap, self.base * 2 ** attempts))
+        backoff = random.uniform(0, min(self.cap, self.base * 2**attempts))
         return max(backoff, retry_after or 0.0)
 
 
 class Sender:
-    def __init__(self, db: Database, catalog: Catalog, renderer: Renderer, clock: Clock,
-                 transports: dict[str, Transport], worker: str = "worker-1",
-                 retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        catalog: Catalog,
+        renderer: Renderer,
+        clock: Clock,
+        transports: dict[str, Transport],
+        worker: str = "worker-1",
+        retry: RetryPolicy | None = None,
+    ) -> None:
         self.db = db
         self.catalog = catalog
         self.renderer = renderer
@@ -69,8 +76,12 @@ class Sender:
             return
         address, locale, identity_id = target
         transport = self.transports[address.platform]
-        outgoing = Outgoing(item.person_id, item.template, {**item.params, "late": item.late}
-                            if item.late else item.params, item.buttons)
+        outgoing = Outgoing(
+            item.person_id,
+            item.template,
+            {**item.params, "late": item.late} if item.late else item.params,
+            item.buttons,
+        )
         rendered = self.renderer.render(outgoing, locale)
         try:
             await self._send(transport, address, rendered)
@@ -85,8 +96,9 @@ class Sender:
         parts = split_text(rendered.text, transport.max_text)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            await transport.send(address, replace(rendered, text=part,
-                                                  buttons=rendered.buttons if last else ()))
+            await transport.send(
+                address, replace(rendered, text=part, buttons=rendered.buttons if last else ())
+            )
 
     async def _failed(self, item: OutboxItem, exc: TransportError, identity_id: int | None) -> None:
         now = self.clock.now()
@@ -97,15 +109,18 @@ class Sender:
                 await store.finish(item.id, "failed", now, str(exc))
             elif exc.retryable and item.attempts + 1 < self.retry.max_attempts:
                 delay = self.retry.delay(item.attempts, exc.retry_after)
-                await store.finish(item.id, "pending", now, str(exc),
-                                   retry_at=now + timedelta(seconds=delay))
+                await store.finish(
+                    item.id, "pending", now, str(exc), retry_at=now + timedelta(seconds=delay)
+                )
             else:
                 await store.finish(item.id, "dead", now, str(exc))
-        log.warning("send failed for outbox row %s (%s): %s", item.id, item.kind,
-                    type(exc).__name__)
+        log.warning(
+            "send failed for outbox row %s (%s): %s", item.id, item.kind, type(exc).__name__
+        )
 
-    async def _target(self, store: Store,
-                      item: OutboxItem) -> tuple[Address, str, int | None] | None:
+    async def _target(
+        self, store: Store, item: OutboxItem
+    ) -> tuple[Address, str, int | None] | None:
         """Where and in which language: the person's most recently used reachable identity on
         a platform this process serves."""
         if item.person_id is None:
@@ -122,8 +137,9 @@ class Sender:
                 return address, locale, identity.id
         return None
 
-    async def recover(self, stale_after: timedelta = timedelta(minutes=5),
-                      now: datetime | None = None) -> int:
+    async def recover(
+        self, stale_after: timedelta = timedelta(minutes=5), now: datetime | None = None
+    ) -> int:
         """Return rows claimed by a worker that died to the queue."""
         async with unit(self.db) as store:
             return await store.release_stale_claims((now or self.clock.now()) - stale_after)

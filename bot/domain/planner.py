@@ -75,19 +75,30 @@ def occasions(programme: Programme, cohort: Cohort) -> list[Occasion]:
             if dates is None:
                 continue
             tracked = any(a.tracked for a in stage.activities)
-            found.extend(_stage_occasions(cohort, cal, sched.module, stage.id, dates.opens,
-                                          dates.due, tracked))
+            found.extend(
+                _stage_occasions(
+                    cohort, cal, sched.module, stage.id, dates.opens, dates.due, tracked
+                )
+            )
         for gathering in sched.gatherings:
             day = cal.previous_working_day(gathering.date - timedelta(days=1))
-            found.append(_at(cohort, OccasionKind.GATHERING_EVE, day, sched.module,
-                             group=gathering.group))
+            found.append(
+                _at(cohort, OccasionKind.GATHERING_EVE, day, sched.module, group=gathering.group)
+            )
     for event in cohort.events:
         found.append(_event_eve(cohort, cal, event))
     return sorted(found, key=lambda o: (o.send_at, o.key))
 
 
-def _stage_occasions(cohort: Cohort, cal: WorkCalendar, module: str, stage: str, opens: date,
-                     due: date, tracked: bool) -> list[Occasion]:
+def _stage_occasions(
+    cohort: Cohort,
+    cal: WorkCalendar,
+    module: str,
+    stage: str,
+    opens: date,
+    due: date,
+    tracked: bool,
+) -> list[Occasion]:
     policy = cohort.reminders
     wanted: list[tuple[str, date]] = [(OccasionKind.STAGE_OPEN, cal.next_working_day(opens))]
     if tracked:
@@ -106,29 +117,58 @@ def _stage_occasions(cohort: Cohort, cal: WorkCalendar, module: str, stage: str,
         if current is None or _PRIORITY.index(kind) < _PRIORITY.index(current):
             by_day[day] = kind
     return [
-        _at(cohort, kind, day, module, stage=stage, opens=opens, due=due,
-            days_left=(due - day).days)
+        _at(
+            cohort, kind, day, module, stage=stage, opens=opens, due=due, days_left=(due - day).days
+        )
         for day, kind in sorted(by_day.items())
     ]
 
 
 def _event_eve(cohort: Cohort, cal: WorkCalendar, event: Event) -> Occasion:
     day = cal.previous_working_day(event.date - timedelta(days=1))
-    return _at(cohort, OccasionKind.EVENT_EVE, day, module="-", event=event.id,
-               role=event.audience.role, organisation=event.audience.organisation)
+    return _at(
+        cohort,
+        OccasionKind.EVENT_EVE,
+        day,
+        module="-",
+        event=event.id,
+        role=event.audience.role,
+        organisation=event.audience.organisation,
+    )
 
 
-def _at(cohort: Cohort, kind: str, day: date, module: str, *, stage: str | None = None,
-        opens: date | None = None, due: date | None = None, group: str | None = None,
-        event: str | None = None, role: str | None = None, organisation: str | None = None,
-        days_left: int | None = None) -> Occasion:
+def _at(
+    cohort: Cohort,
+    kind: str,
+    day: date,
+    module: str,
+    *,
+    stage: str | None = None,
+    opens: date | None = None,
+    due: date | None = None,
+    group: str | None = None,
+    event: str | None = None,
+    role: str | None = None,
+    organisation: str | None = None,
+    days_left: int | None = None,
+) -> Occasion:
     send_at = cohort.local(day, cohort.reminders.send_time).astimezone(UTC)
-    return Occasion(kind=kind, send_at=send_at, day=day, module=module, stage=stage,
-                    opens=opens, due=due, group=group, event=event, role=role,
-                    organisation=organisation, days_left=days_left)
+    return Occasion(
+        kind=kind,
+        send_at=send_at,
+        day=day,
+        module=module,
+        stage=stage,
+        opens=opens,
+        due=due,
+        group=group,
+        event=event,
+        role=role,
+        organisation=organisation,
+        days_left=days_left,
+    )
 
 
 def due_between(items: Iterable[Occasion], after: datetime, until: datetime) -> list[Occasion]:
     """Occasions whose send moment falls in ``(after, until]``."""
     return [o for o in items if after < o.send_at <= until]
-

@@ -19,16 +19,28 @@ class StorePort(Protocol):
 
     async def update_person(self, person_id: int, **values: Any) -> None: ...
 
-    async def mark_done(self, person_id: int, activity_ref: str, source: str,
-                        now: datetime) -> bool: ...
+    async def mark_done(
+        self, person_id: int, activity_ref: str, source: str, now: datetime
+    ) -> bool: ...
 
     async def completed(self, person_ids: Iterable[int]) -> dict[int, set[str]]: ...
 
-    async def save_reflection(self, person: Person, activity_ref: str, text: str,
-                              now: datetime, visibility: Visibility | None = None) -> bool: ...
+    async def save_reflection(
+        self,
+        person: Person,
+        activity_ref: str,
+        text: str,
+        now: datetime,
+        visibility: Visibility | None = None,
+    ) -> bool: ...
 
-    async def enqueue(self, items: Iterable[Outgoing], now: datetime,
-                      not_before: datetime | None = None, late: bool = False) -> int: ...
+    async def enqueue(
+        self,
+        items: Iterable[Outgoing],
+        now: datetime,
+        not_before: datetime | None = None,
+        late: bool = False,
+    ) -> int: ...
 
     async def planned_until(self, cohort_id: str) -> datetime | None: ...
 

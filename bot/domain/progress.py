@@ -50,9 +50,12 @@ def stage_statuses(programme: Programme, cohort: Cohort, done: set[str]) -> list
             dates = sched.stages.get(stage.id)
             if dates is None:
                 continue
-            acts = tuple(ActivityStatus(activity_ref(module, stage, a), a,
-                                        activity_ref(module, stage, a) in done)
-                         for a in stage.activities)
+            acts = tuple(
+                ActivityStatus(
+                    activity_ref(module, stage, a), a, activity_ref(module, stage, a) in done
+                )
+                for a in stage.activities
+            )
             found.append(StageStatus(module, stage, dates.opens, dates.due, acts))
     return sorted(found, key=lambda s: (s.opens, s.due))
 

@@ -10,8 +10,11 @@ from bot.rendering.i18n import N_, language_name
 
 
 async def help_(ctx: Context, _argument: str) -> None:
-    ctx.reply("help", name=ctx.person.name,
-              buttons=(Button(N_("Status"), "status"), Button(N_("Answer a question"), "reflect")))
+    ctx.reply(
+        "help",
+        name=ctx.person.name,
+        buttons=(Button(N_("Status"), "status"), Button(N_("Answer a question"), "reflect")),
+    )
 
 
 async def unknown(ctx: Context, word: str) -> None:
@@ -22,8 +25,11 @@ async def language(ctx: Context, argument: str) -> None:
     """``language`` lists the choices; ``language sv`` switches."""
     choice = argument.strip().lower()
     if not choice:
-        ctx.reply("language_choose", current=ctx.locale, buttons=tuple(
-            Button(language_name(code), f"language:{code}") for code in LOCALES))
+        ctx.reply(
+            "language_choose",
+            current=ctx.locale,
+            buttons=tuple(Button(language_name(code), f"language:{code}") for code in LOCALES),
+        )
         return
     if choice not in LOCALES:
         raise UserError("language_unknown", given=choice[:20], choices=list(LOCALES))

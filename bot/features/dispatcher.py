@@ -26,16 +26,15 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-
-
 class Dispatcher:
     def __init__(self, catalog: Catalog, default_locale: str = "nb") -> None:
         self.catalog = catalog
         self.default_locale = default_locale
         self.handlers = dict(HANDLERS)
 
-    async def handle(self, store: StorePort, inbound: Inbound, person_id: int | None,
-                     now: datetime) -> list[Outgoing]:
+    async def handle(
+        self, store: StorePort, inbound: Inbound, person_id: int | None, now: datetime
+    ) -> list[Outgoing]:
         """Route one inbound event; raises UserError for the caller's error funnel."""
         if person_id is None:
             return [self.stranger_reply(inbound)]
@@ -62,5 +61,11 @@ class Dispatcher:
         """Someone Kompis has no record of: say so, in their language, and how to join."""
         address = Address(inbound.platform, inbound.chat_id, inbound.workspace)
         key = f"stranger:{inbound.platform}:{inbound.event_id or uuid.uuid4().hex}"
-        return Outgoing(None, "unknown_person", {}, key=key, address=address,
-                        locale=negotiate(inbound.locale_hint, self.default_locale))
+        return Outgoing(
+            None,
+            "unknown_person",
+            {},
+            key=key,
+            address=address,
+            locale=negotiate(inbound.locale_hint, self.default_locale),
+        )

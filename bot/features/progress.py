@@ -29,9 +29,16 @@ def stage_params(status: StageStatus) -> dict[str, Any]:
         "opens": status.opens.isoformat(),
         "due": status.due.isoformat(),
         "activities": [
-            {"ref": a.ref, "kind": a.activity.kind.value, "title": a.activity.title,
-             "body": a.activity.body, "minutes": a.activity.minutes, "url": a.activity.url,
-             "done": a.done, "tracked": a.activity.tracked}
+            {
+                "ref": a.ref,
+                "kind": a.activity.kind.value,
+                "title": a.activity.title,
+                "body": a.activity.body,
+                "minutes": a.activity.minutes,
+                "url": a.activity.url,
+                "done": a.done,
+                "tracked": a.activity.tracked,
+            }
             for a in status.activities
         ],
     }
@@ -40,7 +47,8 @@ def stage_params(status: StageStatus) -> dict[str, Any]:
 def done_buttons(open_stages: list[StageStatus]) -> tuple[Button, ...]:
     return tuple(
         Button(N_("Done: %(title)s"), f"done:{a.ref}", {"title": a.activity.title})
-        for s in open_stages for a in s.activities
+        for s in open_stages
+        for a in s.activities
         if a.activity.kind in BUTTON_DONE_KINDS and a.activity.tracked and not a.done
     )[:5]
 
@@ -50,12 +58,19 @@ async def status(ctx: Context, _argument: str) -> None:
     open_stages = current(all_stages, ctx.today)
     nxt = upcoming(all_stages, ctx.today)
     buttons = done_buttons(open_stages)
-    if any(a.activity.kind == ActivityKind.REFLECTION and not a.done
-           for s in open_stages for a in s.activities):
+    if any(
+        a.activity.kind == ActivityKind.REFLECTION and not a.done
+        for s in open_stages
+        for a in s.activities
+    ):
         buttons = (Button(N_("Answer a question"), "reflect"), *buttons)
-    ctx.reply("status", today=ctx.today.isoformat(),
-              stages=[{**stage_params(s), "overdue": s.overdue(ctx.today)} for s in open_stages],
-              next=stage_params(nxt) if nxt else None, buttons=buttons)
+    ctx.reply(
+        "status",
+        today=ctx.today.isoformat(),
+        stages=[{**stage_params(s), "overdue": s.overdue(ctx.today)} for s in open_stages],
+        next=stage_params(nxt) if nxt else None,
+        buttons=buttons,
+    )
 
 
 async def done(ctx: Context, argument: str) -> None:
@@ -72,5 +87,9 @@ async def done(ctx: Context, argument: str) -> None:
     if activity.kind == ActivityKind.REFLECTION:
         raise UserError("done_is_reflection", title=activity.title)
     new = await ctx.store.mark_done(ctx.person.id, ref, "button", ctx.now)
-    ctx.reply("done_ok" if new else "done_already", title=activity.title, stage=stage.title,
-              module=module.title)
+    ctx.reply(
+        "done_ok" if new else "done_already",
+        title=activity.title,
+        stage=stage.title,
+        module=module.title,
+    )

@@ -32,8 +32,13 @@ async def ask(ctx: Context, argument: str) -> None:
         assert found is not None
         module, stage, activity = found
     await ctx.store.update_person(ctx.person.id, pending_activity=ref)
-    ctx.reply("reflection_prompt", module=module.title, stage=stage.title,
-              title=activity.title, prompt=activity.body)
+    ctx.reply(
+        "reflection_prompt",
+        module=module.title,
+        stage=stage.title,
+        title=activity.title,
+        prompt=activity.body,
+    )
 
 
 async def answer(ctx: Context, text: str) -> None:
@@ -52,6 +57,11 @@ async def answer(ctx: Context, text: str) -> None:
     await ctx.store.update_person(ctx.person.id, pending_activity=None)
     more = next_reflection(await statuses(ctx), ctx.today) is not None
     buttons = (Button(N_("Next question"), "reflect"),) if more else ()
-    ctx.reply("reflection_saved", title=found[2].title, updated=not created,
-              chars=len(answer_text), more=more,
-              buttons=(*buttons, Button(N_("Status"), "status")))
+    ctx.reply(
+        "reflection_saved",
+        title=found[2].title,
+        updated=not created,
+        chars=len(answer_text),
+        more=more,
+        buttons=(*buttons, Button(N_("Status"), "status")),
+    )

@@ -20,8 +20,12 @@ from bot.domain.progress import StageStatus, stage_statuses
 from bot.features.progress import done_buttons, stage_params
 from bot.rendering.i18n import N_
 
-STAGE_KINDS = {OccasionKind.STAGE_OPEN, OccasionKind.BEFORE_DUE, OccasionKind.DUE,
-               OccasionKind.OVERDUE}
+STAGE_KINDS = {
+    OccasionKind.STAGE_OPEN,
+    OccasionKind.BEFORE_DUE,
+    OccasionKind.DUE,
+    OccasionKind.OVERDUE,
+}
 #: A reminder sent later than this after its moment says so ("sent late").
 LATE_AFTER = timedelta(hours=1)
 
@@ -40,8 +44,12 @@ class Reminders:
 
     def next_moment(self, after: datetime) -> datetime | None:
         """The first occasion of any cohort after ``after`` (for the demo's clock)."""
-        moments = [o.send_at for cid in self.catalog.cohorts for o in self.occasions(cid)
-                   if o.send_at > after]
+        moments = [
+            o.send_at
+            for cid in self.catalog.cohorts
+            for o in self.occasions(cid)
+            if o.send_at > after
+        ]
         return min(moments, default=None)
 
     async def plan(self, store: StorePort, now: datetime) -> int:
@@ -64,8 +72,9 @@ class Reminders:
             items = []
             for occasion in due:
                 for person in people:
-                    item = _for_person(occasion, person, cohort, programme, groups,
-                                       done[person.id], now)
+                    item = _for_person(
+                        occasion, person, cohort, programme, groups, done[person.id], now
+                    )
                     if item is not None:
                         items.append(item)
             added = await store.enqueue(items, now)
@@ -73,13 +82,23 @@ class Reminders:
         return added
 
 
-def _for_person(occasion: Occasion, person: Person, cohort: Cohort, programme: Programme,
-                groups: dict[str, str | None], done: set[str], now: datetime) -> Outgoing | None:
+def _for_person(
+    occasion: Occasion,
+    person: Person,
+    cohort: Cohort,
+    programme: Programme,
+    groups: dict[str, str | None],
+    done: set[str],
+    now: datetime,
+) -> Outgoing | None:
     if person.paused_until and person.paused_until > occasion.send_at:
         return None
-    params: dict[str, Any] = {"kind": occasion.kind, "tz": cohort.timezone,
-                              "late": now - occasion.send_at > LATE_AFTER,
-                              "days_left": occasion.days_left}
+    params: dict[str, Any] = {
+        "kind": occasion.kind,
+        "tz": cohort.timezone,
+        "late": now - occasion.send_at > LATE_AFTER,
+        "days_left": occasion.days_left,
+    }
     buttons: tuple[Button, ...] = ()
     if occasion.kind in STAGE_KINDS:
         if not person.has(Role.PARTICIPANT):
@@ -91,31 +110,53 @@ def _for_person(occasion: Occasion, person: Person, cohort: Cohort, programme: P
         buttons = _stage_buttons(status)
         template = "stage_open" if occasion.kind == OccasionKind.STAGE_OPEN else "stage_due"
     elif occasion.kind == OccasionKind.GATHERING_EVE:
-        if not person.has(Role.PARTICIPANT) or groups.get(person.organisation or "") != \
-                occasion.group:
+        if (
+            not person.has(Role.PARTICIPANT)
+            or groups.get(person.organisation or "") != occasion.group
+        ):
             return None
         params |= _gathering_params(cohort, programme, occasion)
         template = "gathering_eve"
     elif occasion.kind == OccasionKind.EVENT_EVE:
         event = next((e for e in cohort.events if e.id == occasion.event), None)
-        if event is None or (occasion.role and Role(occasion.role) not in person.roles) or (
-                occasion.organisation and occasion.organisation != person.organisation):
+        if (
+            event is None
+            or (occasion.role and Role(occasion.role) not in person.roles)
+            or (occasion.organisation and occasion.organisation != person.organisation)
+        ):
             return None
-        params |= {"title": event.title, "date": event.date.isoformat(),
-                   "start": event.start.isoformat("minutes"),
-                   "end": event.end.isoformat("minutes") if event.end else None,
-                   "place": event.place, "event_kind": event.kind.value}
+        params |= {
+            "title": event.title,
+            "date": event.date.isoformat(),
+            "start": event.start.isoformat("minutes"),
+            "end": event.end.isoformat("minutes") if event.end else None,
+            "place": event.place,
+            "event_kind": event.kind.value,
+        }
         template = "event_eve"
     else:
         return None
-    return Outgoing(person.id, template, params, buttons,
-                    key=f"{cohort.id}:{occasion.key}:{person.id}", kind="reminder")
+    return Outgoing(
+        person.id,
+        template,
+        params,
+        buttons,
+        key=f"{cohort.id}:{occasion.key}:{person.id}",
+        kind="reminder",
+    )
 
 
-def _stage_status(programme: Programme, cohort: Cohort, occasion: Occasion,
-                  done: set[str]) -> StageStatus | None:
-    return next((s for s in stage_statuses(programme, cohort, done)
-                 if s.module.id == occasion.module and s.stage.id == occasion.stage), None)
+def _stage_status(
+    programme: Programme, cohort: Cohort, occasion: Occasion, done: set[str]
+) -> StageStatus | None:
+    return next(
+        (
+            s
+            for s in stage_statuses(programme, cohort, done)
+            if s.module.id == occasion.module and s.stage.id == occasion.stage
+        ),
+        None,
+    )
 
 
 def _stage_buttons(status: StageStatus) -> tuple[Button, ...]:
@@ -131,6 +172,10 @@ def _gathering_params(cohort: Cohort, programme: Programme, occasion: Occasion) 
     gathering = next(g for g in sched.gatherings if g.group == occasion.group) if sched else None
     if gathering is None or module is None:
         return {}
-    return {"module": module.title, "date": gathering.date.isoformat(),
-            "start": gathering.start.isoformat("minutes"),
-            "end": gathering.end.isoformat("minutes"), "place": gathering.place}
+    return {
+        "module": module.title,
+        "date": gathering.date.isoformat(),
+        "start": gathering.start.isoformat("minutes"),
+        "end": gathering.end.isoformat("minutes"),
+        "place": gathering.place,
+    }

@@ -45,15 +45,19 @@ class Renderer:
             date=lambda value, fmt="full": format_date(_as_date(value), fmt, locale=locale),
             time=lambda value, fmt="short": format_time(_as_time(value), fmt, locale=locale),
             datetime=lambda value, tz, fmt="short": format_datetime(
-                _as_datetime(value), fmt, tzinfo=ZoneInfo(tz), locale=locale),
+                _as_datetime(value), fmt, tzinfo=ZoneInfo(tz), locale=locale
+            ),
             language=language_name,
         )
         env.globals["locale"] = locale
         return env
 
     def template_names(self) -> list[str]:
-        return sorted(p.name.removesuffix(".txt.j2") for p in TEMPLATES.glob("*.txt.j2")
-                      if not p.name.startswith("_"))
+        return sorted(
+            p.name.removesuffix(".txt.j2")
+            for p in TEMPLATES.glob("*.txt.j2")
+            if not p.name.startswith("_")
+        )
 
     def render(self, item: Outgoing, locale: str) -> Rendered:
         env = self._envs.get(locale) or self._envs["en"]
@@ -67,8 +71,9 @@ class Renderer:
     def _button(self, button: Button, locale: str) -> Button:
         label = self.gettext(locale, button.label)
         if button.args:
-            label %= {k: pick(v, locale) if isinstance(v, dict) else v
-                      for k, v in button.args.items()}
+            label %= {
+                k: pick(v, locale) if isinstance(v, dict) else v for k, v in button.args.items()
+            }
         return Button(label, button.action)
 
     def gettext(self, locale: str, message: str) -> str:

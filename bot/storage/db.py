@@ -63,8 +63,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(async_url(url))
         if self.sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        self.sessions = async_sessionmaker(self.engine, class_=AsyncSession,
-                                           expire_on_commit=False)
+        self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     def sync_engine(self) -> Engine:
         engine = create_engine(sync_url(self.url))

@@ -89,24 +89,42 @@ class Store:
         row = await s.get(CohortRow, cohort.id)
         name = pick(cohort.name, cohort.locale)
         if row is None:
-            row = CohortRow(id=cohort.id, programme_id=cohort.programme, name=name,
-                            timezone=cohort.timezone, locale=cohort.locale, country=cohort.country)
+            row = CohortRow(
+                id=cohort.id,
+                programme_id=cohort.programme,
+                name=name,
+                timezone=cohort.timezone,
+                locale=cohort.locale,
+                country=cohort.country,
+            )
         else:
             row.programme_id, row.name, row.timezone = cohort.programme, name, cohort.timezone
             row.locale, row.country = cohort.locale, cohort.country
         s.add(row)
-        groups = {g.key: g for g in (await s.exec(
-            select(GatheringGroupRow).where(GatheringGroupRow.cohort_id == cohort.id))).all()}
+        groups = {
+            g.key: g
+            for g in (
+                await s.exec(
+                    select(GatheringGroupRow).where(GatheringGroupRow.cohort_id == cohort.id)
+                )
+            ).all()
+        }
         for group in cohort.gathering_groups:
-            grow = groups.get(group.id) or GatheringGroupRow(cohort_id=cohort.id, key=group.id,
-                                                             name="")
+            grow = groups.get(group.id) or GatheringGroupRow(
+                cohort_id=cohort.id, key=group.id, name=""
+            )
             grow.name = pick(group.name, cohort.locale)
             s.add(grow)
-        orgs = {o.key: o for o in (await s.exec(
-            select(OrganisationRow).where(OrganisationRow.cohort_id == cohort.id))).all()}
+        orgs = {
+            o.key: o
+            for o in (
+                await s.exec(select(OrganisationRow).where(OrganisationRow.cohort_id == cohort.id))
+            ).all()
+        }
         for org in cohort.organisations:
-            orow = orgs.get(org.id) or OrganisationRow(cohort_id=cohort.id, key=org.id, name="",
-                                                       kind="")
+            orow = orgs.get(org.id) or OrganisationRow(
+                cohort_id=cohort.id, key=org.id, name="", kind=""
+            )
             orow.name, orow.kind, orow.group_key = org.name, org.kind.value, org.group
             s.add(orow)
         await s.flush()
@@ -116,17 +134,32 @@ class Store:
         return row.planned_until if row else None
 
     async def set_planned_until(self, cohort_id: str, moment: datetime) -> None:
-        await self.session.exec(update(CohortRow).where(col(CohortRow.id) == cohort_id)
-                                .values(planned_until=moment))
+        await self.session.exec(
+            update(CohortRow).where(col(CohortRow.id) == cohort_id).values(planned_until=moment)
+        )
 
     # -- people --------------------------------------------------------------------------
 
-    async def add_person(self, *, name: str, cohort_id: str, organisation: str | None,
-                         roles: Iterable[Role], now: datetime, email: str | None = None,
-                         locale: str | None = None) -> int:
+    async def add_person(
+        self,
+        *,
+        name: str,
+        cohort_id: str,
+        organisation: str | None,
+        roles: Iterable[Role],
+        now: datetime,
+        email: str | None = None,
+        locale: str | None = None,
+    ) -> int:
         org_id = await self._org_id(cohort_id, organisation) if organisation else None
-        row = PersonRow(name=name, email=email, cohort_id=cohort_id, organisation_id=org_id,
-                        locale=locale, created_at=now)
+        row = PersonRow(
+            name=name,
+            email=email,
+            cohort_id=cohort_id,
+            organisation_id=org_id,
+            locale=locale,
+            created_at=now,
+        )
         self.session.add(row)
         await self.session.flush()
         assert row.id is not None
@@ -136,8 +169,13 @@ class Store:
         return row.id
 
     async def _org_id(self, cohort_id: str, key: str) -> int:
-        org = (await self.session.exec(select(OrganisationRow).where(
-            OrganisationRow.cohort_id == cohort_id, OrganisationRow.key == key))).first()
+        org = (
+            await self.session.exec(
+                select(OrganisationRow).where(
+                    OrganisationRow.cohort_id == cohort_id, OrganisationRow.key == key
+                )
+            )
+        ).first()
         if org is None or org.id is None:
             raise LookupError(f"no organisation {key!r} in cohort {cohort_id!r}")
         return org.id
@@ -148,12 +186,14 @@ class Store:
 
     async def person_by_email(self, email: str) -> Person | None:
         people = await self._people(
-            select(PersonRow).where(func.lower(PersonRow.email) == email.strip().lower()))
+            select(PersonRow).where(func.lower(PersonRow.email) == email.strip().lower())
+        )
         return people[0] if people else None
 
     async def people_in_cohort(self, cohort_id: str) -> list[Person]:
-        return await self._people(select(PersonRow).where(PersonRow.cohort_id == cohort_id)
-                                  .order_by(col(PersonRow.id)))
+        return await self._people(
+            select(PersonRow).where(PersonRow.cohort_id == cohort_id).order_by(col(PersonRow.id))
+        )
 
     async def _people(self, query: Any) -> list[Person]:
         rows: Sequence[PersonRow] = (await self.session.exec(query)).all()
@@ -161,25 +201,43 @@ class Store:
             return []
         ids = [r.id for r in rows]
         roles: dict[int, set[Role]] = {}
-        for rrow in (await self.session.exec(
-                select(RoleRow).where(col(RoleRow.person_id).in_(ids)))).all():
+        for rrow in (
+            await self.session.exec(select(RoleRow).where(col(RoleRow.person_id).in_(ids)))
+        ).all():
             roles.setdefault(rrow.person_id, set()).add(Role(rrow.role))
         org_ids = {r.organisation_id for r in rows if r.organisation_id}
-        orgs = {o.id: o.key for o in (await self.session.exec(
-            select(OrganisationRow).where(col(OrganisationRow.id).in_(org_ids)))).all()}
+        orgs = {
+            o.id: o.key
+            for o in (
+                await self.session.exec(
+                    select(OrganisationRow).where(col(OrganisationRow.id).in_(org_ids))
+                )
+            ).all()
+        }
         return [
-            Person(id=r.id, name=r.name, cohort_id=r.cohort_id,
-                   organisation=orgs.get(r.organisation_id) if r.organisation_id else None,
-                   roles=frozenset(roles.get(r.id, set())), locale=r.locale, email=r.email,
-                   paused_until=r.paused_until, snoozed_until=r.snoozed_until,
-                   pending_activity=r.pending_activity)
-            for r in rows if r.id is not None
+            Person(
+                id=r.id,
+                name=r.name,
+                cohort_id=r.cohort_id,
+                organisation=orgs.get(r.organisation_id) if r.organisation_id else None,
+                roles=frozenset(roles.get(r.id, set())),
+                locale=r.locale,
+                email=r.email,
+                paused_until=r.paused_until,
+                snoozed_until=r.snoozed_until,
+                pending_activity=r.pending_activity,
+            )
+            for r in rows
+            if r.id is not None
         ]
 
     async def organisation_groups(self, cohort_id: str) -> dict[str, str | None]:
         """Organisation slug -> gathering group slug."""
-        rows = (await self.session.exec(
-            select(OrganisationRow).where(OrganisationRow.cohort_id == cohort_id))).all()
+        rows = (
+            await self.session.exec(
+                select(OrganisationRow).where(OrganisationRow.cohort_id == cohort_id)
+            )
+        ).all()
         return {r.key: r.group_key for r in rows}
 
     async def update_person(self, person_id: int, **values: Any) -> None:
@@ -187,58 +245,114 @@ class Store:
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
-        await self.session.exec(update(PersonRow).where(col(PersonRow.id) == person_id)
-                                .values(**values))
+        await self.session.exec(
+            update(PersonRow).where(col(PersonRow.id) == person_id).values(**values)
+        )
 
     # -- identities ----------------------------------------------------------------------
 
-    async def link_identity(self, person_id: int, platform: str, external_id: str,
-                            chat_id: str, now: datetime, workspace: str = "") -> None:
-        row = (await self.session.exec(select(IdentityRow).where(
-            IdentityRow.platform == platform, IdentityRow.workspace == workspace,
-            IdentityRow.external_id == external_id))).first()
+    async def link_identity(
+        self,
+        person_id: int,
+        platform: str,
+        external_id: str,
+        chat_id: str,
+        now: datetime,
+        workspace: str = "",
+    ) -> None:
+        row = (
+            await self.session.exec(
+                select(IdentityRow).where(
+                    IdentityRow.platform == platform,
+                    IdentityRow.workspace == workspace,
+                    IdentityRow.external_id == external_id,
+                )
+            )
+        ).first()
         if row is None:
-            row = IdentityRow(person_id=person_id, platform=platform, workspace=workspace,
-                              external_id=external_id, chat_id=chat_id)
+            row = IdentityRow(
+                person_id=person_id,
+                platform=platform,
+                workspace=workspace,
+                external_id=external_id,
+                chat_id=chat_id,
+            )
         row.person_id, row.chat_id, row.last_seen = person_id, chat_id, now
         row.unreachable_at = row.unreachable_reason = None
         self.session.add(row)
         await self.session.flush()
 
-    async def person_for_identity(self, platform: str, external_id: str,
-                                  workspace: str = "") -> int | None:
-        row = (await self.session.exec(select(IdentityRow).where(
-            IdentityRow.platform == platform, IdentityRow.workspace == workspace,
-            IdentityRow.external_id == external_id))).first()
+    async def person_for_identity(
+        self, platform: str, external_id: str, workspace: str = ""
+    ) -> int | None:
+        row = (
+            await self.session.exec(
+                select(IdentityRow).where(
+                    IdentityRow.platform == platform,
+                    IdentityRow.workspace == workspace,
+                    IdentityRow.external_id == external_id,
+                )
+            )
+        ).first()
         return row.person_id if row else None
 
-    async def touch_identity(self, platform: str, external_id: str, workspace: str,
-                             chat_id: str, now: datetime) -> None:
-        await self.session.exec(update(IdentityRow).where(
-            col(IdentityRow.platform) == platform, col(IdentityRow.workspace) == workspace,
-            col(IdentityRow.external_id) == external_id).values(
-                last_seen=now, chat_id=chat_id, unreachable_at=None, unreachable_reason=None))
+    async def touch_identity(
+        self, platform: str, external_id: str, workspace: str, chat_id: str, now: datetime
+    ) -> None:
+        await self.session.exec(
+            update(IdentityRow)
+            .where(
+                col(IdentityRow.platform) == platform,
+                col(IdentityRow.workspace) == workspace,
+                col(IdentityRow.external_id) == external_id,
+            )
+            .values(last_seen=now, chat_id=chat_id, unreachable_at=None, unreachable_reason=None)
+        )
 
     async def identities(self, person_id: int) -> list[Identity]:
         """A person's identities, reachable ones first, most recently seen first."""
-        rows = (await self.session.exec(select(IdentityRow).where(
-            IdentityRow.person_id == person_id))).all()
-        ordered = sorted(rows, key=lambda r: (r.unreachable_at is not None,
-                                              -(r.last_seen.timestamp() if r.last_seen else 0)))
-        return [Identity(r.id or 0, r.person_id, r.platform, r.workspace, r.external_id,
-                         r.chat_id, r.unreachable_at is not None) for r in ordered]
+        rows = (
+            await self.session.exec(select(IdentityRow).where(IdentityRow.person_id == person_id))
+        ).all()
+        ordered = sorted(
+            rows,
+            key=lambda r: (
+                r.unreachable_at is not None,
+                -(r.last_seen.timestamp() if r.last_seen else 0),
+            ),
+        )
+        return [
+            Identity(
+                r.id or 0,
+                r.person_id,
+                r.platform,
+                r.workspace,
+                r.external_id,
+                r.chat_id,
+                r.unreachable_at is not None,
+            )
+            for r in ordered
+        ]
 
     async def mark_unreachable(self, identity_id: int, reason: str, now: datetime) -> None:
-        await self.session.exec(update(IdentityRow).where(col(IdentityRow.id) == identity_id)
-                                .values(unreachable_at=now, unreachable_reason=reason[:200]))
+        await self.session.exec(
+            update(IdentityRow)
+            .where(col(IdentityRow.id) == identity_id)
+            .values(unreachable_at=now, unreachable_reason=reason[:200])
+        )
 
     # -- progress and reflections ----------------------------------------------------------
 
-    async def mark_done(self, person_id: int, activity_ref: str, source: str,
-                        now: datetime) -> bool:
+    async def mark_done(
+        self, person_id: int, activity_ref: str, source: str, now: datetime
+    ) -> bool:
         """Record an activity as completed; False if it already was."""
-        values = {"person_id": person_id, "activity_ref": activity_ref, "source": source,
-                  "completed_at": now}
+        values = {
+            "person_id": person_id,
+            "activity_ref": activity_ref,
+            "source": source,
+            "completed_at": now,
+        }
         return await self._insert_ignore(CompletionRow, values) > 0
 
     async def completed(self, person_ids: Iterable[int]) -> dict[int, set[str]]:
@@ -246,24 +360,42 @@ class Store:
         done: dict[int, set[str]] = {pid: set() for pid in ids}
         if not ids:
             return done
-        rows = (await self.session.exec(select(CompletionRow).where(
-            col(CompletionRow.person_id).in_(ids)))).all()
+        rows = (
+            await self.session.exec(
+                select(CompletionRow).where(col(CompletionRow.person_id).in_(ids))
+            )
+        ).all()
         for row in rows:
             done[row.person_id].add(row.activity_ref)
         return done
 
-    async def save_reflection(self, person: Person, activity_ref: str, text: str,
-                              now: datetime, visibility: Visibility | None = None) -> bool:
+    async def save_reflection(
+        self,
+        person: Person,
+        activity_ref: str,
+        text: str,
+        now: datetime,
+        visibility: Visibility | None = None,
+    ) -> bool:
         """Store or replace an answer; True if it was new, False if it replaced one."""
-        row = (await self.session.exec(select(ReflectionRow).where(
-            ReflectionRow.person_id == person.id,
-            ReflectionRow.activity_ref == activity_ref))).first()
+        row = (
+            await self.session.exec(
+                select(ReflectionRow).where(
+                    ReflectionRow.person_id == person.id, ReflectionRow.activity_ref == activity_ref
+                )
+            )
+        ).first()
         created = row is None
         if row is None:
-            row = ReflectionRow(person_id=person.id, cohort_id=person.cohort_id,
-                                activity_ref=activity_ref, text=text,
-                                visibility=(visibility or Visibility.PRIVATE).value,
-                                created_at=now, updated_at=now)
+            row = ReflectionRow(
+                person_id=person.id,
+                cohort_id=person.cohort_id,
+                activity_ref=activity_ref,
+                text=text,
+                visibility=(visibility or Visibility.PRIVATE).value,
+                created_at=now,
+                updated_at=now,
+            )
         else:
             row.text, row.updated_at = text, now
             if visibility is not None:
@@ -273,10 +405,17 @@ class Store:
         return created
 
     async def reflections(self, person_id: int) -> list[Reflection]:
-        rows = (await self.session.exec(select(ReflectionRow).where(
-            ReflectionRow.person_id == person_id).order_by(col(ReflectionRow.created_at)))).all()
-        return [Reflection(r.person_id, r.activity_ref, r.text, Visibility(r.visibility),
-                           r.updated_at) for r in rows]
+        rows = (
+            await self.session.exec(
+                select(ReflectionRow)
+                .where(ReflectionRow.person_id == person_id)
+                .order_by(col(ReflectionRow.created_at))
+            )
+        ).all()
+        return [
+            Reflection(r.person_id, r.activity_ref, r.text, Visibility(r.visibility), r.updated_at)
+            for r in rows
+        ]
 
     # -- inbound de-duplication ----------------------------------------------------------
 
@@ -286,22 +425,34 @@ class Store:
 
     # -- outbox --------------------------------------------------------------------------
 
-    async def enqueue(self, items: Iterable[Outgoing], now: datetime,
-                      not_before: datetime | None = None, late: bool = False) -> int:
+    async def enqueue(
+        self,
+        items: Iterable[Outgoing],
+        now: datetime,
+        not_before: datetime | None = None,
+        late: bool = False,
+    ) -> int:
         """Queue messages; an item whose key is already queued is skipped. Returns how many
         were new."""
         added = 0
         for item in items:
             key = item.key or f"{item.kind}:{item.person_id}:{now.isoformat()}:{id(item)}"
             values = {
-                "key": key[:255], "person_id": item.person_id, "kind": item.kind,
+                "key": key[:255],
+                "person_id": item.person_id,
+                "kind": item.kind,
                 "address": json.dumps(asdict(item.address)) if item.address else None,
                 "locale": item.locale,
-                "template": item.template, "params": json.dumps(item.params, ensure_ascii=False),
-                "buttons": json.dumps([[b.label, b.action, b.args] for b in item.buttons],
-                                      ensure_ascii=False),
-                "status": "pending", "not_before": not_before or now, "created_at": now,
-                "attempts": 0, "late": late,
+                "template": item.template,
+                "params": json.dumps(item.params, ensure_ascii=False),
+                "buttons": json.dumps(
+                    [[b.label, b.action, b.args] for b in item.buttons], ensure_ascii=False
+                ),
+                "status": "pending",
+                "not_before": not_before or now,
+                "created_at": now,
+                "attempts": 0,
+                "late": late,
             }
             added += await self._insert_ignore(OutboxRow, values)
         return added
@@ -309,53 +460,92 @@ class Store:
     async def claim(self, now: datetime, worker: str, limit: int = 100) -> list[OutboxItem]:
         """Take up to ``limit`` due pending rows for ``worker``; concurrent workers never get
         the same row (PostgreSQL: SKIP LOCKED; SQLite: one writer at a time)."""
-        due = (select(OutboxRow.id).where(OutboxRow.status == "pending",
-                                          OutboxRow.not_before <= now)
-               .order_by(col(OutboxRow.not_before), col(OutboxRow.id)).limit(limit))
+        due = (
+            select(OutboxRow.id)
+            .where(OutboxRow.status == "pending", OutboxRow.not_before <= now)
+            .order_by(col(OutboxRow.not_before), col(OutboxRow.id))
+            .limit(limit)
+        )
         if self._dialect == "postgresql":
             due = due.with_for_update(skip_locked=True)
         ids = list((await self.session.exec(due)).all())
         if not ids:
             return []
-        await self.session.exec(update(OutboxRow).where(col(OutboxRow.id).in_(ids))
-                                .values(status="sending", claimed_by=worker, claimed_at=now))
-        rows = (await self.session.exec(select(OutboxRow).where(col(OutboxRow.id).in_(ids))
-                                        .order_by(col(OutboxRow.not_before),
-                                                  col(OutboxRow.id)))).all()
-        return [OutboxItem(r.id or 0, r.key, r.person_id,
-                           Address(**json.loads(r.address)) if r.address else None, r.locale,
-                           r.kind, r.template,
-                           json.loads(r.params),
-                           tuple(Button(*fields) for fields in json.loads(r.buttons)),
-                           r.attempts, r.late, r.not_before) for r in rows]
+        await self.session.exec(
+            update(OutboxRow)
+            .where(col(OutboxRow.id).in_(ids))
+            .values(status="sending", claimed_by=worker, claimed_at=now)
+        )
+        rows = (
+            await self.session.exec(
+                select(OutboxRow)
+                .where(col(OutboxRow.id).in_(ids))
+                .order_by(col(OutboxRow.not_before), col(OutboxRow.id))
+            )
+        ).all()
+        return [
+            OutboxItem(
+                r.id or 0,
+                r.key,
+                r.person_id,
+                Address(**json.loads(r.address)) if r.address else None,
+                r.locale,
+                r.kind,
+                r.template,
+                json.loads(r.params),
+                tuple(Button(*fields) for fields in json.loads(r.buttons)),
+                r.attempts,
+                r.late,
+                r.not_before,
+            )
+            for r in rows
+        ]
 
-    async def finish(self, outbox_id: int, status: str, now: datetime,
-                     error: str | None = None, retry_at: datetime | None = None) -> None:
+    async def finish(
+        self,
+        outbox_id: int,
+        status: str,
+        now: datetime,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
         """Record the outcome of one send attempt: sent, skipped, dead, or back to pending."""
-        values: dict[str, Any] = {"status": status, "last_error": error[:500] if error else None,
-                                  "attempts": OutboxRow.attempts + 1}
+        values: dict[str, Any] = {
+            "status": status,
+            "last_error": error[:500] if error else None,
+            "attempts": OutboxRow.attempts + 1,
+        }
         if status == "sent":
             values["sent_at"] = now
         if retry_at is not None:
             values["not_before"] = retry_at
-        await self.session.exec(update(OutboxRow).where(col(OutboxRow.id) == outbox_id)
-                                .values(**values))
+        await self.session.exec(
+            update(OutboxRow).where(col(OutboxRow.id) == outbox_id).values(**values)
+        )
 
     async def release_stale_claims(self, older_than: datetime) -> int:
         """Put rows a crashed worker had claimed back in the queue."""
-        result = await self.session.exec(update(OutboxRow).where(
-            col(OutboxRow.status) == "sending", col(OutboxRow.claimed_at) < older_than)
-            .values(status="pending", claimed_by=None))
+        result = await self.session.exec(
+            update(OutboxRow)
+            .where(col(OutboxRow.status) == "sending", col(OutboxRow.claimed_at) < older_than)
+            .values(status="pending", claimed_by=None)
+        )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def outbox_counts(self) -> dict[str, int]:
-        rows = (await self.session.exec(select(OutboxRow.status, func.count())
-                                        .group_by(col(OutboxRow.status)))).all()
+        rows = (
+            await self.session.exec(
+                select(OutboxRow.status, func.count()).group_by(col(OutboxRow.status))
+            )
+        ).all()
         return {status: count for status, count in rows}
 
     async def delete_outbox_before(self, moment: datetime) -> None:
-        await self.session.exec(delete(OutboxRow).where(col(OutboxRow.status) == "sent",
-                                                        col(OutboxRow.sent_at) < moment))
+        await self.session.exec(
+            delete(OutboxRow).where(
+                col(OutboxRow.status) == "sent", col(OutboxRow.sent_at) < moment
+            )
+        )
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -107,8 +107,9 @@ class OutboxRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=255)
     # Usually a person; a reply to someone Kompis does not know yet goes to a bare address.
-    person_id: int | None = Field(default=None, foreign_key="person.id", index=True,
-                                  ondelete="CASCADE")
+    person_id: int | None = Field(
+        default=None, foreign_key="person.id", index=True, ondelete="CASCADE"
+    )
     address: str | None = Field(default=None, max_length=500)  # JSON of messages.Address
     locale: str | None = Field(default=None, max_length=8)  # only with a bare address
     kind: str = Field(max_length=32)

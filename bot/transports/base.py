@@ -14,8 +14,14 @@ class TransportError(Exception):
     """A send failed. ``retryable``: try again later (after ``retry_after`` seconds if given);
     ``unreachable``: the person blocked the bot or the account is gone; stop trying."""
 
-    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None,
-                 unreachable: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool,
+        retry_after: float | None = None,
+        unreachable: bool = False,
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after

@@ -34,13 +34,17 @@ class ConsoleTransport:
             return str(self._count)
         lines = [f"Kompis → {address.chat_id}:"]
         for paragraph in message.text.splitlines():
-            wrapped = textwrap.wrap(paragraph, self.width - 2, replace_whitespace=False,
-                                    subsequent_indent="  " if paragraph[:2] in ("- ", "• ")
-                                    else "") or [""]
+            wrapped = textwrap.wrap(
+                paragraph,
+                self.width - 2,
+                replace_whitespace=False,
+                subsequent_indent="  " if paragraph[:2] in ("- ", "• ") else "",
+            ) or [""]
             lines += ["  " + line for line in wrapped]
         if message.buttons:
-            lines.append("  " + "   ".join(f"[{i}] {b.label}"
-                                           for i, b in enumerate(message.buttons, 1)))
+            lines.append(
+                "  " + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(message.buttons, 1))
+            )
         self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
         return str(self._count)

@@ -44,5 +44,6 @@ class MemoryTransport:
         return message_id
 
     def texts(self, chat_id: str | None = None) -> list[str]:
-        return [s.message.text for s in self.sent if chat_id is None or
-                s.address.chat_id == chat_id]
+        return [
+            s.message.text for s in self.sent if chat_id is None or s.address.chat_id == chat_id
+        ]
