@@ -530,7 +530,7 @@ class Store:
             .where(col(OutboxRow.status) == "sending", col(OutboxRow.claimed_at) < older_than)
             .values(status="pending", claimed_by=None)
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return int(result.rowcount or 0)
 
     async def outbox_counts(self) -> dict[str, int]:
         rows = (
