@@ -8,6 +8,7 @@ Layout:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ def load_programme(
     if not isinstance(data, dict):
         return None, [Problem(shown, "", "must be a mapping of programme fields")]
     modules: list[Any] = []
+    module_files: dict[int, str] = {}
     for index, entry in enumerate(data.get("modules") or []):
         if isinstance(entry, str):
             module_file = folder / "modules" / f"{entry}.yaml"
@@ -68,6 +70,7 @@ def load_programme(
             problems += module_problems
             if module_data is not None:
                 try:
+                    module_files[len(modules)] = module_shown
                     modules.append(Module.model_validate(module_data))
                 except ValidationError as exc:
                     problems += from_validation_error(module_shown, exc)
@@ -79,7 +82,17 @@ def load_programme(
         programme = Programme.model_validate({**data, "modules": modules})
     except ValidationError as exc:
         return None, from_validation_error(shown, exc)
-    return programme, check_programme(programme, shown)
+    return programme, [_in_module_file(p, module_files) for p in check_programme(programme, shown)]
+
+
+def _in_module_file(problem: Problem, module_files: dict[int, str]) -> Problem:
+    """Report a problem inside module N against that module's own file."""
+    parts = problem.path.split(".", 2)
+    if len(parts) >= 2 and parts[0] == "modules" and parts[1].isdigit():
+        shown = module_files.get(int(parts[1]))
+        if shown is not None:
+            return replace(problem, file=shown, path=parts[2] if len(parts) == 3 else "")
+    return problem
 
 
 def load_cohort(
