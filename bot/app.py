@@ -47,7 +47,8 @@ class Kompis:
         self.transports = transports
         default = next(iter(self.catalog.cohorts.values())).locale if self.catalog.cohorts else "nb"
         self.dispatcher = Dispatcher(self.catalog, default_locale=default)
-        self.reminders = Reminders(self.catalog, timedelta(hours=settings.late_grace_hours))
+        grace = timedelta(hours=settings.late_grace_hours)
+        self.reminders = Reminders(self.catalog, first_plan_lookback=grace, late_grace=grace)
         self.sender = Sender(self.db, self.catalog, self.renderer, clock, transports, worker)
 
     async def start(self) -> None:
