@@ -122,7 +122,10 @@ class Kompis:
         """Simulated time (demo, tests): move ``clock`` to ``target``, stopping at every
         occasion on the way so each reminder fires on its own moment."""
         while True:
-            moment = self.reminders.next_moment(clock.now())
+            async with unit(self.db) as store:
+                held = await store.next_pending_after(clock.now())
+            moments = [m for m in (self.reminders.next_moment(clock.now()), held) if m]
+            moment = min(moments, default=None)
             if moment is None or moment > target:
                 break
             clock.set(moment)

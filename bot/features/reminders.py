@@ -155,6 +155,8 @@ class Audience:
     def missed(self, stale: list[Occasion], now: datetime) -> list[Outgoing]:
         """One "what you missed" message per person for occasions too old to send one by one."""
         per_person: dict[int, list[dict[str, Any]]] = {}
+        # an old progress digest is worth nothing: the next one is at most a week away
+        stale = [o for o in stale if o.kind != OccasionKind.DIGEST]
         for occasion, item in self.fan_out(stale, now):
             assert item.person_id is not None
             lines = per_person.setdefault(item.person_id, [])
