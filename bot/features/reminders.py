@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.domain.catalog import Catalog
@@ -346,3 +346,45 @@ def next_reminder(
             at = person.snoozed_until
         return release_moment(audience.cohort, at)
     return None
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    day: date  # local day the messages go out
+    kind: str
+    what: str  # module/stage, gathering group or event id
+    people: int
+
+
+def preview(
+    audience: Audience, items: Iterable[Occasion], first: date, last: date
+) -> list[PreviewRow]:
+    """What would go out between ``first`` and ``last`` (local days, inclusive), by day and
+    type, through the same fan-out as real planning, without queueing anything."""
+    rows: list[PreviewRow] = []
+    for occasion in items:
+        if not first <= occasion.day <= last:
+            continue
+        people = sum(1 for _ in audience.fan_out([occasion], occasion.send_at))
+        if people:
+            what = "/".join(p for p in (occasion.module, occasion.stage) if p and p != "-")
+            what = what or occasion.event or ""
+            if occasion.group:
+                what = f"{what} ({occasion.group})"
+            if occasion.kind == OccasionKind.BEFORE_DUE:
+                what = f"{what}, {occasion.days_left} days left"
+            rows.append(PreviewRow(occasion.day, occasion.kind, what, people))
+    return rows
+
+
+def audience_from_rows(
+    cohort: Cohort, programme: Programme, rows: Iterable[tuple[str, str, frozenset[Role]]]
+) -> Audience:
+    """An audience from a participants list (name, organisation, roles), nobody done yet: the
+    preview's source before anyone is imported."""
+    people = [
+        Person(index, name, cohort.id, org or None, roles)
+        for index, (name, org, roles) in enumerate(rows, start=1)
+    ]
+    groups = {o.id: o.group for o in cohort.organisations}
+    return Audience(cohort, programme, people, groups, {p.id: set() for p in people})
