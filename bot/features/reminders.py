@@ -7,7 +7,7 @@ occasion has a fixed outbox key, and a per-cohort watermark remembers how far pl
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -112,6 +112,7 @@ class Audience:
     people: list[Person]
     groups: dict[str, str | None]
     done: dict[int, set[str]]
+    _by_id: dict[int, Person] = field(default_factory=dict, repr=False)
 
     @classmethod
     async def load(cls, store: StorePort, catalog: Catalog, cohort_id: str) -> Audience:
@@ -125,7 +126,9 @@ class Audience:
         )
 
     def person(self, person_id: int | None) -> Person:
-        return next(p for p in self.people if p.id == person_id)
+        if len(self._by_id) != len(self.people):
+            self._by_id = {p.id: p for p in self.people}
+        return self._by_id[person_id or 0]
 
     def fan_out(
         self, items: Iterable[Occasion], now: datetime
