@@ -47,7 +47,8 @@ class Kompis:
         self.transports = transports
         default = next(iter(self.catalog.cohorts.values())).locale if self.catalog.cohorts else "nb"
         self.dispatcher = Dispatcher(self.catalog, default_locale=default)
-        self.reminders = Reminders(self.catalog, timedelta(hours=settings.late_grace_hours))
+        grace = timedelta(hours=settings.late_grace_hours)
+        self.reminders = Reminders(self.catalog, first_plan_lookback=grace, late_grace=grace)
         self.sender = Sender(self.db, self.catalog, self.renderer, clock, transports, worker)
 
     async def start(self) -> None:
@@ -121,7 +122,10 @@ class Kompis:
         """Simulated time (demo, tests): move ``clock`` to ``target``, stopping at every
         occasion on the way so each reminder fires on its own moment."""
         while True:
-            moment = self.reminders.next_moment(clock.now())
+            async with unit(self.db) as store:
+                held = await store.next_pending_after(clock.now())
+            moments = [m for m in (self.reminders.next_moment(clock.now()), held) if m]
+            moment = min(moments, default=None)
             if moment is None or moment > target:
                 break
             clock.set(moment)

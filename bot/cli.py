@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -23,6 +24,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+schedule_app = typer.Typer(help="What the bot will send, and when.", no_args_is_help=True)
+app.add_typer(schedule_app, name="schedule")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -135,6 +138,45 @@ def run() -> None:
         "Telegram or Slack transport yet. Run `kompis demo` to try it in the terminal.",
         code=2,
     )
+
+
+def _day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise _fail(f"{option} {value!r} is not a date; write it as YYYY-MM-DD") from exc
+
+
+@schedule_app.command("preview")
+def schedule_preview(
+    cohort: Annotated[str, typer.Option("--cohort", help="The cohort id, e.g. demo")],
+    first: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD")],
+    last: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD")],
+) -> None:
+    """A table per day of what goes out to how many people, by type. Nothing is sent."""
+    from rich.console import Console
+
+    from bot.schedule_preview import PreviewError, build_rows, load_audience, render
+
+    start, end = _day(first, "--from"), _day(last, "--to")
+    if end < start:
+        raise _fail(f"--to {end} is before --from {start}; swap them")
+    if (end - start).days > 366:
+        raise _fail("preview at most a year at a time; narrow --from/--to")
+    settings = _settings()
+    catalog, problems = load_catalog(settings.content_dir, settings.schedules_dir)
+    if cohort not in catalog.cohorts:
+        known = ", ".join(sorted(catalog.cohorts)) or "none"
+        hint = " (run `kompis check`: some data files have problems)" if problems else ""
+        raise _fail(f"unknown cohort {cohort!r}; known cohorts: {known}{hint}")
+    try:
+        audience, source = asyncio.run(
+            load_audience(catalog, cohort, settings.database_url, settings.schedules_dir)
+        )
+    except PreviewError as exc:
+        raise _fail(str(exc)) from exc
+    rows = build_rows(catalog, audience, start, end)
+    render(rows, cohort, catalog.cohort(cohort).timezone, source, Console(width=120))
 
 
 @db_app.command("upgrade")

@@ -82,6 +82,16 @@ class ReminderPolicy(Strict):
     overdue_after_days: int = Field(default=2, ge=1, le=60)
     skip_weekends: bool = True
     skip_holidays: bool = True
+    digest_weekday: int | None = Field(default=0, ge=0, le=4)  # 0 = Monday; None: no digest
+
+    @model_validator(mode="after")
+    def _send_time_outside_quiet_hours(self) -> ReminderPolicy:
+        if self.in_quiet_hours(self.send_time):
+            raise ValueError(
+                f"send_time {self.send_time:%H:%M} falls in quiet hours "
+                f"({self.quiet_start:%H:%M}-{self.quiet_end:%H:%M}); choose a time outside them"
+            )
+        return self
 
     def in_quiet_hours(self, moment: time) -> bool:
         if self.quiet_start > self.quiet_end:  # spans midnight, e.g. 20:00-08:00

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.domain.calendar import WorkCalendar
 from bot.domain.cohort import Cohort, Event
@@ -25,6 +25,7 @@ class OccasionKind:
     OVERDUE = "overdue"
     GATHERING_EVE = "gathering_eve"
     EVENT_EVE = "event_eve"
+    DIGEST = "digest"  # weekly, to coordinators, while a stage is open
 
 
 #: When two reminders of one stage land on one day, the earlier kind in this list wins.
@@ -87,6 +88,7 @@ def occasions(programme: Programme, cohort: Cohort) -> list[Occasion]:
             )
     for event in cohort.events:
         found.append(_event_eve(cohort, cal, event))
+    found.extend(_digests(cohort, cal))
     return sorted(found, key=lambda o: (o.send_at, o.key))
 
 
@@ -137,6 +139,29 @@ def _event_eve(cohort: Cohort, cal: WorkCalendar, event: Event) -> Occasion:
     )
 
 
+def _digests(cohort: Cohort, cal: WorkCalendar) -> list[Occasion]:
+    """One coordinator digest a week (the first working day of the week, usually Monday) while
+    at least one stage of the cohort is open."""
+    windows = [(d.opens, d.due) for m in cohort.modules for d in m.stages.values()]
+    if not windows or cohort.reminders.digest_weekday is None:
+        return []
+    first = min(o for o, _ in windows)
+    last = max(d for _, d in windows)
+    monday = (
+        first - timedelta(days=first.weekday()) + timedelta(days=cohort.reminders.digest_weekday)
+    )
+    found = []
+    while monday <= last:
+        day = cal.next_working_day(monday)
+        if (
+            any(o <= day <= d for o, d in windows)
+            and day.isocalendar()[:2] == monday.isocalendar()[:2]
+        ):
+            found.append(_at(cohort, OccasionKind.DIGEST, day, "-", role="coordinator"))
+        monday += timedelta(days=7)
+    return found
+
+
 def _at(
     cohort: Cohort,
     kind: str,
@@ -172,3 +197,46 @@ def _at(
 def due_between(items: Iterable[Occasion], after: datetime, until: datetime) -> list[Occasion]:
     """Occasions whose send moment falls in ``(after, until]``."""
     return [o for o in items if after < o.send_at <= until]
+
+
+def release_moment(cohort: Cohort, moment: datetime) -> datetime:
+    """The first moment at or after ``moment`` (aware) when a reminder may go out: outside
+    quiet hours and on a working day. Inside quiet hours, or on a weekend or holiday, that is
+    the end of quiet hours on the next working day (in the cohort's local time, DST-correct).
+    """
+    policy = cohort.reminders
+    cal = calendar_for(cohort)
+    local = moment.astimezone(cohort.tz)
+    day, at = local.date(), local.time().replace(tzinfo=None)
+    if cal.is_working_day(day) and not policy.in_quiet_hours(at):
+        return moment.astimezone(UTC)
+    # Before the end of quiet hours (early morning): today counts; otherwise tomorrow.
+    if not (policy.in_quiet_hours(at) and at < policy.quiet_end):
+        day += timedelta(days=1)
+    day = cal.next_working_day(day)
+    return cohort.local(day, policy.quiet_end).astimezone(UTC)
+
+
+def snooze_until(cohort: Cohort, now: datetime, days: int) -> datetime:
+    """Where a snooze of ``days`` days ends: the cohort's send time ``days`` local days from
+    now, moved to the next working day."""
+    cal = calendar_for(cohort)
+    day = cal.next_working_day(now.astimezone(cohort.tz).date() + timedelta(days=days))
+    return release_moment(cohort, cohort.local(day, cohort.reminders.send_time))
+
+
+def pause_until(cohort: Cohort, day: date) -> datetime:
+    """Reminders are paused up to the start of ``day`` (local midnight): they start again on it."""
+    return cohort.local(day, time(0, 0)).astimezone(UTC)
+
+
+def split_by_grace(
+    items: Iterable[Occasion], now: datetime, grace: timedelta
+) -> tuple[list[Occasion], list[Occasion]]:
+    """After downtime: (recent, stale). Recent occasions, late by at most ``grace``, are still
+    sent (marked late); stale ones collapse into one "what you missed" message per person."""
+    recent: list[Occasion] = []
+    stale: list[Occasion] = []
+    for occasion in items:
+        (recent if now - occasion.send_at <= grace else stale).append(occasion)
+    return recent, stale

@@ -16,6 +16,9 @@ WORDS: dict[str, tuple[str, ...]] = {
     "reflect": ("reflect", "answer", "svar", "svare", "refleksjon", "reflektion", "reflektera"),
     "done": ("done", "ferdig", "klar", "gjort", "gjord", "färdig"),
     "language": ("language", "lang", "språk", "sprak", "mål"),
+    "snooze": ("snooze", "later", "utsett", "utset", "seinare", "skjut", "snooza", "senare"),
+    "pause": ("pause", "pausa", "ferie", "semester"),
+    "resume": ("resume", "fortsett", "fortset", "fortsätt", "fortsatt", "start-igjen"),
 }
 
 _LOOKUP = {word: name for name, words in WORDS.items() for word in words}

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.domain.catalog import Catalog
 from bot.domain.messages import Address, Inbound, Outgoing
 from bot.domain.ports import StorePort
-from bot.features import basics, progress, reflections
+from bot.features import basics, control, progress, reflections
 from bot.features.commands import Command, parse_action, parse_text
 from bot.features.context import Context
 from bot.rendering.i18n import negotiate
@@ -22,6 +22,9 @@ HANDLERS: dict[str, Handler] = {
     "reflect": reflections.ask,
     "done": progress.done,
     "language": basics.language,
+    "snooze": control.snooze,
+    "pause": control.pause,
+    "resume": control.resume,
     "unknown": basics.unknown,
 }
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot.domain.messages import Button
+from bot.domain.planner import occasions
 from bot.domain.programme import ActivityKind
 from bot.domain.progress import StageStatus, current, stage_statuses, upcoming
 from bot.errors import UserError
@@ -64,13 +66,36 @@ async def status(ctx: Context, _argument: str) -> None:
         for a in s.activities
     ):
         buttons = (Button(N_("Answer a question"), "reflect"), *buttons)
+    # reminders builds on this module (stage_params, done_buttons), hence the late import
+    from bot.features.reminders import Audience, next_reminder
+
+    tz = ctx.cohort.tz
+    paused = ctx.person.paused_until if _active(ctx.person.paused_until, ctx) else None
+    snoozed = ctx.person.snoozed_until if _active(ctx.person.snoozed_until, ctx) else None
+    audience = await Audience.load(ctx.store, ctx.catalog, ctx.person.cohort_id)
+    upcoming_at = next_reminder(audience, ctx.person, occasions(ctx.programme, ctx.cohort), ctx.now)
     ctx.reply(
         "status",
+        paused_until=paused.astimezone(tz).date().isoformat() if paused else None,
+        snoozed_day=snoozed.astimezone(tz).date().isoformat() if snoozed else None,
+        snoozed_at=snoozed.astimezone(tz).time().isoformat("minutes") if snoozed else None,
+        next_reminder=(
+            {
+                "day": upcoming_at.astimezone(tz).date().isoformat(),
+                "at": upcoming_at.astimezone(tz).time().isoformat("minutes"),
+            }
+            if upcoming_at
+            else None
+        ),
         today=ctx.today.isoformat(),
         stages=[{**stage_params(s), "overdue": s.overdue(ctx.today)} for s in open_stages],
         next=stage_params(nxt) if nxt else None,
         buttons=buttons,
     )
+
+
+def _active(until: datetime | None, ctx: Context) -> bool:
+    return until is not None and until > ctx.now
 
 
 async def done(ctx: Context, argument: str) -> None:

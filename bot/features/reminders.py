@@ -6,14 +6,23 @@ occasion has a fixed outbox key, and a per-cohort watermark remembers how far pl
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.domain.catalog import Catalog
 from bot.domain.cohort import Cohort
 from bot.domain.messages import Button, Outgoing
 from bot.domain.people import Person, Role
-from bot.domain.planner import Occasion, OccasionKind, due_between, occasions
+from bot.domain.planner import (
+    Occasion,
+    OccasionKind,
+    due_between,
+    occasions,
+    release_moment,
+    split_by_grace,
+)
 from bot.domain.ports import StorePort
 from bot.domain.programme import ActivityKind, Programme
 from bot.domain.progress import StageStatus, stage_statuses
@@ -31,9 +40,15 @@ LATE_AFTER = timedelta(hours=1)
 
 
 class Reminders:
-    def __init__(self, catalog: Catalog, first_plan_lookback: timedelta = timedelta(hours=6)):
+    def __init__(
+        self,
+        catalog: Catalog,
+        first_plan_lookback: timedelta = timedelta(hours=6),
+        late_grace: timedelta = timedelta(hours=6),
+    ):
         self.catalog = catalog
         self.lookback = first_plan_lookback
+        self.grace = late_grace
         self._occasions: dict[str, list[Occasion]] = {}
 
     def occasions(self, cohort_id: str) -> list[Occasion]:
@@ -65,21 +80,157 @@ class Reminders:
         added = 0
         if due:
             cohort = self.catalog.cohort(cohort_id)
-            programme = self.catalog.programme_of(cohort_id)
-            people = await store.people_in_cohort(cohort_id)
-            groups = await store.organisation_groups(cohort_id)
-            done = await store.completed(p.id for p in people)
-            items = []
-            for occasion in due:
-                for person in people:
-                    item = _for_person(
-                        occasion, person, cohort, programme, groups, done[person.id], now
-                    )
-                    if item is not None:
-                        items.append(item)
-            added = await store.enqueue(items, now)
+            audience = await Audience.load(store, self.catalog, cohort_id)
+            recent, stale = split_by_grace(due, now, self.grace)
+            batches: dict[tuple[datetime, bool], list[Outgoing]] = {}
+            for occasion, item in audience.fan_out(recent, now):
+                person = audience.person(item.person_id)
+                at = max(now, occasion.send_at)
+                if person.snoozed_until and person.snoozed_until > at:
+                    at = person.snoozed_until
+                late = bool(item.params.get("late"))
+                batches.setdefault((release_moment(cohort, at), late), []).append(item)
+            for item in audience.missed(stale, now):
+                person = audience.person(item.person_id)
+                at = now
+                if person.snoozed_until and person.snoozed_until > at:
+                    at = person.snoozed_until
+                batches.setdefault((release_moment(cohort, at), False), []).append(item)
+            for (not_before, late), items in sorted(batches.items()):
+                added += await store.enqueue(items, now, not_before=not_before, late=late)
         await store.set_planned_until(cohort_id, now)
         return added
+
+
+@dataclass
+class Audience:
+    """Everything fan-out needs about a cohort's people, read once per planning pass: the same
+    code answers the real planner and ``kompis schedule preview`` (no second implementation)."""
+
+    cohort: Cohort
+    programme: Programme
+    people: list[Person]
+    groups: dict[str, str | None]
+    done: dict[int, set[str]]
+    _by_id: dict[int, Person] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    async def load(cls, store: StorePort, catalog: Catalog, cohort_id: str) -> Audience:
+        people = await store.people_in_cohort(cohort_id)
+        return cls(
+            catalog.cohort(cohort_id),
+            catalog.programme_of(cohort_id),
+            people,
+            await store.organisation_groups(cohort_id),
+            await store.completed(p.id for p in people),
+        )
+
+    def person(self, person_id: int | None) -> Person:
+        if len(self._by_id) != len(self.people):
+            self._by_id = {p.id: p for p in self.people}
+        return self._by_id[person_id or 0]
+
+    def fan_out(
+        self, items: Iterable[Occasion], now: datetime
+    ) -> Iterator[tuple[Occasion, Outgoing]]:
+        """Each person's copy of each occasion, for those who still need it."""
+        for occasion in items:
+            for person in self.people:
+                item = self.for_person(occasion, person, now)
+                if item is not None:
+                    yield occasion, item
+
+    def for_person(self, occasion: Occasion, person: Person, now: datetime) -> Outgoing | None:
+        if occasion.kind == OccasionKind.DIGEST:
+            if person.paused_until and person.paused_until > occasion.send_at:
+                return None
+            return self._digest(occasion, person, now)
+        return _for_person(
+            occasion,
+            person,
+            self.cohort,
+            self.programme,
+            self.groups,
+            self.done.get(person.id, set()),
+            now,
+        )
+
+    def missed(self, stale: list[Occasion], now: datetime) -> list[Outgoing]:
+        """One "what you missed" message per person for occasions too old to send one by one."""
+        per_person: dict[int, list[dict[str, Any]]] = {}
+        # an old progress digest is worth nothing: the next one is at most a week away
+        stale = [o for o in stale if o.kind != OccasionKind.DIGEST]
+        for occasion, item in self.fan_out(stale, now):
+            assert item.person_id is not None
+            lines = per_person.setdefault(item.person_id, [])
+            line = _missed_line(occasion, item)
+            if line not in lines:
+                lines.append(line)
+        last = stale[-1].key if stale else "-"
+        return [
+            Outgoing(
+                pid,
+                "missed",
+                {"items": lines, "tz": self.cohort.timezone},
+                (Button(N_("Status"), "status"),),
+                key=f"{self.cohort.id}:missed:{last}:{pid}",
+                kind="reminder",
+            )
+            for pid, lines in per_person.items()
+        ]
+
+    def _digest(self, occasion: Occasion, person: Person, now: datetime) -> Outgoing | None:
+        if not person.has(Role.COORDINATOR) or person.organisation is None:
+            return None
+        open_stages = [
+            s
+            for s in stage_statuses(self.programme, self.cohort, set())
+            if s.opens <= occasion.day <= s.due and s.tracked
+        ]
+        refs = [a.ref for s in open_stages for a in s.tracked]
+        if not refs:
+            return None
+        leaders = [
+            {"name": p.name, "done": sum(r in self.done.get(p.id, set()) for r in refs)}
+            for p in self.people
+            if p.organisation == person.organisation and p.has(Role.PARTICIPANT)
+        ]
+        if not leaders:
+            return None
+        return Outgoing(
+            person.id,
+            "digest",
+            {
+                "organisation": _org_name(self.cohort, person.organisation),
+                "total": len(refs),
+                "leaders": sorted(leaders, key=lambda x: (x["done"], x["name"])),
+                "stages": [{"stage": s.stage.title, "module": s.module.title} for s in open_stages],
+                "late": now - occasion.send_at > LATE_AFTER,
+            },
+            (),
+            key=f"{self.cohort.id}:{occasion.key}:{person.id}",
+            kind="reminder",
+        )
+
+
+def _org_name(cohort: Cohort, org_id: str) -> str:
+    org = cohort.organisation(org_id)
+    return org.name if org else org_id
+
+
+def _missed_line(occasion: Occasion, item: Outgoing) -> dict[str, Any]:
+    """One line of "what you missed"; every deadline reminder of a stage reads the same, so
+    several of them collapse into one line."""
+    p = item.params
+    kind = "deadline" if occasion.kind in STAGE_KINDS - {OccasionKind.STAGE_OPEN} else occasion.kind
+    return {
+        "kind": kind,
+        "stage": p.get("stage"),
+        "module": p.get("module"),
+        "due": p.get("due"),
+        "title": p.get("title"),
+        "date": p.get("date"),
+    }
 
 
 def _for_person(
@@ -92,7 +243,7 @@ def _for_person(
     now: datetime,
 ) -> Outgoing | None:
     if person.paused_until and person.paused_until > occasion.send_at:
-        return None
+        return None  # paused (holidays): skipped, not postponed
     params: dict[str, Any] = {
         "kind": occasion.kind,
         "tz": cohort.timezone,
@@ -163,7 +314,12 @@ def _stage_buttons(status: StageStatus) -> tuple[Button, ...]:
     buttons: tuple[Button, ...] = ()
     if any(a.activity.kind == ActivityKind.REFLECTION and not a.done for a in status.activities):
         buttons = (Button(N_("Answer a question"), "reflect"),)
-    return (*buttons, *done_buttons([status])[:3], Button(N_("Status"), "status"))
+    return (
+        *buttons,
+        *done_buttons([status])[:3],
+        Button(N_("Remind me tomorrow"), "snooze:1"),
+        Button(N_("Status"), "status"),
+    )
 
 
 def _gathering_params(cohort: Cohort, programme: Programme, occasion: Occasion) -> dict[str, Any]:
@@ -179,3 +335,59 @@ def _gathering_params(cohort: Cohort, programme: Programme, occasion: Occasion) 
         "end": gathering.end.isoformat("minutes"),
         "place": gathering.place,
     }
+
+
+def next_reminder(
+    audience: Audience, person: Person, items: Iterable[Occasion], now: datetime
+) -> datetime | None:
+    """When ``person`` gets their next reminder, as things stand (snooze and pause included)."""
+    for occasion in items:
+        if occasion.send_at <= now or audience.for_person(occasion, person, now) is None:
+            continue
+        at = occasion.send_at
+        if person.snoozed_until and person.snoozed_until > at:
+            at = person.snoozed_until
+        return release_moment(audience.cohort, at)
+    return None
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    day: date  # local day the messages go out
+    kind: str
+    what: str  # module/stage, gathering group or event id
+    people: int
+
+
+def preview(
+    audience: Audience, items: Iterable[Occasion], first: date, last: date
+) -> list[PreviewRow]:
+    """What would go out between ``first`` and ``last`` (local days, inclusive), by day and
+    type, through the same fan-out as real planning, without queueing anything."""
+    rows: list[PreviewRow] = []
+    for occasion in items:
+        if not first <= occasion.day <= last:
+            continue
+        people = sum(1 for _ in audience.fan_out([occasion], occasion.send_at))
+        if people:
+            what = "/".join(p for p in (occasion.module, occasion.stage) if p and p != "-")
+            what = what or occasion.event or ""
+            if occasion.group:
+                what = f"{what} ({occasion.group})"
+            if occasion.kind == OccasionKind.BEFORE_DUE:
+                what = f"{what}, {occasion.days_left} days left"
+            rows.append(PreviewRow(occasion.day, occasion.kind, what, people))
+    return rows
+
+
+def audience_from_rows(
+    cohort: Cohort, programme: Programme, rows: Iterable[tuple[str, str, frozenset[Role]]]
+) -> Audience:
+    """An audience from a participants list (name, organisation, roles), nobody done yet: the
+    preview's source before anyone is imported."""
+    people = [
+        Person(index, name, cohort.id, org or None, roles)
+        for index, (name, org, roles) in enumerate(rows, start=1)
+    ]
+    groups = {o.id: o.group for o in cohort.organisations}
+    return Audience(cohort, programme, people, groups, {p.id: set() for p in people})

@@ -457,6 +457,17 @@ class Store:
             added += await self._insert_ignore(OutboxRow, values)
         return added
 
+    async def next_pending_after(self, after: datetime) -> datetime | None:
+        """The earliest ``not_before`` of a pending row later than ``after`` (simulated time
+        stops there, so a message held for quiet hours or a snooze goes out on its moment)."""
+        found = await self.session.exec(
+            select(func.min(OutboxRow.not_before)).where(
+                OutboxRow.status == "pending", OutboxRow.not_before > after
+            )
+        )
+        moment = found.one()
+        return moment if isinstance(moment, datetime) else None
+
     async def claim(self, now: datetime, worker: str, limit: int = 100) -> list[OutboxItem]:
         """Take up to ``limit`` due pending rows for ``worker``; concurrent workers never get
         the same row (PostgreSQL: SKIP LOCKED; SQLite: one writer at a time)."""

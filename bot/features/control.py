@@ -1,0 +1,103 @@
+"""People control their reminders: ``snooze`` (tomorrow / in 3 days), ``pause`` until a date
+(holidays), ``resume``. Reminders due while snoozed wait for the snooze to end; reminders due
+while paused are skipped."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+from bot.domain.messages import Button
+from bot.domain.planner import pause_until, snooze_until
+from bot.errors import UserError
+from bot.features.context import Context
+from bot.rendering.i18n import N_
+
+SNOOZE_CHOICES = (
+    Button(N_("Tomorrow"), "snooze:1"),
+    Button(N_("In 3 days"), "snooze:3"),
+)
+_TOMORROW = {"tomorrow", "morgen", "imorgen", "imorgon", "morgon", "i morgen", "i morgon"}
+#: Swedish "skjut upp" arrives as the command "skjut" with the argument "upp ...".
+_FILLER = ("upp", "up", "til", "till", "until", "to")
+MAX_SNOOZE_DAYS = 14
+MAX_PAUSE_DAYS = 366
+
+
+def snooze_days(argument: str) -> int | None:
+    """``""`` -> 0 (ask); "tomorrow", "i morgen", "1" -> 1; "3", "3 dager", "3 dagar" -> 3."""
+    text = argument.strip().lower()
+    for word in _FILLER:
+        if text == word or text.startswith(word + " "):
+            text = text[len(word) :].strip()
+    if not text:
+        return 0
+    if text in _TOMORROW:
+        return 1
+    found = re.match(r"^(\d{1,2})\b", text)
+    if found and 1 <= int(found.group(1)) <= MAX_SNOOZE_DAYS:
+        return int(found.group(1))
+    return None
+
+
+async def snooze(ctx: Context, argument: str) -> None:
+    days = snooze_days(argument)
+    if not days:
+        ctx.reply(
+            "snooze_choose", buttons=SNOOZE_CHOICES, text=argument.strip() if days is None else ""
+        )
+        return
+    until = snooze_until(ctx.cohort, ctx.now, days)
+    await ctx.store.update_person(ctx.person.id, snoozed_until=until)
+    local = until.astimezone(ctx.cohort.tz)
+    ctx.reply("snoozed", day=local.date().isoformat(), at=local.time().isoformat("minutes"))
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """``2027-08-03``, ``3.8.2027``, ``3.8.`` or ``3.8`` (the next 3 August from today)."""
+    text = text.strip().rstrip(".")
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return date.fromisoformat(text)
+        found = re.fullmatch(r"(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?", text)
+        if found is None:
+            return None
+        day, month, year = int(found.group(1)), int(found.group(2)), found.group(3)
+        if year:
+            return date(int(year), month, day)
+        candidate = date(today.year, month, day)
+        return candidate if candidate > today else date(today.year + 1, month, day)
+    except ValueError:
+        return None
+
+
+async def pause(ctx: Context, argument: str) -> None:
+    text = argument.strip()
+    for word in _FILLER:
+        if text.lower().startswith(word + " "):
+            text = text[len(word) :].strip()
+    if not text:
+        raise UserError("pause_date", problem="missing", text="")
+    day = parse_day(text, ctx.today)
+    if day is None:
+        raise UserError("pause_date", problem="unreadable", text=text[:40])
+    if day <= ctx.today:
+        raise UserError("pause_date", problem="past", text=text[:40])
+    if day > ctx.today + timedelta(days=MAX_PAUSE_DAYS):
+        raise UserError("pause_date", problem="far", text=text[:40])
+    await ctx.store.update_person(
+        ctx.person.id, paused_until=pause_until(ctx.cohort, day), snoozed_until=None
+    )
+    ctx.reply("paused", day=day.isoformat())
+
+
+async def resume(ctx: Context, _argument: str) -> None:
+    was_off = _active(ctx.person.paused_until, ctx.now) or _active(
+        ctx.person.snoozed_until, ctx.now
+    )
+    await ctx.store.update_person(ctx.person.id, paused_until=None, snoozed_until=None)
+    ctx.reply("resumed", was_off=was_off)
+
+
+def _active(until: datetime | None, now: datetime) -> bool:
+    return until is not None and until > now

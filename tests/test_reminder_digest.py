@@ -1,0 +1,56 @@
+"""The weekly digest: each coordinator sees their own organisation's leaders, Monday 09:00,
+only while a stage is open."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.helpers import Harness
+from tests.reminder_support import record
+
+
+async def test_coordinator_digest_counts_own_leaders(harness: Harness) -> None:
+    rec = record(harness)
+    await harness.advance(timedelta(days=1))  # Monday 11 January 12:00
+    for _ in range(2):
+        await harness.say("kari.nordvik", action="reflect")
+        await harness.say("kari.nordvik", "Et svar.")
+    await harness.say("kari.nordvik", action="done:kom-i-gang/forarbeid/gruppeoppgave")
+    await harness.advance(timedelta(days=7))  # Monday 18 January 12:00
+    ola = [r for r in rec.of("ola.bakken") if r.first_line.startswith("Ukeoversikt")]
+    assert [f"{r.at:%a %d %H:%M}" for r in ola] == ["Mon 11 09:00", "Mon 18 09:00"]
+    assert ola[-1].text.splitlines() == [
+        "Ukeoversikt for Tromsø kommune",
+        "",
+        "Åpent nå:",
+        "- Forarbeid: Hva er digital transformasjon?",
+        "",
+        "Oppgaver hver leder har gjort, av 3:",
+        "- Ola Bakken: 0/3",
+        "- Kari Nordvik: 3/3",
+    ]
+    johan = [r for r in rec.of("johan.berglund") if r.first_line.startswith("Veckoöversikt")]
+    assert johan[-1].text.splitlines()[-2:] == [
+        "Uppgifter som varje chef har gjort, av 3:",
+        "- Johan Berglund: 0/3",
+    ]
+    assert not any("Ukeoversikt" in r.text for r in rec.of("kari.nordvik"))  # not a coordinator
+    assert not any("oversikt" in r.text for r in rec.of("emma.hansen"))
+
+
+async def test_no_digest_without_an_open_stage(harness: Harness) -> None:
+    rec = record(harness)
+    await harness.advance(timedelta(days=70))
+    digest_days = {r.at.date() for r in rec.log if "versikt för" in r.first_line}
+    assert digest_days, "digests were sent while stages were open"
+    assert all(d.weekday() == 0 for d in digest_days)
+    # 8 February: only the untracked gathering stage is open; 8 March on: nothing is open
+    assert {d.isoformat() for d in digest_days} == {
+        "2027-01-11",
+        "2027-01-18",
+        "2027-01-25",
+        "2027-02-01",
+        "2027-02-15",
+        "2027-02-22",
+        "2027-03-01",
+    }

@@ -1,0 +1,66 @@
+"""Every template the reminders half added renders in nb, nn, sv and en, with no English left
+in the Nordic languages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.domain.messages import Outgoing
+from bot.rendering.renderer import Renderer
+
+STAGE = {"nb": "Forarbeid", "nn": "Førearbeid", "sv": "Förarbete", "en": "Pre-work"}
+MODULE = {"nb": "Kom i gang", "nn": "Kom i gang", "sv": "Kom igång", "en": "Getting started"}
+
+CASES: dict[str, dict[str, Any]] = {
+    "missed": {
+        "tz": "Europe/Oslo",
+        "items": [
+            {"kind": "stage_open", "stage": STAGE, "module": MODULE, "due": None},
+            {"kind": "deadline", "stage": STAGE, "module": MODULE, "due": "2027-02-05"},
+            {"kind": "gathering_eve", "module": MODULE, "date": "2027-02-09", "stage": None},
+            {"kind": "event_eve", "title": {"en": "Meeting"}, "date": "2027-03-09"},
+        ],
+    },
+    "digest": {
+        "organisation": "Tromsø kommune",
+        "total": 3,
+        "stages": [{"stage": STAGE, "module": MODULE}],
+        "leaders": [{"name": "Kari Nordvik", "done": 1}, {"name": "Ola Bakken", "done": 3}],
+        "late": False,
+    },
+    "snooze_choose": {"text": "bad"},
+    "snoozed": {"day": "2027-01-12", "at": "09:00"},
+    "paused": {"day": "2027-08-02"},
+    "pause_date": {"problem": "unreadable", "text": "32.13."},
+    "resumed": {"was_off": True},
+}
+ENGLISH = ("reminder", "deadline", "tomorrow", "write ", "leader", "until", " again")
+
+
+@pytest.mark.parametrize("locale", ["nb", "nn", "sv", "en"])
+@pytest.mark.parametrize("template", sorted(CASES))
+def test_new_templates_render(template: str, locale: str) -> None:
+    text = Renderer().render(Outgoing(1, template, CASES[template]), locale).text
+    assert text.strip()
+    assert "%(" not in text
+    if locale != "en":
+        lowered = text.lower()
+        assert not [w for w in ENGLISH if w in lowered], text
+
+
+@pytest.mark.parametrize("problem", ["missing", "unreadable", "past", "far"])
+def test_pause_date_problems_render(problem: str) -> None:
+    text = (
+        Renderer().render(Outgoing(1, "pause_date", {"problem": problem, "text": "x"}), "nn").text
+    )
+    assert "pause 3.8." in text
+
+
+def test_help_lists_the_reminder_commands() -> None:
+    renderer = Renderer()
+    sv = renderer.render(Outgoing(1, "help", {"name": "Anna"}), "sv").text
+    assert "- snooza:" in sv and "- pausa:" in sv and "- fortsätt:" in sv
+    nn = renderer.render(Outgoing(1, "help", {"name": "Siri"}), "nn").text
+    assert "- utset:" in nn and "- fortset:" in nn
