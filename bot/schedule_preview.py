@@ -18,7 +18,7 @@ from bot.curriculum.participants import read_participants
 from bot.domain.catalog import Catalog
 from bot.domain.planner import OccasionKind, occasions
 from bot.features.reminders import Audience, PreviewRow, audience_from_rows, preview
-from bot.storage.db import Database, is_sqlite
+from bot.storage.db import Database, database_exists
 from bot.storage.repo import unit
 
 LABELS = {
@@ -40,7 +40,7 @@ async def load_audience(
     catalog: Catalog, cohort_id: str, database_url: str, schedules_dir: Path
 ) -> tuple[Audience, str]:
     """The audience to preview against, and a sentence saying where it came from."""
-    if _database_exists(database_url):
+    if database_exists(database_url):
         db = Database(database_url)
         try:
             async with unit(db) as store:
@@ -66,15 +66,6 @@ async def load_audience(
         cohort, programme, ((r.name, r.organisation, r.roles) for r in rows)
     )
     return audience, f"{len(rows)} people in {path.name}, nobody done yet (database empty)"
-
-
-def _database_exists(url: str) -> bool:
-    if not is_sqlite(url):
-        return True
-    from sqlalchemy.engine import make_url
-
-    database = make_url(url).database
-    return bool(database) and database != ":memory:" and Path(str(database)).exists()
 
 
 def build_rows(catalog: Catalog, audience: Audience, first: date, last: date) -> list[PreviewRow]:

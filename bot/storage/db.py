@@ -38,6 +38,14 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).drivername.startswith("sqlite")
 
 
+def database_exists(url: str) -> bool:
+    """False only for a SQLite file that is not there yet (a server database is assumed)."""
+    if not is_sqlite(url):
+        return True
+    database = make_url(url).database
+    return bool(database) and database != ":memory:" and Path(str(database)).exists()
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
