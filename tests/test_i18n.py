@@ -12,6 +12,7 @@ from bot.domain.messages import Button, Outgoing
 from bot.domain.text import LOCALES
 from bot.rendering.i18n import default_locales_dir, negotiate
 from bot.rendering.renderer import Renderer
+from tests.test_reminder_templates import CASES as REMINDER_CASES
 
 LT = {"nb": "Forarbeid", "nn": "Førearbeid", "sv": "Förarbete", "en": "Pre-work"}
 ACT = {
@@ -54,7 +55,15 @@ PARAMS: dict[str, dict[str, Any]] = {
         "end": "14:00",
         "place": LT,
     },
-    "status": {"today": "2027-01-11", "stages": [STAGE], "next": STAGE},
+    "status": {
+        "today": "2027-01-11",
+        "stages": [STAGE],
+        "next": STAGE,
+        "paused_until": "2027-07-01",
+        "snoozed_day": "2027-01-12",
+        "snoozed_at": "09:00",
+        "next_reminder": {"day": "2027-01-18", "at": "09:00"},
+    },
     "reflection_prompt": {"module": LT, "stage": LT, "title": LT, "prompt": LT},
     "reflection_saved": {"title": LT, "updated": False, "chars": 5, "more": True},
     "reflection_too_long": {"limit": 4000, "length": 5000},
@@ -66,6 +75,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "language_unknown": {"given": "xx", "choices": list(LOCALES)},
     "unknown_command": {"word": "teleport"},
 }
+PARAMS |= REMINDER_CASES
 ENGLISH_ONLY = re.compile(r"\b(the|you|your|is|and|with|what|deadline|write)\b", re.I)
 
 
