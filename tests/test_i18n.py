@@ -36,7 +36,33 @@ STAGE = {
 }
 #: Parameters good enough to render every template, the richest variant of each.
 PARAMS: dict[str, dict[str, Any]] = {
-    "help": {"name": "Kari"},
+    "help": {"name": "Kari", "labs": True},
+    "labs_list": {
+        "labs": LT,
+        "max": 2,
+        "count": 1,
+        "groups": [
+            {
+                "kind": "leading_digitally",
+                "labs": [{"number": 1, "title": LT, "summary": LT, "chosen": True}],
+            },
+            {
+                "kind": "methods",
+                "labs": [{"number": 2, "title": LT, "summary": LT, "chosen": False}],
+            },
+        ],
+    },
+    "labs_full": {"max": 2, "chosen": [LT, LT]},
+    "labs_changed": {"chosen": [LT], "max": 2, "due": "2027-11-26"},
+    "labs_invite": {"labs": LT, "max": 2, "due": "2027-11-26", "late": False},
+    "labs_unknown": {"given": "x"},
+    "survey_prompt": {
+        "title": LT,
+        "prompt": LT,
+        "scale": [{"value": 1, "label": LT}, {"value": 2, "label": LT}],
+    },
+    "survey_saved": {"title": LT, "value": 2, "label": LT, "steps": 5},
+    "survey_bad_step": {"given": "9", "steps": 5},
     "stage_open": {**STAGE, "late": True, "kind": "stage_open", "days_left": 25},
     "stage_due": {**STAGE, "late": False, "kind": "before_due", "days_left": 7},
     "gathering_eve": {

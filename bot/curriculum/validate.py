@@ -14,7 +14,7 @@ from bot.curriculum.participants import read_participants
 from bot.curriculum.problems import Problem
 from bot.domain.cohort import Cohort
 from bot.domain.people import Role
-from bot.domain.programme import ActivityKind, Programme
+from bot.domain.programme import LABS_MODULE, ActivityKind, Programme
 from bot.domain.text import LOCALES
 
 
@@ -58,7 +58,8 @@ def check_programme(programme: Programme, file: str) -> list[Problem]:
         for locale, value in text.items():
             if locale not in LOCALES:
                 bad(f"{path}.{locale}", f"unknown locale {locale!r}", f"use {', '.join(LOCALES)}")
-            limit = TEXT.get(path.rsplit(".", 1)[-1], TEXT["default"])
+            field = next(part for part in reversed(path.split(".")) if not part.isdigit())
+            limit = TEXT.get(field, TEXT["default"])
             if len(value) > limit:
                 bad(
                     f"{path}.{locale}",
@@ -67,6 +68,14 @@ def check_programme(programme: Programme, file: str) -> list[Problem]:
                 )
     for dup in _duplicates([m.id for m in programme.modules]):
         bad("modules", f"module id {dup!r} is used twice", "give each module its own id")
+    if programme.labs and programme.labs_title is None:
+        bad("labs_title", "is missing", "name the lab track, e.g. 'sv: Lärlabb'")
+    if any(m.id == LABS_MODULE for m in programme.modules):
+        bad(
+            "modules",
+            f"module id {LABS_MODULE!r} is reserved for the lab track",
+            "choose another id",
+        )
     for dup in _duplicates([lab.id for lab in programme.labs]):
         bad("labs", f"lab id {dup!r} is used twice", "give each lab its own id")
     for mi, module in enumerate(programme.modules):
@@ -208,6 +217,17 @@ def check_cohort(
                 f"unknown role {audience.role!r}",
                 "use participant, coordinator or organiser",
             )
+    if cohort.labs is not None:
+        if programme is not None and not programme.labs:
+            bad("labs", "the programme has no labs", "remove the lab window")
+        if cohort.labs.due < cohort.labs.opens:
+            bad("labs.due", "labs due before they open", "set due on or after opens")
+    if cohort.max_labs and cohort.labs is None:
+        bad(
+            "labs",
+            "max_labs is set but the labs have no dates",
+            "add 'labs: {opens: YYYY-MM-DD, due: YYYY-MM-DD}'",
+        )
     policy = cohort.reminders
     if policy.in_quiet_hours(policy.send_time):
         bad(

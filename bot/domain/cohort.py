@@ -112,6 +112,7 @@ class Cohort(Strict):
     events: list[Event] = Field(default_factory=list)
     reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
     max_labs: int = Field(default=0, ge=0, le=20)
+    labs: StageDates | None = None  # when the chosen labs are open and due
     participants: str | None = None  # a CSV file beside the schedule, for the demo and imports
 
     @model_validator(mode="after")

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from bot.domain.calendar import WorkCalendar
 from bot.domain.cohort import Cohort, Event
 from bot.domain.programme import Programme
+from bot.domain.progress import scheduled_stages
 
 
 class OccasionKind:
@@ -67,20 +68,12 @@ def occasions(programme: Programme, cohort: Cohort) -> list[Occasion]:
     """Every occasion of the cohort, sorted by send moment."""
     cal = calendar_for(cohort)
     found: list[Occasion] = []
+    for module, stage, dates in scheduled_stages(programme, cohort):
+        tracked = any(a.tracked for a in stage.activities)
+        found.extend(
+            _stage_occasions(cohort, cal, module.id, stage.id, dates.opens, dates.due, tracked)
+        )
     for sched in cohort.modules:
-        module = programme.module(sched.module)
-        if module is None:
-            continue
-        for stage in module.stages:
-            dates = sched.stages.get(stage.id)
-            if dates is None:
-                continue
-            tracked = any(a.tracked for a in stage.activities)
-            found.extend(
-                _stage_occasions(
-                    cohort, cal, sched.module, stage.id, dates.opens, dates.due, tracked
-                )
-            )
         for gathering in sched.gatherings:
             day = cal.previous_working_day(gathering.date - timedelta(days=1))
             found.append(

@@ -44,14 +44,15 @@ class ActivityKind(StrEnum):
     LAB = "lab"  # the labs the person chose (Swedish model)
 
 
-#: Activities that reminders chase until they are completed.
+#: Activities that reminders chase until they are completed. A quiz joins this set when
+#: quizzes can be taken in chat: until then nobody could complete one, and chasing people for
+#: it would only teach them to ignore Kompis.
 TRACKED_KINDS = frozenset(
     {
         ActivityKind.REFLECTION,
         ActivityKind.GROUP_TASK,
         ActivityKind.AMBITION,
         ActivityKind.SURVEY,
-        ActivityKind.QUIZ,
         ActivityKind.LAB,
     }
 )
@@ -120,16 +121,18 @@ class Programme(Strict):
     default_locale: str
     modules: list[Module]
     labs: list[Lab] = Field(default_factory=list)
+    labs_title: LocalText | None = None  # what the lab track is called, e.g. "Lärlabb"
+    labs_summary: LocalText | None = None  # one or two sentences on how labs work
 
     def module(self, module_id: str) -> Module | None:
         return next((m for m in self.modules if m.id == module_id), None)
 
     def activity(self, ref: str) -> tuple[Module, Stage, Activity] | None:
-        """Resolve ``module/stage/activity`` to its parts, or None."""
+        """Resolve ``module/stage/activity`` to its parts (labs included), or None."""
         parts = ref.split("/")
         if len(parts) != 3:
             return None
-        module = self.module(parts[0])
+        module = self.labs_module() if parts[0] == LABS_MODULE else self.module(parts[0])
         stage = module.stage(parts[1]) if module else None
         found = next((a for a in stage.activities if a.id == parts[2]), None) if stage else None
         if module is None or stage is None or found is None:
@@ -138,6 +141,58 @@ class Programme(Strict):
 
     def lab(self, lab_id: str) -> Lab | None:
         return next((lab for lab in self.labs if lab.id == lab_id), None)
+
+    def labs_module(self, chosen: tuple[str, ...] | None = None) -> Module:
+        """The lab track as a module with one stage holding, for each lab (``chosen`` ones only,
+        when given), its practical task and its reflection; refs are ``labs/chosen/<lab>`` and
+        ``labs/chosen/<lab>.reflection``, so progress, reminders and status treat labs like any
+        other work."""
+        title = self.labs_title or {locale: "Lab" for locale in self.locales}
+        activities: list[Activity] = []
+        for lab in self.labs:
+            if chosen is not None and lab.id not in chosen:
+                continue
+            # model_construct: ids derived from a validated lab id need no second validation
+            activities.append(
+                Activity.model_construct(
+                    id=lab.id,
+                    kind=ActivityKind.LAB,
+                    title=lab.title,
+                    body=lab.task,
+                    url=None,
+                    minutes=None,
+                    questions=[],
+                    scale=[],
+                )
+            )
+            activities.append(
+                Activity.model_construct(
+                    id=f"{lab.id}{LAB_REFLECTION}",
+                    kind=ActivityKind.REFLECTION,
+                    title=lab.title,
+                    body=lab.reflection,
+                    url=None,
+                    minutes=None,
+                    questions=[],
+                    scale=[],
+                )
+            )
+        stage = Stage.model_construct(
+            id=LABS_STAGE,
+            kind=StageKind.LABS,
+            title=title,
+            summary=self.labs_summary or title,
+            activities=activities,
+        )
+        return Module.model_construct(
+            id=LABS_MODULE, title=self.title, summary=title, stages=[stage]
+        )
+
+
+#: The lab track's reserved module and stage ids, and the suffix of a lab's reflection.
+LABS_MODULE = "labs"
+LABS_STAGE = "chosen"
+LAB_REFLECTION = ".reflection"
 
 
 def activity_ref(module: Module, stage: Stage, activity: Activity) -> str:

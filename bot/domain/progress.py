@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from bot.domain.cohort import Cohort
-from bot.domain.programme import Activity, Module, Programme, Stage, activity_ref
+from bot.domain.cohort import Cohort, StageDates
+from bot.domain.programme import Activity, ActivityKind, Module, Programme, Stage, activity_ref
 
 
 @dataclass(frozen=True)
@@ -39,24 +40,38 @@ class StageStatus:
         return today > self.due and not self.complete
 
 
-def stage_statuses(programme: Programme, cohort: Cohort, done: set[str]) -> list[StageStatus]:
-    """Every scheduled stage of the cohort, in date order, with this person's completion."""
-    found = []
+def scheduled_stages(
+    programme: Programme, cohort: Cohort, labs: tuple[str, ...] | None = None
+) -> Iterator[tuple[Module, Stage, StageDates]]:
+    """Every stage the cohort gives dates to, in schedule order; then the lab track when the
+    cohort has a lab window (with only the ``labs`` chosen, when given)."""
     for sched in cohort.modules:
         module = programme.module(sched.module)
         if module is None:
             continue
         for stage in module.stages:
             dates = sched.stages.get(stage.id)
-            if dates is None:
-                continue
-            acts = tuple(
-                ActivityStatus(
-                    activity_ref(module, stage, a), a, activity_ref(module, stage, a) in done
-                )
-                for a in stage.activities
+            if dates is not None:
+                yield module, stage, dates
+    if cohort.labs is not None and programme.labs and (labs is None or labs):
+        lab_module = programme.labs_module(labs)
+        yield lab_module, lab_module.stages[0], cohort.labs
+
+
+def stage_statuses(
+    programme: Programme, cohort: Cohort, done: set[str], labs: tuple[str, ...] = ()
+) -> list[StageStatus]:
+    """Every scheduled stage of the cohort, in date order, with this person's completion
+    (their chosen ``labs`` included)."""
+    found = []
+    for module, stage, dates in scheduled_stages(programme, cohort, labs):
+        acts = tuple(
+            ActivityStatus(
+                activity_ref(module, stage, a), a, activity_ref(module, stage, a) in done
             )
-            found.append(StageStatus(module, stage, dates.opens, dates.due, acts))
+            for a in stage.activities
+        )
+        found.append(StageStatus(module, stage, dates.opens, dates.due, acts))
     return sorted(found, key=lambda s: (s.opens, s.due))
 
 
@@ -69,12 +84,14 @@ def upcoming(statuses: list[StageStatus], today: date) -> StageStatus | None:
     return next((s for s in statuses if s.opens > today), None)
 
 
-def next_reflection(statuses: list[StageStatus], today: date) -> ActivityStatus | None:
-    """The first unanswered reflection prompt in an open stage."""
+def next_open(
+    statuses: list[StageStatus], today: date, kind: ActivityKind = ActivityKind.REFLECTION
+) -> ActivityStatus | None:
+    """The first activity of ``kind`` not done yet in an open stage."""
     for status in statuses:
         if not status.is_open(today):
             continue
         for item in status.activities:
-            if item.activity.kind == "reflection" and not item.done:
+            if item.activity.kind == kind and not item.done:
                 return item
     return None

@@ -12,6 +12,7 @@ from bot.rendering.i18n import N_, language_name
 async def help_(ctx: Context, _argument: str) -> None:
     ctx.reply(
         "help",
+        labs=bool(ctx.programme.labs) and ctx.cohort.max_labs > 0,
         name=ctx.person.name,
         buttons=(Button(N_("Status"), "status"), Button(N_("Answer a question"), "reflect")),
     )

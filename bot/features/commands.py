@@ -16,6 +16,8 @@ WORDS: dict[str, tuple[str, ...]] = {
     "reflect": ("reflect", "answer", "svar", "svare", "refleksjon", "reflektion", "reflektera"),
     "done": ("done", "ferdig", "klar", "gjort", "gjord", "färdig"),
     "language": ("language", "lang", "språk", "sprak", "mål"),
+    "survey": ("survey", "kartlegging", "kartläggning", "kartlaggning", "enkät", "egenvurdering"),
+    "labs": ("labs", "lab", "lärlabb", "larlabb", "labb", "labbar", "læringslab", "laber"),
     "snooze": ("snooze", "later", "utsett", "utset", "seinare", "skjut", "snooza", "senare"),
     "pause": ("pause", "pausa", "ferie", "semester"),
     "resume": ("resume", "fortsett", "fortset", "fortsätt", "fortsatt", "start-igjen"),

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.domain.catalog import Catalog
 from bot.domain.messages import Address, Inbound, Outgoing
 from bot.domain.ports import StorePort
-from bot.features import basics, control, progress, reflections
+from bot.features import basics, control, labs, progress, reflections, surveys
 from bot.features.commands import Command, parse_action, parse_text
 from bot.features.context import Context
 from bot.rendering.i18n import negotiate
@@ -25,6 +25,11 @@ HANDLERS: dict[str, Handler] = {
     "snooze": control.snooze,
     "pause": control.pause,
     "resume": control.resume,
+    "survey": surveys.ask,
+    "survey_answer": surveys.answer,
+    "labs": labs.show,
+    "lab_pick": labs.pick,
+    "lab_drop": labs.drop,
     "unknown": basics.unknown,
 }
 

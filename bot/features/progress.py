@@ -3,76 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from bot.domain.messages import Button
 from bot.domain.planner import occasions
 from bot.domain.programme import ActivityKind
 from bot.domain.progress import StageStatus, current, stage_statuses, upcoming
 from bot.errors import UserError
 from bot.features.context import Context
-from bot.rendering.i18n import N_
-
-#: Tasks finished outside the chat, so the person tells Kompis with a "done" button.
-BUTTON_DONE_KINDS = {ActivityKind.GROUP_TASK, ActivityKind.AMBITION, ActivityKind.RESOURCE}
+from bot.features.reminders import Audience, next_reminder
+from bot.features.views import stage_params, work_buttons
 
 
 async def statuses(ctx: Context) -> list[StageStatus]:
+    """Every stage of the person's cohort (their chosen labs included) with their progress."""
     done = (await ctx.store.completed([ctx.person.id]))[ctx.person.id]
-    return stage_statuses(ctx.programme, ctx.cohort, done)
-
-
-def stage_params(status: StageStatus) -> dict[str, Any]:
-    """A stage as JSON-ready template params (texts stay localisable dicts)."""
-    return {
-        "module": status.module.title,
-        "stage": status.stage.title,
-        "summary": status.stage.summary,
-        "opens": status.opens.isoformat(),
-        "due": status.due.isoformat(),
-        "activities": [
-            {
-                "ref": a.ref,
-                "kind": a.activity.kind.value,
-                "title": a.activity.title,
-                "body": a.activity.body,
-                "minutes": a.activity.minutes,
-                "url": a.activity.url,
-                "done": a.done,
-                "tracked": a.activity.tracked,
-            }
-            for a in status.activities
-        ],
-    }
-
-
-def done_buttons(open_stages: list[StageStatus]) -> tuple[Button, ...]:
-    return tuple(
-        Button(N_("Done: %(title)s"), f"done:{a.ref}", {"title": a.activity.title})
-        for s in open_stages
-        for a in s.activities
-        if a.activity.kind in BUTTON_DONE_KINDS and a.activity.tracked and not a.done
-    )[:5]
+    return stage_statuses(ctx.programme, ctx.cohort, done, ctx.person.labs)
 
 
 async def status(ctx: Context, _argument: str) -> None:
     all_stages = await statuses(ctx)
     open_stages = current(all_stages, ctx.today)
     nxt = upcoming(all_stages, ctx.today)
-    buttons = done_buttons(open_stages)
-    if any(
-        a.activity.kind == ActivityKind.REFLECTION and not a.done
-        for s in open_stages
-        for a in s.activities
-    ):
-        buttons = (Button(N_("Answer a question"), "reflect"), *buttons)
-    # reminders builds on this module (stage_params, done_buttons), hence the late import
-    from bot.features.reminders import Audience, next_reminder
-
+    buttons = work_buttons(open_stages)
     tz = ctx.cohort.tz
     paused = ctx.person.paused_until if _active(ctx.person.paused_until, ctx) else None
     snoozed = ctx.person.snoozed_until if _active(ctx.person.snoozed_until, ctx) else None
-    audience = await Audience.load(ctx.store, ctx.catalog, ctx.person.cohort_id)
+    audience = await Audience.of_one(ctx.store, ctx.catalog, ctx.person)
     upcoming_at = next_reminder(audience, ctx.person, occasions(ctx.programme, ctx.cohort), ctx.now)
     ctx.reply(
         "status",
@@ -102,7 +57,8 @@ async def done(ctx: Context, argument: str) -> None:
     """``done:<ref>`` from a button; typed ``done`` without a ref lists what can be ticked off."""
     ref = argument.strip()
     if not ref:
-        buttons = done_buttons(current(await statuses(ctx), ctx.today))
+        open_work = work_buttons(current(await statuses(ctx), ctx.today))
+        buttons = tuple(b for b in open_work if b.action.startswith("done:"))
         ctx.reply("done_choose" if buttons else "done_nothing", buttons=buttons)
         return
     found = ctx.programme.activity(ref)

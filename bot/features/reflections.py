@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain.messages import Button
 from bot.domain.programme import ActivityKind
-from bot.domain.progress import next_reflection
+from bot.domain.progress import next_open
 from bot.errors import UserError
 from bot.features.context import Context
 from bot.features.progress import statuses
@@ -23,7 +23,7 @@ async def ask(ctx: Context, argument: str) -> None:
             raise UserError("reflect_unknown")
         module, stage, activity = found
     else:
-        item = next_reflection(await statuses(ctx), ctx.today)
+        item = next_open(await statuses(ctx), ctx.today)
         if item is None:
             ctx.reply("reflect_none", buttons=(Button(N_("Status"), "status"),))
             return
@@ -55,7 +55,7 @@ async def answer(ctx: Context, text: str) -> None:
     created = await ctx.store.save_reflection(ctx.person, ref, answer_text, ctx.now)
     await ctx.store.mark_done(ctx.person.id, ref, "reflection", ctx.now)
     await ctx.store.update_person(ctx.person.id, pending_activity=None)
-    more = next_reflection(await statuses(ctx), ctx.today) is not None
+    more = next_open(await statuses(ctx), ctx.today) is not None
     buttons = (Button(N_("Next question"), "reflect"),) if more else ()
     ctx.reply(
         "reflection_saved",

@@ -24,9 +24,9 @@ from bot.domain.planner import (
     split_by_grace,
 )
 from bot.domain.ports import StorePort
-from bot.domain.programme import ActivityKind, Programme
+from bot.domain.programme import LABS_MODULE, Programme
 from bot.domain.progress import StageStatus, stage_statuses
-from bot.features.progress import done_buttons, stage_params
+from bot.features.views import stage_params, work_buttons
 from bot.rendering.i18n import N_
 
 STAGE_KINDS = {
@@ -123,6 +123,18 @@ class Audience:
             people,
             await store.organisation_groups(cohort_id),
             await store.completed(p.id for p in people),
+        )
+
+    @classmethod
+    async def of_one(cls, store: StorePort, catalog: Catalog, person: Person) -> Audience:
+        """An audience of one person (for their own status), without reading the cohort."""
+        done = await store.completed([person.id])
+        return cls(
+            catalog.cohort(person.cohort_id),
+            catalog.programme_of(person.cohort_id),
+            [person],
+            await store.organisation_groups(person.cohort_id),
+            done,
         )
 
     def person(self, person_id: int | None) -> Person:
@@ -254,7 +266,23 @@ def _for_person(
     if occasion.kind in STAGE_KINDS:
         if not person.has(Role.PARTICIPANT):
             return None
-        status = _stage_status(programme, cohort, occasion, done)
+        if occasion.module == LABS_MODULE and not person.labs:
+            if occasion.kind != OccasionKind.STAGE_OPEN or not cohort.max_labs:
+                return None
+            return Outgoing(
+                person.id,
+                "labs_invite",
+                {
+                    "labs": programme.labs_title,
+                    "max": cohort.max_labs,
+                    "due": occasion.due.isoformat() if occasion.due else None,
+                    "late": params["late"],
+                },
+                (Button(N_("Choose labs"), "labs"),),
+                key=f"{cohort.id}:{occasion.key}:{person.id}",
+                kind="reminder",
+            )
+        status = _stage_status(programme, cohort, occasion, done, person.labs)
         if status is None or (status.tracked and status.complete):
             return None
         params |= stage_params(status)
@@ -298,12 +326,16 @@ def _for_person(
 
 
 def _stage_status(
-    programme: Programme, cohort: Cohort, occasion: Occasion, done: set[str]
+    programme: Programme,
+    cohort: Cohort,
+    occasion: Occasion,
+    done: set[str],
+    labs: tuple[str, ...],
 ) -> StageStatus | None:
     return next(
         (
             s
-            for s in stage_statuses(programme, cohort, done)
+            for s in stage_statuses(programme, cohort, done, labs)
             if s.module.id == occasion.module and s.stage.id == occasion.stage
         ),
         None,
@@ -311,12 +343,8 @@ def _stage_status(
 
 
 def _stage_buttons(status: StageStatus) -> tuple[Button, ...]:
-    buttons: tuple[Button, ...] = ()
-    if any(a.activity.kind == ActivityKind.REFLECTION and not a.done for a in status.activities):
-        buttons = (Button(N_("Answer a question"), "reflect"),)
     return (
-        *buttons,
-        *done_buttons([status])[:3],
+        *work_buttons([status], done_limit=3),
         Button(N_("Remind me tomorrow"), "snooze:1"),
         Button(N_("Status"), "status"),
     )

@@ -30,11 +30,13 @@ from bot.storage.tables import (
     GatheringGroupRow,
     IdentityRow,
     InboundSeenRow,
+    LabChoiceRow,
     OrganisationRow,
     OutboxRow,
     PersonRow,
     ReflectionRow,
     RoleRow,
+    SurveyAnswerRow,
 )
 
 
@@ -205,6 +207,15 @@ class Store:
             await self.session.exec(select(RoleRow).where(col(RoleRow.person_id).in_(ids)))
         ).all():
             roles.setdefault(rrow.person_id, set()).add(Role(rrow.role))
+        labs: dict[int, list[str]] = {}
+        for lrow in (
+            await self.session.exec(
+                select(LabChoiceRow)
+                .where(col(LabChoiceRow.person_id).in_(ids))
+                .order_by(col(LabChoiceRow.chosen_at), col(LabChoiceRow.id))
+            )
+        ).all():
+            labs.setdefault(lrow.person_id, []).append(lrow.lab_id)
         org_ids = {r.organisation_id for r in rows if r.organisation_id}
         orgs = {
             o.id: o.key
@@ -226,10 +237,55 @@ class Store:
                 paused_until=r.paused_until,
                 snoozed_until=r.snoozed_until,
                 pending_activity=r.pending_activity,
+                labs=tuple(labs.get(r.id, [])),
             )
             for r in rows
             if r.id is not None
         ]
+
+    async def choose_lab(self, person_id: int, lab_id: str, now: datetime) -> bool:
+        """Add a lab to a person's choices; False if it was already chosen."""
+        values = {"person_id": person_id, "lab_id": lab_id, "chosen_at": now}
+        return await self._insert_ignore(LabChoiceRow, values) > 0
+
+    async def drop_lab(self, person_id: int, lab_id: str) -> bool:
+        """Remove a lab from a person's choices; False if it was not chosen."""
+        result = await self.session.exec(
+            delete(LabChoiceRow).where(
+                col(LabChoiceRow.person_id) == person_id, col(LabChoiceRow.lab_id) == lab_id
+            )
+        )
+        return bool(result.rowcount)
+
+    async def save_survey(
+        self, person: Person, activity_ref: str, value: int, now: datetime
+    ) -> None:
+        """Store (or change) a self-assessment answer."""
+        row = (
+            await self.session.exec(
+                select(SurveyAnswerRow).where(
+                    SurveyAnswerRow.person_id == person.id,
+                    SurveyAnswerRow.activity_ref == activity_ref,
+                )
+            )
+        ).first() or SurveyAnswerRow(
+            person_id=person.id,
+            cohort_id=person.cohort_id,
+            activity_ref=activity_ref,
+            value=value,
+            answered_at=now,
+        )
+        row.value, row.answered_at = value, now
+        self.session.add(row)
+        await self.session.flush()
+
+    async def survey_answers(self, person_id: int) -> dict[str, int]:
+        rows = (
+            await self.session.exec(
+                select(SurveyAnswerRow).where(SurveyAnswerRow.person_id == person_id)
+            )
+        ).all()
+        return {r.activity_ref: r.value for r in rows}
 
     async def organisation_groups(self, cohort_id: str) -> dict[str, str | None]:
         """Organisation slug -> gathering group slug."""

@@ -136,3 +136,27 @@ class InboundSeenRow(SQLModel, table=True):
     platform: str = Field(max_length=16)
     event_id: str = Field(max_length=128)
     seen_at: datetime = Field(index=True)
+
+
+class LabChoiceRow(SQLModel, table=True):
+    """A lab (lärlabb) a person chose from their programme's catalogue."""
+
+    __tablename__ = "lab_choice"
+    __table_args__ = (UniqueConstraint("person_id", "lab_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    lab_id: str = Field(max_length=64)
+    chosen_at: datetime
+
+
+class SurveyAnswerRow(SQLModel, table=True):
+    """A self-assessment answer: the step on the activity's scale (1 = the first label)."""
+
+    __tablename__ = "survey_answer"
+    __table_args__ = (UniqueConstraint("person_id", "activity_ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    cohort_id: str = Field(foreign_key="cohort.id", index=True, max_length=64)
+    activity_ref: str = Field(max_length=200)
+    value: int
+    answered_at: datetime
