@@ -171,7 +171,8 @@ async def test_choosing_labs_puts_their_tasks_in_status_and_reminders(sweden: Ha
     assert opening, sweden.texts(me)[-3:]
     await sweden.say(me, "status")
     status = sweden.last(me)
-    assert f"- {labs[2].title['sv']}: inte gjort än" in status
+    assert f"- {labs[2].title['sv']} (uppgift): inte gjort än" in status
+    assert f"- {labs[2].title['sv']} (reflektion): inte gjort än" in status
     assert labs[0].title["sv"] not in status
     await sweden.say(me, action=f"done:labs/chosen/{labs[2].id}")
     assert "är markerad som klar" in sweden.last(me)

@@ -157,7 +157,7 @@ class Programme(Strict):
                 Activity.model_construct(
                     id=lab.id,
                     kind=ActivityKind.LAB,
-                    title=lab.title,
+                    title=_labelled(lab.title, _TASK),
                     body=lab.task,
                     url=None,
                     minutes=None,
@@ -169,7 +169,7 @@ class Programme(Strict):
                 Activity.model_construct(
                     id=f"{lab.id}{LAB_REFLECTION}",
                     kind=ActivityKind.REFLECTION,
-                    title=lab.title,
+                    title=_labelled(lab.title, _REFLECTION),
                     body=lab.reflection,
                     url=None,
                     minutes=None,
@@ -193,6 +193,15 @@ class Programme(Strict):
 LABS_MODULE = "labs"
 LABS_STAGE = "chosen"
 LAB_REFLECTION = ".reflection"
+
+
+#: Words that tell a lab's two parts apart in lists ("Säkra dina konton (uppgift)").
+_TASK = {"nb": "oppgave", "nn": "oppgåve", "sv": "uppgift", "en": "task"}
+_REFLECTION = {"nb": "refleksjon", "nn": "refleksjon", "sv": "reflektion", "en": "reflection"}
+
+
+def _labelled(title: LocalText, word: LocalText) -> LocalText:
+    return {locale: f"{text} ({word.get(locale, word['en'])})" for locale, text in title.items()}
 
 
 def activity_ref(module: Module, stage: Stage, activity: Activity) -> str:
