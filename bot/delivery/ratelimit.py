@@ -43,10 +43,10 @@ class TokenBucket:
     def wait(self, now: float) -> float:
         """Seconds until one token is available (0.0: now)."""
         self._refill(now)
-        # A tiny epsilon absorbs float error, so a caller that sleeps exactly the answer is
-        # not told to wait another 1e-17 s.
-        missing = 1.0 - self.tokens - 1e-9
-        return missing / self.rate if missing > 0 else 0.0
+        # Float error can leave a token a hair short after sleeping exactly the answer; a
+        # wait that small would not even move a float clock, so count it as available.
+        missing = 1.0 - self.tokens
+        return missing / self.rate if missing > 1e-9 else 0.0
 
     def take(self, now: float) -> None:
         self._refill(now)
