@@ -10,6 +10,8 @@ from pathlib import Path
 
 from bot.curriculum.loader import load_catalog_or_raise
 from bot.curriculum.participants import read_participants
+from bot.delivery.ratelimit import default_limits
+from bot.delivery.scheduler import Ticker
 from bot.delivery.sender import Sender
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock, FakeClock
@@ -21,6 +23,7 @@ from bot.rendering.renderer import Renderer
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.repo import unit
+from bot.storage.single import ProcessLock, acquire_single_process
 from bot.transports.base import Transport
 
 log = logging.getLogger(__name__)
@@ -49,17 +52,30 @@ class Kompis:
         self.dispatcher = Dispatcher(self.catalog, default_locale=default)
         grace = timedelta(hours=settings.late_grace_hours)
         self.reminders = Reminders(self.catalog, first_plan_lookback=grace, late_grace=grace)
-        self.sender = Sender(self.db, self.catalog, self.renderer, clock, transports, worker)
+        limits = {platform: default_limits(settings, platform) for platform in transports}
+        self.sender = Sender(
+            self.db, self.catalog, self.renderer, clock, transports, worker, limits=limits
+        )
+        self.ticker = Ticker(
+            self.plan, self.sender.drain, self.sender.recover, settings.tick_seconds
+        )
+        self._process_lock: ProcessLock | None = None
 
     async def start(self) -> None:
-        """Migrate the database and bring cohorts in line with the schedule files."""
+        """Claim the database (SQLite: this process only), migrate it and bring cohorts in
+        line with the schedule files."""
+        self._process_lock = acquire_single_process(self.settings.database_url)
         await self.db.upgrade()
         async with unit(self.db) as store:
             for cohort in self.catalog.cohorts.values():
                 await store.sync_cohort(cohort)
 
     async def stop(self) -> None:
+        self.ticker.stop()
         await self.db.dispose()
+        if self._process_lock is not None:
+            self._process_lock.release()
+            self._process_lock = None
 
     async def handle(self, inbound: Inbound, drain: bool = True) -> None:
         """The one error funnel for inbound events: a known user error becomes a localised
@@ -111,10 +127,21 @@ class Kompis:
 
     async def tick(self) -> int:
         """Plan what is due and send it: what the scheduler calls every few seconds."""
-        now = self.clock.now()
-        async with unit(self.db) as store:
-            await self.reminders.plan(store, now)
+        await self.plan()
         return await self.sender.drain()
+
+    async def plan(self) -> bool:
+        """Queue what is due now, unless another process is planning; True if this one did.
+
+        The planner lock is taken inside the planning transaction (PostgreSQL
+        ``pg_try_advisory_xact_lock``): it lasts exactly as long as the plan run, needs no
+        dedicated connection, and dies with a crashed process. A process that finds it taken
+        skips this tick; planning is idempotent, so the next tick catches up."""
+        async with unit(self.db) as store:
+            if not await store.try_planner_lock():
+                return False
+            await self.reminders.plan(store, self.clock.now())
+        return True
 
     async def advance(
         self, clock: FakeClock, target: datetime, on_moment: Callable[[], None] | None = None

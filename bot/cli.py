@@ -117,7 +117,7 @@ def demo(
 
     try:
         asyncio.run(go())
-    except (DemoError, DataError) as exc:
+    except (DemoError, DataError, ConfigError) as exc:  # ConfigError: a demo already runs
         raise _fail(str(exc)) from exc
 
 

@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=1, le=65535)
 
+    # Send budgets (messages per second unless named otherwise). Defaults are the platforms'
+    # published limits: Telegram ~30/s per bot, 1/s per chat, 20/min per group; Slack
+    # chat.postMessage 1/s per channel plus an unpublished workspace-wide cap (a guess here).
+    # With several delivery processes each gets this budget: divide by the number of workers.
+    telegram_per_second: float = Field(default=30.0, gt=0)
+    telegram_chat_per_second: float = Field(default=1.0, gt=0)
+    telegram_group_per_minute: float = Field(default=20.0, gt=0)
+    slack_workspace_per_second: float = Field(default=10.0, gt=0)
+    slack_channel_per_second: float = Field(default=1.0, gt=0)
+
     tick_seconds: float = Field(default=30.0, gt=0, le=3600)
     late_grace_hours: float = Field(default=6.0, ge=0, le=24 * 14)
     log_level: str = "INFO"

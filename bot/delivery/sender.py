@@ -7,24 +7,34 @@ the only way a message can go out twice (at most the messages in flight at the c
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from bot.delivery.ratelimit import Monotonic, RateLimiter
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock
 from bot.domain.messages import Address, Outgoing, Rendered, split_text
 from bot.rendering.renderer import Renderer
 from bot.storage.db import Database
 from bot.storage.repo import OutboxItem, Store, unit
-from bot.transports.base import Transport, TransportError
+from bot.transports.base import Limits, Transport, TransportError
 
 log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+#: where a row goes: the address, the recipient's locale, and the identity behind the address
+Target = tuple[Address, str, int | None]
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
+    """How often and how far apart transient failures (429, 5xx, timeouts) are retried."""
+
     max_attempts: int = 8
     base: float = 2.0  # seconds; doubled per attempt
     cap: float = 3600.0
@@ -36,6 +46,8 @@ class RetryPolicy:
 
 
 class Sender:
+    """Drains the outbox through the transports, within each platform's send budget."""
+
     def __init__(
         self,
         db: Database,
@@ -45,6 +57,10 @@ class Sender:
         transports: dict[str, Transport],
         worker: str = "worker-1",
         retry: RetryPolicy | None = None,
+        limits: dict[str, Limits | None] | None = None,
+        monotonic: Monotonic = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        max_wait: float = 2.0,
     ) -> None:
         self.db = db
         self.catalog = catalog
@@ -53,6 +69,16 @@ class Sender:
         self.transports = transports
         self.worker = worker
         self.retry = retry or RetryPolicy()
+        self.limiters = {
+            platform: RateLimiter(
+                transport.limits or (limits or {}).get(platform), monotonic=monotonic
+            )
+            for platform, transport in transports.items()
+        }
+        self.sleep = sleep
+        # Longer than this and the message goes back to the queue rather than holding up
+        # the drain (a busy group chat, a 429 hold).
+        self.max_wait = max_wait
 
     async def drain(self, limit: int = 100) -> int:
         """Send everything due now, in batches; returns how many rows were settled."""
@@ -60,20 +86,67 @@ class Sender:
         while True:
             async with unit(self.db) as store:
                 batch = await store.claim(self.clock.now(), self.worker, limit)
-            for item in batch:
-                await self._deliver(item)
-            settled += len(batch)
+                targets = {item.id: await self._target(store, item) for item in batch}
+            settled += await self._send_batch(batch, targets)
             if len(batch) < limit:
                 return settled
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _send_batch(self, batch: list[OutboxItem], targets: dict[int, Target | None]) -> int:
+        """Send a claimed batch, always picking the next message whose chat has budget now,
+        so one busy chat never stalls a broadcast. Returns how many rows were settled."""
+        queue = list(batch)
+        settled = 0
+        while queue:
+            picked, soonest = None, float("inf")
+            for index, item in enumerate(queue):
+                target = targets[item.id]
+                wait = 0.0 if target is None else self._limiter(target).wait(target[0])
+                if wait <= 0:
+                    picked = index
+                    break
+                soonest = min(soonest, wait)
+            if picked is not None:
+                item = queue.pop(picked)
+                unreachable = await self._deliver(item, targets[item.id])
+                settled += 1
+                if unreachable is not None:
+                    await self._retarget(queue, targets, unreachable)
+            elif soonest <= self.max_wait:
+                await self.sleep(soonest)
+            else:
+                await self._defer(queue, targets)
+                return settled
+        return settled
+
+    def _limiter(self, target: Target) -> RateLimiter:
+        return self.limiters[target[0].platform]
+
+    async def _defer(self, queue: list[OutboxItem], targets: dict[int, Target | None]) -> None:
+        """Give rows back to the queue until their chat has budget; not a failed attempt."""
+        now = self.clock.now()
         async with unit(self.db) as store:
-            target = await self._target(store, item)
+            for item in queue:
+                target = targets[item.id]
+                wait = self._limiter(target).wait(target[0]) if target else 0.0
+                await store.defer(item.id, now + timedelta(seconds=wait))
+
+    async def _retarget(
+        self, queue: list[OutboxItem], targets: dict[int, Target | None], person_id: int
+    ) -> None:
+        """A person just turned out unreachable: their other queued messages go to another
+        identity, or are skipped, instead of failing again."""
+        async with unit(self.db) as store:
+            for item in queue:
+                if item.person_id == person_id:
+                    targets[item.id] = await self._target(store, item)
+
+    async def _deliver(self, item: OutboxItem, target: Target | None) -> int | None:
+        """Send one row and settle it; returns the person id if they became unreachable."""
         now = self.clock.now()
         if target is None:
             async with unit(self.db) as store:
                 await store.finish(item.id, "skipped", now, "nobody reachable to send to")
-            return
+            return None
         address, locale, identity_id = target
         transport = self.transports[address.platform]
         outgoing = Outgoing(
@@ -86,16 +159,25 @@ class Sender:
         try:
             await self._send(transport, address, rendered)
         except TransportError as exc:
+            if exc.retry_after:
+                self._limiter(target).hold(address, exc.retry_after)
             await self._failed(item, exc, identity_id)
-            return
+            return item.person_id if exc.unreachable else None
         async with unit(self.db) as store:
             await store.finish(item.id, "sent", self.clock.now())
+        return None
 
     async def _send(self, transport: Transport, address: Address, rendered: Rendered) -> None:
-        """Split to the platform's limit; buttons go with the last part."""
+        """Split to the platform's limit; buttons go with the last part. Every part spends
+        budget; the first part's budget was checked by the caller."""
         parts = split_text(rendered.text, transport.max_text)
+        limiter = self.limiters[address.platform]
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
+            # Later parts wait for their chat here: the message is already half out.
+            while (wait := limiter.wait(address)) > 0:
+                await self.sleep(wait)
+            limiter.take(address)
             await transport.send(
                 address, replace(rendered, text=part, buttons=rendered.buttons if last else ())
             )
@@ -118,9 +200,7 @@ class Sender:
             "send failed for outbox row %s (%s): %s", item.id, item.kind, type(exc).__name__
         )
 
-    async def _target(
-        self, store: Store, item: OutboxItem
-    ) -> tuple[Address, str, int | None] | None:
+    async def _target(self, store: Store, item: OutboxItem) -> Target | None:
         """Where and in which language: the person's most recently used reachable identity on
         a platform this process serves."""
         if item.person_id is None:

@@ -39,6 +39,9 @@ from bot.storage.tables import (
     SurveyAnswerRow,
 )
 
+# An arbitrary constant naming the planner's advisory lock (the bytes of "kompisPL").
+PLANNER_LOCK_ID = 0x6B6F6D706973504C
+
 
 @dataclass(frozen=True)
 class Identity:
@@ -65,6 +68,18 @@ class OutboxItem:
     attempts: int
     late: bool
     not_before: datetime
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """A person none of whose identities Kompis can send to, and the latest reason why."""
+
+    person_id: int
+    name: str
+    organisation: str | None
+    platform: str
+    reason: str
+    since: datetime
 
 
 @dataclass(frozen=True)
@@ -397,6 +412,41 @@ class Store:
             .values(unreachable_at=now, unreachable_reason=reason[:200])
         )
 
+    async def unreachable_people(
+        self, cohort_id: str, organisation: str | None = None
+    ) -> list[Unreachable]:
+        """People of a cohort (optionally one organisation) Kompis cannot reach on any of their
+        identities, for the coordinator's and organiser's reports. People with no identity
+        at all are not listed: they have not been onboarded, which is another report."""
+        query = (
+            select(PersonRow, IdentityRow, OrganisationRow)
+            .join(IdentityRow, col(IdentityRow.person_id) == col(PersonRow.id))
+            .outerjoin(OrganisationRow, col(OrganisationRow.id) == col(PersonRow.organisation_id))
+            .where(PersonRow.cohort_id == cohort_id)
+            .order_by(col(PersonRow.id))
+        )
+        if organisation is not None:
+            query = query.where(OrganisationRow.key == organisation)
+        found: dict[int, Unreachable | None] = {}
+        for person, identity, org in (await self.session.exec(query)).all():
+            assert person.id is not None
+            if identity.unreachable_at is None:
+                found[person.id] = None  # reachable somewhere: not reported
+                continue
+            if person.id in found and found[person.id] is None:
+                continue
+            seen = found.get(person.id)
+            if seen is None or identity.unreachable_at > seen.since:
+                found[person.id] = Unreachable(
+                    person.id,
+                    person.name,
+                    org.key if org else None,
+                    identity.platform,
+                    identity.unreachable_reason or "",
+                    identity.unreachable_at,
+                )
+        return [u for u in found.values() if u is not None]
+
     # -- progress and reflections ----------------------------------------------------------
 
     async def mark_done(
@@ -590,6 +640,14 @@ class Store:
             update(OutboxRow).where(col(OutboxRow.id) == outbox_id).values(**values)
         )
 
+    async def defer(self, outbox_id: int, not_before: datetime) -> None:
+        """Put a claimed row back unsent (its chat had no send budget); not an attempt."""
+        await self.session.exec(
+            update(OutboxRow)
+            .where(col(OutboxRow.id) == outbox_id)
+            .values(status="pending", claimed_by=None, not_before=not_before)
+        )
+
     async def release_stale_claims(self, older_than: datetime) -> int:
         """Put rows a crashed worker had claimed back in the queue."""
         result = await self.session.exec(
@@ -613,6 +671,19 @@ class Store:
                 col(OutboxRow.status) == "sent", col(OutboxRow.sent_at) < moment
             )
         )
+
+    # -- coordination between processes --------------------------------------------------
+
+    async def try_planner_lock(self) -> bool:
+        """Become the planner for the rest of this transaction, if no other process is.
+
+        PostgreSQL: a transaction-scoped advisory lock, released by commit, rollback or a
+        dropped connection, so a crashed planner never leaves it taken. SQLite: always true,
+        because only one process may use a SQLite database (see ``bot.storage.single``)."""
+        if self._dialect != "postgresql":
+            return True
+        result = await self.session.exec(select(func.pg_try_advisory_xact_lock(PLANNER_LOCK_ID)))
+        return bool(result.one())
 
     # -- helpers -------------------------------------------------------------------------
 

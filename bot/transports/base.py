@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.domain.messages import Address, Inbound, Rendered
@@ -28,10 +29,30 @@ class TransportError(Exception):
         self.unreachable = unreachable
 
 
+@dataclass(frozen=True)
+class Limits:
+    """A platform's send budget, in messages per second; ``None`` means no limit of that kind.
+
+    ``per_second`` is shared by everything one bot sends (Telegram) or by one workspace
+    (Slack: ``Address.workspace``); ``chat_per_second`` applies per chat or channel;
+    ``group_per_minute`` applies per group chat (Telegram: negative chat ids). The ``*_burst``
+    values are bucket sizes: how many sends may go back to back before the rate applies.
+    """
+
+    per_second: float | None = None
+    burst: float = 1.0
+    chat_per_second: float | None = None
+    chat_burst: float = 1.0
+    group_per_minute: float | None = None
+    group_burst: float = 1.0
+
+
 class Transport(Protocol):
     platform: str
     #: the longest text one message may carry; longer text is split before sending
     max_text: int
+    #: the platform's send budget; ``None``: the app's configured default for the platform
+    limits: Limits | None
 
     async def send(self, address: Address, message: Rendered) -> str:
         """Deliver one message (already split to ``max_text``); returns the platform's id."""

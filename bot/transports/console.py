@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot.domain.messages import Address, Button, Inbound, Rendered
+from bot.transports.base import Limits
 
 PLATFORM = "console"
 
@@ -17,6 +18,7 @@ PLATFORM = "console"
 class ConsoleTransport:
     platform: str = PLATFORM
     max_text: int = 4096
+    limits: Limits | None = None  # a terminal has no budget
     out: TextIO = field(default_factory=lambda: sys.stdout)
     width: int = 78
     #: when set, only messages to this chat are printed; the others are counted in ``hidden``

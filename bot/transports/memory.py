@@ -10,7 +10,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from bot.domain.messages import Address, Rendered
-from bot.transports.base import TransportError
+from bot.transports.base import Limits, TransportError
 
 
 @dataclass
@@ -28,6 +28,7 @@ class MemoryTransport:
     failures: deque[TransportError] = field(default_factory=deque)
     blocked: set[str] = field(default_factory=set)  # chat ids that blocked the bot
     attempts: int = 0
+    limits: Limits | None = None  # tests pass a budget here to exercise the rate limiter
 
     def fail_next(self, *errors: TransportError) -> None:
         """The next sends raise these errors, in order."""

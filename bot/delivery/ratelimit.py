@@ -1,0 +1,146 @@
+"""Per-platform send budgets as token buckets on an injectable monotonic clock.
+
+One ``RateLimiter`` per transport. It answers "how long until I may send to this address?"
+without blocking, so the sender can pick another message whose chat is free instead of
+stalling a whole broadcast behind one busy chat.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.domain.messages import Address
+from bot.settings import Settings
+from bot.transports.base import Limits
+
+Monotonic = Callable[[], float]
+
+# Past this many idle buckets we drop the full ones: a full bucket is the same as a
+# fresh one, and a broadcast to thousands of chats must not keep thousands of buckets forever.
+_PRUNE_AT = 10_000
+
+
+@dataclass
+class TokenBucket:
+    """``rate`` tokens per second, at most ``capacity`` stored; one token per send."""
+
+    rate: float
+    capacity: float
+    tokens: float
+    updated: float
+
+    @classmethod
+    def full(cls, rate: float, capacity: float, now: float) -> TokenBucket:
+        return cls(rate, max(capacity, 1.0), max(capacity, 1.0), now)
+
+    def _refill(self, now: float) -> None:
+        if now > self.updated:
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+
+    def wait(self, now: float) -> float:
+        """Seconds until one token is available (0.0: now)."""
+        self._refill(now)
+        # Float error can leave a token a hair short after sleeping exactly the answer; a
+        # wait that small would not even move a float clock, so count it as available.
+        missing = 1.0 - self.tokens
+        return missing / self.rate if missing > 1e-9 else 0.0
+
+    def take(self, now: float) -> None:
+        self._refill(now)
+        self.tokens -= 1.0
+
+    def idle(self, now: float) -> bool:
+        self._refill(now)
+        return self.tokens >= self.capacity
+
+
+class RateLimiter:
+    """All the buckets of one transport: its overall (or per-workspace) budget, one per chat
+    and one per group chat."""
+
+    def __init__(self, limits: Limits | None, monotonic: Monotonic = time.monotonic) -> None:
+        self.limits = limits or Limits()
+        self.monotonic = monotonic
+        self._buckets: dict[tuple[str, ...], TokenBucket] = {}
+        self._held: dict[str, float] = {}  # workspace -> monotonic time a 429 hold ends
+
+    def _keys(self, address: Address) -> list[tuple[tuple[str, ...], float, float]]:
+        """(bucket key, rate per second, capacity) for every budget a send to ``address``
+        spends."""
+        lim = self.limits
+        keys: list[tuple[tuple[str, ...], float, float]] = []
+        if lim.per_second:
+            keys.append((("all", address.workspace), lim.per_second, lim.burst))
+        if lim.chat_per_second:
+            keys.append(
+                (("chat", address.workspace, address.chat_id), lim.chat_per_second, lim.chat_burst)
+            )
+        if lim.group_per_minute and is_group_chat(address):
+            keys.append(
+                (
+                    ("group", address.workspace, address.chat_id),
+                    lim.group_per_minute / 60.0,
+                    lim.group_burst,
+                )
+            )
+        return keys
+
+    def _bucket(self, key: tuple[str, ...], rate: float, capacity: float) -> TokenBucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            if len(self._buckets) >= _PRUNE_AT:
+                self._prune()
+            bucket = self._buckets[key] = TokenBucket.full(rate, capacity, self.monotonic())
+        return bucket
+
+    def _prune(self) -> None:
+        now = self.monotonic()
+        for key in [k for k, b in self._buckets.items() if b.idle(now)]:
+            del self._buckets[key]
+
+    def wait(self, address: Address) -> float:
+        """Seconds until a send to ``address`` fits every budget; 0.0 means now. Takes
+        nothing."""
+        now = self.monotonic()
+        held = self._held.get(address.workspace, 0.0) - now
+        if held > 0:
+            return held
+        waits = [self._bucket(k, r, c).wait(now) for k, r, c in self._keys(address)]
+        return max(waits, default=0.0)
+
+    def take(self, address: Address) -> None:
+        """Spend one send to ``address`` from every budget (call when ``wait`` said 0)."""
+        now = self.monotonic()
+        for key, rate, capacity in self._keys(address):
+            self._bucket(key, rate, capacity).take(now)
+
+    def hold(self, address: Address, seconds: float) -> None:
+        """The platform said "retry after ``seconds``": send nothing through this bot (or
+        Slack workspace) until then. Pausing everything, not only the one chat, is what keeps
+        a 429 storm from turning into a retry storm."""
+        until = self.monotonic() + seconds
+        self._held[address.workspace] = max(self._held.get(address.workspace, 0.0), until)
+
+
+def is_group_chat(address: Address) -> bool:
+    """Telegram group and supergroup chat ids are negative; private chats are positive."""
+    return address.platform == "telegram" and address.chat_id.startswith("-")
+
+
+def default_limits(settings: Settings, platform: str) -> Limits | None:
+    """The configured budget of a platform (defaults: the platforms' published limits)."""
+    if platform == "telegram":
+        return Limits(
+            per_second=settings.telegram_per_second,
+            chat_per_second=settings.telegram_chat_per_second,
+            group_per_minute=settings.telegram_group_per_minute,
+        )
+    if platform == "slack":
+        return Limits(
+            per_second=settings.slack_workspace_per_second,
+            chat_per_second=settings.slack_channel_per_second,
+        )
+    return None

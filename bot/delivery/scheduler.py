@@ -1,0 +1,78 @@
+"""The timer: an APScheduler 3.x ``AsyncIOScheduler`` that only ticks.
+
+Two interval jobs with fixed ids, ``plan`` (queue what is due) and ``drain`` (send what is
+queued). Neither holds state: the database is the truth, so a missed or doubled tick is
+harmless (planning is idempotent by outbox key, draining claims rows). ``coalesce`` and
+``max_instances=1`` make a late or slow tick run once, not in a burst. The jobs live in the
+default in-memory job store on purpose: APScheduler 3 cannot share a job store between
+processes, and there is nothing in them worth persisting.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+log = logging.getLogger(__name__)
+
+PLAN_JOB = "kompis-plan"
+DRAIN_JOB = "kompis-drain"
+
+Tick = Callable[[], Awaitable[object]]
+
+
+class Ticker:
+    """Runs ``plan`` and ``drain`` every ``seconds``; ``recover`` once on start."""
+
+    def __init__(
+        self,
+        plan: Tick,
+        drain: Tick,
+        recover: Tick,
+        seconds: float,
+        scheduler: AsyncIOScheduler | None = None,
+    ) -> None:
+        self.plan = plan
+        self.drain = drain
+        self.recover = recover
+        self.seconds = seconds
+        self.scheduler = scheduler or AsyncIOScheduler()
+
+    async def start(self) -> None:
+        """Return rows a crashed process left claimed, then start ticking (needs a running
+        event loop)."""
+        released = await self.recover()
+        if released:
+            log.info("put %s stale outbox claims back in the queue", released)
+        for job_id, func in ((PLAN_JOB, self._plan), (DRAIN_JOB, self._drain)):
+            self.scheduler.add_job(
+                func,
+                "interval",
+                seconds=self.seconds,
+                id=job_id,
+                replace_existing=True,
+                coalesce=True,
+                max_instances=1,
+                # Ticks are idempotent: a late one should still run, once (coalesce).
+                misfire_grace_time=None,
+            )
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def _plan(self) -> None:
+        # A failing tick must not kill the timer; the next tick tries again.
+        try:
+            await self.plan()
+        except Exception:
+            log.exception("planning failed")
+
+    async def _drain(self) -> None:
+        try:
+            await self.drain()
+        except Exception:
+            log.exception("draining the outbox failed")
