@@ -24,7 +24,7 @@ def demo(tmp_path: Path, *extra: str) -> str:
 def test_demo_in_norwegian_by_default(tmp_path: Path) -> None:
     out = demo(tmp_path)
     assert "you are kari.nordvik" in out
-    assert "Forarbeid er åpent" in out and "Frist: fredag 5. februar 2027." in out
+    assert "Nå starter Forarbeid" in out and "Frist: fredag 5. februar 2027." in out
     assert "Refleksjonsspørsmål" in out
     assert "Svaret ditt på «Din erfaring» er lagret." in out
     assert "- Din erfaring: ferdig" in out

@@ -37,7 +37,7 @@ async def test_easter_and_dst_in_oslo(easter: Harness) -> None:
     kari = rec.of("kari.nordvik")
     assert [(f"{r.at:%Y-%m-%d %H:%M %Z}", r.first_line.split(":")[0]) for r in kari] == [
         # skjærtorsdag, langfredag, the weekend (DST) and 2. påskedag are skipped
-        ("2027-03-30 09:00 CEST", "Forarbeid er åpent"),
+        ("2027-03-30 09:00 CEST", "Nå starter Forarbeid"),
         (
             "2027-04-02 09:00 CEST",
             "Forarbeid i Hva er digital transformasjon? har frist om 7 dager",

@@ -20,7 +20,7 @@ async def test_short_downtime_sends_marked_late(harness: Harness) -> None:
     kari = rec.of("kari.nordvik")
     assert len(kari) == 1
     assert kari[0].text.startswith(LATE_NB)
-    assert "Forarbeid er åpent" in kari[0].text
+    assert "Nå starter Forarbeid" in kari[0].text
     assert f"{kari[0].at:%H:%M}" == "14:00"
     assert rec.of("anna.lindqvist")[-1].text.startswith("(Det här meddelandet kommer sent")
 

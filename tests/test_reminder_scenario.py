@@ -10,7 +10,7 @@ from bot.domain.planner import calendar_for
 from tests.helpers import Harness
 from tests.reminder_support import Received, record
 
-OPEN_NB = "Forarbeid er åpent: Hva er digital transformasjon?"
+OPEN_NB = "Nå starter Forarbeid: Hva er digital transformasjon?"
 MODULE_NB = "Hva er digital transformasjon?"
 MODULE_NN = "Kva er digital transformasjon?"
 MODULE_SV = "Vad är digital transformation?"
@@ -28,8 +28,8 @@ KARI = [
     f"2027-02-08 09:00 Neste samling: {MODULE_NB}",
     f"2027-02-08 09:00 Fristen for Forarbeid i {MODULE_NB} var fredag 5. februar 2027. "
     "Det er ikke for sent å bli ferdig.",
-    f"2027-02-08 09:00 Samling er åpent: {MODULE_NB}",
-    f"2027-02-11 09:00 Etterarbeid er åpent: {MODULE_NB}",
+    f"2027-02-08 09:00 Nå starter Samling: {MODULE_NB}",
+    f"2027-02-11 09:00 Nå starter Etterarbeid: {MODULE_NB}",
     f"2027-02-26 09:00 Etterarbeid i {MODULE_NB} har frist om 7 dager: fredag 5. mars 2027.",
     f"2027-03-04 09:00 Etterarbeid i {MODULE_NB} har frist om 1 dag: fredag 5. mars 2027.",
     f"2027-03-05 09:00 I dag er fristen for Etterarbeid i {MODULE_NB}.",
@@ -39,7 +39,7 @@ KARI = [
 
 SIRI = [  # nynorsk, a participant and Alta's coordinator (weekly overview on Mondays)
     "2027-01-11 09:00 Vekeoversikt for Alta kommune",
-    f"2027-01-11 09:00 Førearbeid er ope: {MODULE_NN}",
+    f"2027-01-11 09:00 No startar Førearbeid: {MODULE_NN}",
     "2027-01-18 09:00 Vekeoversikt for Alta kommune",
     "2027-01-25 09:00 Vekeoversikt for Alta kommune",
     f"2027-01-29 09:00 Førearbeid i {MODULE_NN} har frist om 7 dagar: fredag 5. februar 2027.",
@@ -49,8 +49,8 @@ SIRI = [  # nynorsk, a participant and Alta's coordinator (weekly overview on Mo
     f"2027-02-08 09:00 Neste samling: {MODULE_NN}",
     f"2027-02-08 09:00 Fristen for Førearbeid i {MODULE_NN} var fredag 5. februar 2027. "
     "Det er ikkje for seint å bli ferdig.",
-    f"2027-02-08 09:00 Samling er ope: {MODULE_NN}",
-    f"2027-02-11 09:00 Etterarbeid er ope: {MODULE_NN}",
+    f"2027-02-08 09:00 No startar Samling: {MODULE_NN}",
+    f"2027-02-11 09:00 No startar Etterarbeid: {MODULE_NN}",
     "2027-02-15 09:00 Vekeoversikt for Alta kommune",
     "2027-02-22 09:00 Vekeoversikt for Alta kommune",
     f"2027-02-26 09:00 Etterarbeid i {MODULE_NN} har frist om 7 dagar: fredag 5. mars 2027.",

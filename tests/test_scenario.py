@@ -13,11 +13,11 @@ from tests.helpers import Harness
 async def test_stage_opens_reflection_answered_status_updates(harness: Harness) -> None:
     await harness.advance(timedelta(days=1))  # Monday 11 January 2027, 09:00 Oslo
     opening = harness.last("kari.nordvik")
-    assert "Forarbeid er åpent" in opening
+    assert "Nå starter Forarbeid" in opening
     assert "Frist: fredag 5. februar 2027." in opening
     assert "Förarbete har öppnat" in harness.last("anna.lindqvist")
     assert "Sista dag: fredag 5 februari 2027." in harness.last("anna.lindqvist")
-    assert "Førearbeid er ope" in harness.last("siri.haugen")  # nynorsk
+    assert "No startar Førearbeid" in harness.last("siri.haugen")  # nynorsk
     # the organiser is not a participant and gets no stage reminder
     assert harness.texts("emma.hansen") == []
 
