@@ -98,11 +98,19 @@ def demo(
 ) -> None:
     """Run Kompis in the terminal with the sample cohort and a clock you move forward."""
     from bot.demo import Demo, DemoError, script_lines
+    from bot.storage.single import acquire_single_process
 
+    url = f"sqlite:///{database}"
     if not keep:
+        try:  # never wipe the database of a demo that is still running
+            lock = acquire_single_process(url)
+        except ConfigError as exc:
+            raise _fail(str(exc)) from exc
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
-    settings = _settings(database_url=f"sqlite:///{database}")
+        if lock is not None:
+            lock.release()
+    settings = _settings(database_url=url)
 
     async def go() -> None:
         runner = Demo(settings, cohort, person, sys.stdout)

@@ -59,3 +59,19 @@ def test_db_upgrade(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "k.db").exists()
+
+
+def test_a_second_demo_neither_runs_nor_wipes_the_first(tmp_path: Path) -> None:
+    from bot.storage.single import acquire_single_process
+
+    db = tmp_path / "d.db"
+    db.write_bytes(b"the first demo's data")
+    held = acquire_single_process(f"sqlite:///{db}")
+    try:
+        result = runner.invoke(app, ["demo", "--script", "-", "--db", str(db)], input="")
+    finally:
+        assert held is not None
+        held.release()
+    assert result.exit_code == 1
+    assert "another Kompis process is already using" in result.output
+    assert db.read_bytes() == b"the first demo's data"
