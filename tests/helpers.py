@@ -37,8 +37,13 @@ class Harness:
         start: datetime | None = None,
         catalog: Catalog | None = None,
     ) -> None:
-        self.catalog = catalog or shipped_catalog()
-        self.cohort = self.catalog.cohort(cohort)
+        shipped = catalog or shipped_catalog()
+        self.cohort = shipped.cohort(cohort)
+        # Only this cohort runs, so simulated time stops only at its own moments.
+        self.catalog = Catalog(
+            programmes={self.cohort.programme: shipped.programme_of(cohort)},
+            cohorts={cohort: self.cohort},
+        )
         first_open = min(d.opens for m in self.cohort.modules for d in m.stages.values())
         self.clock = FakeClock(
             start or self.cohort.local(first_open - timedelta(days=1), time(12, 0))

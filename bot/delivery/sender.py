@@ -86,7 +86,7 @@ class Sender:
         while True:
             async with unit(self.db) as store:
                 batch = await store.claim(self.clock.now(), self.worker, limit)
-                targets = {item.id: await self._target(store, item) for item in batch}
+                targets = await self._targets(store, batch)
             settled += await self._send_batch(batch, targets)
             if len(batch) < limit:
                 return settled
@@ -136,9 +136,8 @@ class Sender:
         """A person just turned out unreachable: their other queued messages go to another
         identity, or are skipped, instead of failing again."""
         async with unit(self.db) as store:
-            for item in queue:
-                if item.person_id == person_id:
-                    targets[item.id] = await self._target(store, item)
+            mine = [item for item in queue if item.person_id == person_id]
+            targets |= await self._targets(store, mine)
 
     async def _deliver(self, item: OutboxItem, target: Target | None) -> int | None:
         """Send one row and settle it; returns the person id if they became unreachable."""
@@ -200,22 +199,30 @@ class Sender:
             "send failed for outbox row %s (%s): %s", item.id, item.kind, type(exc).__name__
         )
 
-    async def _target(self, store: Store, item: OutboxItem) -> Target | None:
-        """Where and in which language: the person's most recently used reachable identity on
-        a platform this process serves."""
-        if item.person_id is None:
-            if item.address and item.address.platform in self.transports:
-                return item.address, item.locale or "en", None
-            return None
-        person = await store.person(item.person_id)
-        if person is None:
-            return None
-        locale = person.locale or self.catalog.cohort(person.cohort_id).locale
-        for identity in await store.identities(person.id):
-            if not identity.unreachable and identity.platform in self.transports:
-                address = Address(identity.platform, identity.chat_id, identity.workspace)
-                return address, locale, identity.id
-        return None
+    async def _targets(self, store: Store, items: list[OutboxItem]) -> dict[int, Target | None]:
+        """Where and in which language each row goes: the person's most recently used
+        reachable identity on a platform this process serves (people and identities of the
+        whole batch are read in a handful of queries, not per row)."""
+        person_ids = [i.person_id for i in items if i.person_id is not None]
+        people = await store.people(person_ids)
+        identities = await store.identities_of(person_ids)
+        targets: dict[int, Target | None] = {}
+        for item in items:
+            targets[item.id] = None
+            if item.person_id is None:
+                if item.address and item.address.platform in self.transports:
+                    targets[item.id] = (item.address, item.locale or "en", None)
+                continue
+            person = people.get(item.person_id)
+            if person is None:
+                continue
+            locale = person.locale or self.catalog.cohort(person.cohort_id).locale
+            for identity in identities.get(person.id, []):
+                if not identity.unreachable and identity.platform in self.transports:
+                    address = Address(identity.platform, identity.chat_id, identity.workspace)
+                    targets[item.id] = (address, locale, identity.id)
+                    break
+        return targets
 
     async def recover(
         self, stale_after: timedelta = timedelta(minutes=5), now: datetime | None = None

@@ -75,8 +75,11 @@ class Reminders:
         return added
 
     async def plan_cohort(self, store: StorePort, cohort_id: str, now: datetime) -> int:
-        last = await store.planned_until(cohort_id) or now - self.lookback
+        watermark = await store.planned_until(cohort_id)
+        last = watermark or now - self.lookback
         due = due_between(self.occasions(cohort_id), last, now)
+        if not due and watermark is not None:
+            return 0  # nothing new: leave the watermark, save a write per cohort per tick
         added = 0
         if due:
             cohort = self.catalog.cohort(cohort_id)

@@ -7,6 +7,7 @@ back on any error, so an inbound event or an import is applied whole or not at a
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
@@ -207,6 +208,13 @@ class Store:
         )
         return people[0] if people else None
 
+    async def people(self, person_ids: Iterable[int]) -> dict[int, Person]:
+        """Many people by id, in four queries whatever their number."""
+        ids = list(set(person_ids))
+        return {
+            p.id: p for p in await self._people(select(PersonRow).where(col(PersonRow.id).in_(ids)))
+        }
+
     async def people_in_cohort(self, cohort_id: str) -> list[Person]:
         return await self._people(
             select(PersonRow).where(PersonRow.cohort_id == cohort_id).order_by(col(PersonRow.id))
@@ -382,8 +390,13 @@ class Store:
 
     async def identities(self, person_id: int) -> list[Identity]:
         """A person's identities, reachable ones first, most recently seen first."""
+        return (await self.identities_of([person_id])).get(person_id, [])
+
+    async def identities_of(self, person_ids: Iterable[int]) -> dict[int, list[Identity]]:
+        """Identities of many people in one query, each list ordered as ``identities``."""
+        ids = list(set(person_ids))
         rows = (
-            await self.session.exec(select(IdentityRow).where(IdentityRow.person_id == person_id))
+            await self.session.exec(select(IdentityRow).where(col(IdentityRow.person_id).in_(ids)))
         ).all()
         ordered = sorted(
             rows,
@@ -392,18 +405,20 @@ class Store:
                 -(r.last_seen.timestamp() if r.last_seen else 0),
             ),
         )
-        return [
-            Identity(
-                r.id or 0,
-                r.person_id,
-                r.platform,
-                r.workspace,
-                r.external_id,
-                r.chat_id,
-                r.unreachable_at is not None,
+        found: dict[int, list[Identity]] = {}
+        for r in ordered:
+            found.setdefault(r.person_id, []).append(
+                Identity(
+                    r.id or 0,
+                    r.person_id,
+                    r.platform,
+                    r.workspace,
+                    r.external_id,
+                    r.chat_id,
+                    r.unreachable_at is not None,
+                )
             )
-            for r in ordered
-        ]
+        return found
 
     async def mark_unreachable(self, identity_id: int, reason: str, now: datetime) -> None:
         await self.session.exec(
@@ -540,11 +555,11 @@ class Store:
     ) -> int:
         """Queue messages; an item whose key is already queued is skipped. Returns how many
         were new."""
-        added = 0
+        rows: dict[str, dict[str, Any]] = {}
         for item in items:
-            key = item.key or f"{item.kind}:{item.person_id}:{now.isoformat()}:{id(item)}"
-            values = {
-                "key": key[:255],
+            key = (item.key or f"{item.kind}:{item.person_id}:{uuid.uuid4().hex}")[:255]
+            rows[key] = {
+                "key": key,
                 "person_id": item.person_id,
                 "kind": item.kind,
                 "address": json.dumps(asdict(item.address)) if item.address else None,
@@ -560,8 +575,13 @@ class Store:
                 "attempts": 0,
                 "late": late,
             }
-            added += await self._insert_ignore(OutboxRow, values)
-        return added
+        values = list(rows.values())
+        return sum(
+            [
+                await self._insert_ignore(OutboxRow, values[i : i + 200])
+                for i in range(0, len(values), 200)
+            ]
+        )
 
     async def next_pending_after(self, after: datetime) -> datetime | None:
         """The earliest ``not_before`` of a pending row later than ``after`` (simulated time
@@ -687,10 +707,15 @@ class Store:
 
     # -- helpers -------------------------------------------------------------------------
 
-    async def _insert_ignore(self, table: Any, values: dict[str, Any]) -> int:
-        """INSERT ... ON CONFLICT DO NOTHING on both dialects; returns rows inserted."""
+    async def _insert_ignore(
+        self, table: Any, values: dict[str, Any] | list[dict[str, Any]]
+    ) -> int:
+        """INSERT ... ON CONFLICT DO NOTHING (one row or many) on both dialects; returns how
+        many rows were inserted."""
+        if not values:
+            return 0
         insert = pg_insert if self._dialect == "postgresql" else sqlite_insert
-        stmt = insert(table).values(**values).on_conflict_do_nothing().returning(table.id)
+        stmt = insert(table).values(values).on_conflict_do_nothing().returning(table.id)
         result = await self.session.exec(stmt)
         return len(result.all())
 
