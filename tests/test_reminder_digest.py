@@ -54,3 +54,21 @@ async def test_no_digest_without_an_open_stage(harness: Harness) -> None:
         "2027-02-22",
         "2027-03-01",
     }
+
+
+async def test_digest_names_leaders_kompis_cannot_reach(harness: Harness) -> None:
+    """A leader who blocked the bot shows up in their own coordinator's digest, and only
+    there (the delivery half marks the identity unreachable)."""
+    rec = record(harness)
+    harness.transport.blocked.add("kari.nordvik")
+    await harness.advance(timedelta(days=1))  # the stage opening to Kari fails: blocked
+    harness.transport.blocked.clear()
+    await harness.advance(timedelta(days=7))
+    ola = [r for r in rec.of("ola.bakken") if r.first_line.startswith("Ukeoversikt")]
+    assert ola[-1].text.splitlines()[-2:] == [
+        "Kompis får ikke kontakt med disse lederne. De kan ha blokkert boten eller forlatt "
+        "plattformen. Ta kontakt med dem på en annen måte:",
+        "- Kari Nordvik",
+    ]
+    johan = [r for r in rec.of("johan.berglund") if r.first_line.startswith("Veckoöversikt")]
+    assert "Kari Nordvik" not in johan[-1].text

@@ -29,6 +29,7 @@ CASES: dict[str, dict[str, Any]] = {
         "stages": [{"stage": STAGE, "module": MODULE}],
         "leaders": [{"name": "Kari Nordvik", "done": 1}, {"name": "Ola Bakken", "done": 3}],
         "late": False,
+        "unreachable": ["Per Test"],
     },
     "snooze_choose": {"text": "bad"},
     "snoozed": {"day": "2027-01-12", "at": "09:00"},

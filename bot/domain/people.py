@@ -38,3 +38,15 @@ class Person:
 
     def has(self, role: Role) -> bool:
         return role in self.roles
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """A person none of whose identities Kompis can send to, and the latest reason why."""
+
+    person_id: int
+    name: str
+    organisation: str | None
+    platform: str
+    reason: str
+    since: datetime

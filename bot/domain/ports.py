@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.domain.messages import Outgoing
-from bot.domain.people import Person, Visibility
+from bot.domain.people import Person, Unreachable, Visibility
 
 
 class StorePort(Protocol):
@@ -49,6 +49,10 @@ class StorePort(Protocol):
     async def save_survey(
         self, person: Person, activity_ref: str, value: int, now: datetime
     ) -> None: ...
+
+    async def unreachable_people(
+        self, cohort_id: str, organisation: str | None = None
+    ) -> list[Unreachable]: ...
 
     async def planned_until(self, cohort_id: str) -> datetime | None: ...
 

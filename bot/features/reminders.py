@@ -115,6 +115,7 @@ class Audience:
     people: list[Person]
     groups: dict[str, str | None]
     done: dict[int, set[str]]
+    unreachable: set[int] = field(default_factory=set)  # people no platform can reach
     _by_id: dict[int, Person] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -126,6 +127,7 @@ class Audience:
             people,
             await store.organisation_groups(cohort_id),
             await store.completed(p.id for p in people),
+            {u.person_id for u in await store.unreachable_people(cohort_id)},
         )
 
     @classmethod
@@ -212,6 +214,13 @@ class Audience:
         ]
         if not leaders:
             return None
+        unreachable = sorted(
+            p.name
+            for p in self.people
+            if p.id in self.unreachable
+            and p.organisation == person.organisation
+            and p.has(Role.PARTICIPANT)
+        )
         return Outgoing(
             person.id,
             "digest",
@@ -220,6 +229,7 @@ class Audience:
                 "total": len(refs),
                 "leaders": sorted(leaders, key=lambda x: (x["done"], x["name"])),
                 "stages": [{"stage": s.stage.title, "module": s.module.title} for s in open_stages],
+                "unreachable": unreachable,
                 "late": now - occasion.send_at > LATE_AFTER,
             },
             (),

@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.domain.cohort import Cohort
 from bot.domain.messages import Address, Button, Outgoing
-from bot.domain.people import Person, Role, Visibility
+from bot.domain.people import Person, Role, Unreachable, Visibility
 from bot.domain.text import pick
 from bot.storage.db import Database
 from bot.storage.tables import (
@@ -69,18 +69,6 @@ class OutboxItem:
     attempts: int
     late: bool
     not_before: datetime
-
-
-@dataclass(frozen=True)
-class Unreachable:
-    """A person none of whose identities Kompis can send to, and the latest reason why."""
-
-    person_id: int
-    name: str
-    organisation: str | None
-    platform: str
-    reason: str
-    since: datetime
 
 
 @dataclass(frozen=True)
