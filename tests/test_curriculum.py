@@ -106,6 +106,19 @@ CASES = {
         ),
         "kom-i-gang.yaml: stages.2.activities.2.questions.0.correct: 2 is not an option index",
     ),
+    "quiz option over Telegram's limit": (
+        lambda r: edit_yaml(
+            r / "content" / "kompetanseloft" / "modules" / "ledelse.yaml",
+            lambda d: next(a for s in d["stages"] for a in s["activities"] if a["kind"] == "quiz")[
+                "questions"
+            ][0]["options"][1].update(sv="x" * 101),
+        ),
+        "questions.0.options.1.sv: is 101 characters; the limit is 100 (shorten it)",
+    ),
+    "title too long for a button": (
+        lambda r: edit_yaml(module_file(r), lambda d: d["stages"][0]["title"].update(nb="T" * 61)),
+        "kom-i-gang.yaml: stages.0.title.nb: is 61 characters; the limit is 60 (shorten it)",
+    ),
     "broken participants file": (
         lambda r: (r / "schedules" / "demo.participants.csv").write_text(
             "name;email;organisation\nOla;ola.example.org;oslo\n", encoding="utf-8"
