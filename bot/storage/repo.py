@@ -327,15 +327,7 @@ class Store:
         now: datetime,
         workspace: str = "",
     ) -> None:
-        row = (
-            await self.session.exec(
-                select(IdentityRow).where(
-                    IdentityRow.platform == platform,
-                    IdentityRow.workspace == workspace,
-                    IdentityRow.external_id == external_id,
-                )
-            )
-        ).first()
+        row = await self._identity_row(platform, external_id, workspace)
         if row is None:
             row = IdentityRow(
                 person_id=person_id,
@@ -349,18 +341,20 @@ class Store:
         self.session.add(row)
         await self.session.flush()
 
+    async def _identity_row(
+        self, platform: str, external_id: str, workspace: str
+    ) -> IdentityRow | None:
+        query = select(IdentityRow).where(
+            IdentityRow.platform == platform,
+            IdentityRow.workspace == workspace,
+            IdentityRow.external_id == external_id,
+        )
+        return (await self.session.exec(query)).first()
+
     async def person_for_identity(
         self, platform: str, external_id: str, workspace: str = ""
     ) -> int | None:
-        row = (
-            await self.session.exec(
-                select(IdentityRow).where(
-                    IdentityRow.platform == platform,
-                    IdentityRow.workspace == workspace,
-                    IdentityRow.external_id == external_id,
-                )
-            )
-        ).first()
+        row = await self._identity_row(platform, external_id, workspace)
         return row.person_id if row else None
 
     async def touch_identity(
