@@ -13,7 +13,16 @@ from dataclasses import dataclass
 WORDS: dict[str, tuple[str, ...]] = {
     "help": ("help", "start", "hjelp", "hjelpe", "hjälp", "hjalp", "?"),
     "status": ("status", "frister", "oversikt", "översikt"),
-    "reflect": ("reflect", "answer", "svar", "svare", "refleksjon", "reflektion", "reflektera"),
+    "reflect": (
+        "reflect",
+        "answer",
+        "svar",
+        "svare",
+        "svara",
+        "refleksjon",
+        "reflektion",
+        "reflektera",
+    ),
     "done": ("done", "ferdig", "klar", "gjort", "gjord", "färdig"),
     "language": ("language", "lang", "språk", "sprak", "mål"),
     "survey": ("survey", "kartlegging", "kartläggning", "kartlaggning", "enkät", "egenvurdering"),
