@@ -10,6 +10,7 @@ from pathlib import Path
 
 from bot.curriculum.loader import load_catalog_or_raise
 from bot.curriculum.participants import read_participants
+from bot.curriculum.problems import DataError
 from bot.delivery.ratelimit import default_limits
 from bot.delivery.scheduler import Ticker
 from bot.delivery.sender import Sender
@@ -164,13 +165,15 @@ class Kompis:
 
     async def import_participants(
         self, cohort_id: str, csv_path: Path, platform: str | None = None
-    ) -> int:
-        """Add the people of a CSV to a cohort, whole or not at all; with ``platform`` each
-        also gets an identity there keyed by the e-mail's local part (console demo)."""
+    ) -> tuple[int, int]:
+        """Add the people of a CSV to a cohort, whole or not at all: the file is checked first
+        and one transaction adds them. People already there (same e-mail) are left alone.
+        With ``platform`` each also gets an identity there keyed by the e-mail's local part
+        (the console demo). Returns (added, already there)."""
         cohort = self.catalog.cohort(cohort_id)
         rows, problems = read_participants(csv_path, cohort)
         if problems:
-            raise ValueError("\n".join(str(p) for p in problems))
+            raise DataError(problems)
         now = self.clock.now()
         added = 0
         async with unit(self.db) as store:
@@ -190,4 +193,4 @@ class Kompis:
                     handle = row.email.split("@")[0]
                     await store.link_identity(person_id, platform, handle, handle, now)
                 added += 1
-        return added
+        return added, len(rows) - added

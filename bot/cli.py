@@ -13,6 +13,7 @@ import typer
 
 from bot.curriculum.loader import load_catalog
 from bot.curriculum.problems import DataError
+from bot.domain.catalog import Catalog
 from bot.domain.programme import ActivityKind, Programme
 from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
@@ -24,6 +25,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+participants_app = typer.Typer(help="The people of a cohort.", no_args_is_help=True)
+app.add_typer(participants_app, name="participants")
+report_app = typer.Typer(help="Reports for organisers.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 schedule_app = typer.Typer(help="What the bot will send, and when.", no_args_is_help=True)
 app.add_typer(schedule_app, name="schedule")
 
@@ -172,11 +177,7 @@ def schedule_preview(
     if (end - start).days > 366:
         raise _fail("preview at most a year at a time; narrow --from/--to")
     settings = _settings()
-    catalog, problems = load_catalog(settings.content_dir, settings.schedules_dir)
-    if cohort not in catalog.cohorts:
-        known = ", ".join(sorted(catalog.cohorts)) or "none"
-        hint = " (run `kompis check`: some data files have problems)" if problems else ""
-        raise _fail(f"unknown cohort {cohort!r}; known cohorts: {known}{hint}")
+    catalog = _catalog_with(settings, cohort)
     try:
         audience, source = asyncio.run(
             load_audience(catalog, cohort, settings.database_url, settings.schedules_dir)
@@ -185,6 +186,57 @@ def schedule_preview(
         raise _fail(str(exc)) from exc
     rows = build_rows(catalog, audience, start, end)
     render(rows, cohort, catalog.cohort(cohort).timezone, source, Console(width=120))
+
+
+def _catalog_with(settings: Settings, cohort: str) -> Catalog:
+    """The loaded catalog, or a clear error when the cohort is not in it."""
+    catalog, problems = load_catalog(settings.content_dir, settings.schedules_dir)
+    if cohort not in catalog.cohorts:
+        known = ", ".join(sorted(catalog.cohorts)) or "none"
+        hint = " (run `kompis check`: some data files have problems)" if problems else ""
+        raise _fail(f"unknown cohort {cohort!r}; known cohorts: {known}{hint}")
+    return catalog
+
+
+@participants_app.command("import")
+def participants_import(
+    csv_file: Annotated[
+        Path, typer.Argument(help="CSV: name, email, organisation[, role, locale]")
+    ],
+    cohort: Annotated[str, typer.Option("--cohort", help="The cohort id")],
+) -> None:
+    """Add the people of a CSV file to a cohort. The whole file is checked first; if any row
+    has a problem, nothing is written."""
+    from bot.organiser import import_participants
+
+    settings = _settings()
+    catalog = _catalog_with(settings, cohort)
+    try:
+        added, existing = asyncio.run(import_participants(settings, catalog, cohort, csv_file))
+    except DataError as exc:
+        typer.echo(str(exc), err=True)
+        raise _fail("nothing was imported; fix the rows above and run the import again") from exc
+    except ConfigError as exc:  # another process holds the SQLite database
+        raise _fail(str(exc)) from exc
+    typer.echo(f"{added} added to {cohort}, {existing} already there")
+
+
+@report_app.command("reachability")
+def report_reachability(
+    cohort: Annotated[str, typer.Option("--cohort", help="The cohort id")],
+    organisation: Annotated[
+        str | None, typer.Option(help="Only this organisation (its id in the schedule)")
+    ] = None,
+) -> None:
+    """People Kompis cannot reach (blocked the bot, left the workspace), and why."""
+    from rich.console import Console
+
+    from bot.organiser import render_unreachable, unreachable
+
+    settings = _settings()
+    catalog = _catalog_with(settings, cohort)
+    people = asyncio.run(unreachable(cohort, settings.database_url, organisation))
+    render_unreachable(people, catalog, cohort, Console(width=120))
 
 
 @db_app.command("upgrade")
