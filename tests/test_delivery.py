@@ -197,3 +197,36 @@ async def test_a_blocked_identity_falls_back_to_another(harness: Harness) -> Non
     assert transport.texts("kari-2") and sent_keys(transport) == ["k1"]
     async with unit(harness.app.db) as store:
         assert await store.unreachable_people(harness.cohort.id) == []  # reachable elsewhere
+
+
+async def test_a_split_message_resumes_after_the_parts_already_sent(harness: Harness) -> None:
+    """A 429 on part 2 of 3: the retry sends parts 2 and 3, never part 1 again."""
+    fake, transport = use_sender(harness)
+    transport.max_text = 40
+    words = " ".join(f"ord{i:02d}" for i in range(18))  # about 110 characters: 3 parts
+    item = Outgoing(
+        None,
+        "unknown_command",
+        {"word": words},
+        key="long",
+        address=Address("memory", "chat-long"),
+        locale="nb",
+    )
+    await enqueue(harness, [item])
+    original_send = transport.send
+    calls = 0
+
+    async def second_part_fails_once(address: Address, message: object) -> str:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise too_many(1)
+        return await original_send(address, message)  # type: ignore[arg-type]
+
+    transport.send = second_part_fails_once  # type: ignore[method-assign]
+    await drain_until_settled(harness, fake)
+    parts = transport.texts("chat-long")
+    assert len(parts) == len(set(parts)) >= 3, parts
+    assert "".join(parts).replace(" ", "").count("ord00") == 1
+    [row] = await rows(harness)
+    assert (row.status, row.attempts, row.parts_sent) == ("sent", 2, 1)

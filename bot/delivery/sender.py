@@ -45,6 +45,15 @@ class RetryPolicy:
         return max(backoff, retry_after or 0.0)
 
 
+class PartlySent(Exception):
+    """A split message failed at part ``sent`` (that many parts are out)."""
+
+    def __init__(self, error: TransportError, sent: int) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.sent = sent
+
+
 class Sender:
     """Drains the outbox through the transports, within each platform's send budget."""
 
@@ -156,32 +165,42 @@ class Sender:
         )
         rendered = self.renderer.render(outgoing, locale)
         try:
-            await self._send(transport, address, rendered)
-        except TransportError as exc:
+            await self._send(transport, address, rendered, skip=item.parts_sent)
+        except PartlySent as partly:
+            exc = partly.error
             if exc.retry_after:
                 self._limiter(target).hold(address, exc.retry_after)
-            await self._failed(item, exc, identity_id)
+            await self._failed(item, exc, identity_id, parts_sent=partly.sent)
             return item.person_id if exc.unreachable else None
         async with unit(self.db) as store:
             await store.finish(item.id, "sent", self.clock.now())
         return None
 
-    async def _send(self, transport: Transport, address: Address, rendered: Rendered) -> None:
-        """Split to the platform's limit; buttons go with the last part. Every part spends
-        budget; the first part's budget was checked by the caller."""
+    async def _send(
+        self, transport: Transport, address: Address, rendered: Rendered, skip: int = 0
+    ) -> None:
+        """Split to the platform's limit; buttons go with the last part. The first ``skip``
+        parts went out on an earlier attempt. Every part spends budget; the first part's
+        budget was checked by the caller. A failure carries how many parts are out by then."""
         parts = split_text(rendered.text, transport.max_text)
         limiter = self.limiters[address.platform]
-        for index, part in enumerate(parts):
+        for index in range(skip, len(parts)):
             last = index == len(parts) - 1
             # Later parts wait for their chat here: the message is already half out.
             while (wait := limiter.wait(address)) > 0:
                 await self.sleep(wait)
             limiter.take(address)
-            await transport.send(
-                address, replace(rendered, text=part, buttons=rendered.buttons if last else ())
-            )
+            try:
+                await transport.send(
+                    address,
+                    replace(rendered, text=parts[index], buttons=rendered.buttons if last else ()),
+                )
+            except TransportError as exc:
+                raise PartlySent(exc, index) from exc
 
-    async def _failed(self, item: OutboxItem, exc: TransportError, identity_id: int | None) -> None:
+    async def _failed(
+        self, item: OutboxItem, exc: TransportError, identity_id: int | None, parts_sent: int
+    ) -> None:
         now = self.clock.now()
         async with unit(self.db) as store:
             if exc.unreachable:
@@ -191,7 +210,12 @@ class Sender:
             elif exc.retryable and item.attempts + 1 < self.retry.max_attempts:
                 delay = self.retry.delay(item.attempts, exc.retry_after)
                 await store.finish(
-                    item.id, "pending", now, str(exc), retry_at=now + timedelta(seconds=delay)
+                    item.id,
+                    "pending",
+                    now,
+                    str(exc),
+                    retry_at=now + timedelta(seconds=delay),
+                    parts_sent=parts_sent,
                 )
             else:
                 await store.finish(item.id, "dead", now, str(exc))

@@ -69,6 +69,7 @@ class OutboxItem:
     attempts: int
     late: bool
     not_before: datetime
+    parts_sent: int = 0
 
 
 @dataclass(frozen=True)
@@ -555,6 +556,7 @@ class Store:
                 "not_before": not_before or now,
                 "created_at": now,
                 "attempts": 0,
+                "parts_sent": 0,
                 "late": late,
             }
         values = list(rows.values())
@@ -616,6 +618,7 @@ class Store:
                 r.attempts,
                 r.late,
                 r.not_before,
+                r.parts_sent,
             )
             for r in rows
         ]
@@ -627,13 +630,17 @@ class Store:
         now: datetime,
         error: str | None = None,
         retry_at: datetime | None = None,
+        parts_sent: int | None = None,
     ) -> None:
-        """Record the outcome of one send attempt: sent, skipped, dead, or back to pending."""
+        """Record the outcome of one send attempt: sent, skipped, dead, or back to pending
+        (``parts_sent``: how many parts of a split message are out, so a retry resumes)."""
         values: dict[str, Any] = {
             "status": status,
             "last_error": error[:500] if error else None,
             "attempts": OutboxRow.attempts + 1,
         }
+        if parts_sent is not None:
+            values["parts_sent"] = parts_sent
         if status == "sent":
             values["sent_at"] = now
         if retry_at is not None:

@@ -120,6 +120,7 @@ class OutboxRow(SQLModel, table=True):
     not_before: datetime = Field(index=True)
     created_at: datetime
     attempts: int = 0
+    parts_sent: int = 0  # of a message split for the platform: a retry resumes after these
     late: bool = False
     last_error: str | None = Field(default=None, max_length=500)
     claimed_by: str | None = Field(default=None, max_length=64)
