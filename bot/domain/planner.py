@@ -77,7 +77,13 @@ def occasions(programme: Programme, cohort: Cohort) -> list[Occasion]:
         for gathering in sched.gatherings:
             day = cal.previous_working_day(gathering.date - timedelta(days=1))
             found.append(
-                _at(cohort, OccasionKind.GATHERING_EVE, day, sched.module, group=gathering.group)
+                Occasion(
+                    OccasionKind.GATHERING_EVE,
+                    _moment(cohort, day),
+                    day,
+                    sched.module,
+                    group=gathering.group,
+                )
             )
     for event in cohort.events:
         found.append(_event_eve(cohort, cal, event))
@@ -112,8 +118,15 @@ def _stage_occasions(
         if current is None or _PRIORITY.index(kind) < _PRIORITY.index(current):
             by_day[day] = kind
     return [
-        _at(
-            cohort, kind, day, module, stage=stage, opens=opens, due=due, days_left=(due - day).days
+        Occasion(
+            kind,
+            _moment(cohort, day),
+            day,
+            module,
+            stage=stage,
+            opens=opens,
+            due=due,
+            days_left=(due - day).days,
         )
         for day, kind in sorted(by_day.items())
     ]
@@ -121,11 +134,11 @@ def _stage_occasions(
 
 def _event_eve(cohort: Cohort, cal: WorkCalendar, event: Event) -> Occasion:
     day = cal.previous_working_day(event.date - timedelta(days=1))
-    return _at(
-        cohort,
+    return Occasion(
         OccasionKind.EVENT_EVE,
+        _moment(cohort, day),
         day,
-        module="-",
+        "-",
         event=event.id,
         role=event.audience.role,
         organisation=event.audience.organisation,
@@ -150,41 +163,16 @@ def _digests(cohort: Cohort, cal: WorkCalendar) -> list[Occasion]:
             any(o <= day <= d for o, d in windows)
             and day.isocalendar()[:2] == monday.isocalendar()[:2]
         ):
-            found.append(_at(cohort, OccasionKind.DIGEST, day, "-", role="coordinator"))
+            found.append(
+                Occasion(OccasionKind.DIGEST, _moment(cohort, day), day, "-", role="coordinator")
+            )
         monday += timedelta(days=7)
     return found
 
 
-def _at(
-    cohort: Cohort,
-    kind: str,
-    day: date,
-    module: str,
-    *,
-    stage: str | None = None,
-    opens: date | None = None,
-    due: date | None = None,
-    group: str | None = None,
-    event: str | None = None,
-    role: str | None = None,
-    organisation: str | None = None,
-    days_left: int | None = None,
-) -> Occasion:
-    send_at = cohort.local(day, cohort.reminders.send_time).astimezone(UTC)
-    return Occasion(
-        kind=kind,
-        send_at=send_at,
-        day=day,
-        module=module,
-        stage=stage,
-        opens=opens,
-        due=due,
-        group=group,
-        event=event,
-        role=role,
-        organisation=organisation,
-        days_left=days_left,
-    )
+def _moment(cohort: Cohort, day: date) -> datetime:
+    """The cohort's send time on ``day``, local and DST-correct, as UTC."""
+    return cohort.local(day, cohort.reminders.send_time).astimezone(UTC)
 
 
 def due_between(items: Iterable[Occasion], after: datetime, until: datetime) -> list[Occasion]:

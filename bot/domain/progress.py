@@ -63,16 +63,35 @@ def stage_statuses(
 ) -> list[StageStatus]:
     """Every scheduled stage of the cohort, in date order, with this person's completion
     (their chosen ``labs`` included)."""
-    found = []
-    for module, stage, dates in scheduled_stages(programme, cohort, labs):
-        acts = tuple(
-            ActivityStatus(
-                activity_ref(module, stage, a), a, activity_ref(module, stage, a) in done
-            )
-            for a in stage.activities
-        )
-        found.append(StageStatus(module, stage, dates.opens, dates.due, acts))
+    found = [
+        _status(module, stage, dates, done)
+        for module, stage, dates in scheduled_stages(programme, cohort, labs)
+    ]
     return sorted(found, key=lambda s: (s.opens, s.due))
+
+
+def stage_status(
+    programme: Programme,
+    cohort: Cohort,
+    module_id: str,
+    stage_id: str | None,
+    done: set[str],
+    labs: tuple[str, ...] = (),
+) -> StageStatus | None:
+    """One scheduled stage with this person's completion, or None if it is not scheduled
+    (reminder fan-out asks this once per person and occasion, so it builds only that stage)."""
+    for module, stage, dates in scheduled_stages(programme, cohort, labs):
+        if module.id == module_id and stage.id == stage_id:
+            return _status(module, stage, dates, done)
+    return None
+
+
+def _status(module: Module, stage: Stage, dates: StageDates, done: set[str]) -> StageStatus:
+    refs = [activity_ref(module, stage, a) for a in stage.activities]
+    acts = tuple(
+        ActivityStatus(ref, a, ref in done) for ref, a in zip(refs, stage.activities, strict=True)
+    )
+    return StageStatus(module, stage, dates.opens, dates.due, acts)
 
 
 def current(statuses: list[StageStatus], today: date) -> list[StageStatus]:

@@ -25,7 +25,7 @@ from bot.domain.planner import (
 )
 from bot.domain.ports import StorePort
 from bot.domain.programme import LABS_MODULE, Programme
-from bot.domain.progress import StageStatus, stage_statuses
+from bot.domain.progress import StageStatus, stage_status, stage_statuses
 from bot.features.views import stage_params, work_buttons
 from bot.rendering.i18n import N_
 
@@ -345,14 +345,7 @@ def _stage_status(
     done: set[str],
     labs: tuple[str, ...],
 ) -> StageStatus | None:
-    return next(
-        (
-            s
-            for s in stage_statuses(programme, cohort, done, labs)
-            if s.module.id == occasion.module and s.stage.id == occasion.stage
-        ),
-        None,
-    )
+    return stage_status(programme, cohort, occasion.module, occasion.stage, done, labs)
 
 
 def _stage_buttons(status: StageStatus) -> tuple[Button, ...]:
