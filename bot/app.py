@@ -4,6 +4,7 @@ delivery. Start-up and shutdown order live here and nowhere else."""
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -121,9 +122,13 @@ class Kompis:
                 person_id,
                 template,
                 dict(params),
-                key=f"error:{inbound.platform}:{inbound.event_id or id(inbound)}:{now.isoformat()}",
+                key=f"error:{inbound.platform}:{inbound.event_id or uuid.uuid4().hex}",
             )
         async with unit(self.db) as store:
+            # The failed transaction took its "seen" mark with it; a redelivery of this
+            # event must still be recognised.
+            if inbound.event_id:
+                await store.first_time_seen(inbound.platform, inbound.event_id, now)
             await store.enqueue([reply], now)
 
     async def tick(self) -> int:

@@ -93,3 +93,9 @@ async def test_language_switch(harness: Harness) -> None:
     assert "Hej, Kari Nordvik!" in harness.last("kari.nordvik")
     await harness.say("kari.nordvik", "språk klingon")
     assert "Jag känner inte till språket «klingon»" in harness.last("kari.nordvik")
+
+
+async def test_a_redelivered_event_that_failed_is_answered_once(harness: Harness) -> None:
+    await harness.say("kari.nordvik", "språk klingon", event_id="update-9")
+    await harness.say("kari.nordvik", "språk klingon", event_id="update-9")
+    assert len(harness.texts("kari.nordvik")) == 1
