@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from bot import log
 from bot.curriculum.loader import load_catalog
 from bot.curriculum.problems import DataError
 from bot.domain.catalog import Catalog
@@ -34,11 +35,15 @@ app.add_typer(schedule_app, name="schedule")
 
 
 def _settings(**overrides: object) -> Settings:
+    """Settings, read once per command; logging is set up from them (to stderr, secrets
+    masked)."""
     try:
-        return load_settings(**overrides)
+        settings = load_settings(**overrides)
     except ConfigError as exc:
         typer.echo(f"kompis: {exc}", err=True)
         raise typer.Exit(2) from exc
+    log.setup(settings.log_level)
+    return settings
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -63,7 +64,7 @@ class Settings(BaseSettings):
 
     tick_seconds: float = Field(default=30.0, gt=0, le=3600)
     late_grace_hours: float = Field(default=6.0, ge=0, le=24 * 14)
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     def transports_configured(self) -> list[str]:
         found = []
