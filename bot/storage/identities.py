@@ -1,0 +1,159 @@
+"""A person's accounts on the platforms, and who cannot be reached."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from bot.domain.people import Unreachable
+from bot.storage.base import StoreBase
+from bot.storage.tables import (
+    IdentityRow,
+    OrganisationRow,
+    PersonRow,
+)
+
+
+@dataclass(frozen=True)
+class Identity:
+    id: int
+    person_id: int
+    platform: str
+    workspace: str
+    external_id: str
+    chat_id: str
+    unreachable: bool
+
+
+class IdentityQueries(StoreBase):
+    """Platform identities: link, look up, mark unreachable."""
+
+    async def link_identity(
+        self,
+        person_id: int,
+        platform: str,
+        external_id: str,
+        chat_id: str,
+        now: datetime,
+        workspace: str = "",
+    ) -> None:
+        row = await self._identity_row(platform, external_id, workspace)
+        if row is None:
+            row = IdentityRow(
+                person_id=person_id,
+                platform=platform,
+                workspace=workspace,
+                external_id=external_id,
+                chat_id=chat_id,
+            )
+        row.person_id, row.chat_id, row.last_seen = person_id, chat_id, now
+        row.unreachable_at = row.unreachable_reason = None
+        self.session.add(row)
+        await self.session.flush()
+
+    async def _identity_row(
+        self, platform: str, external_id: str, workspace: str
+    ) -> IdentityRow | None:
+        query = select(IdentityRow).where(
+            IdentityRow.platform == platform,
+            IdentityRow.workspace == workspace,
+            IdentityRow.external_id == external_id,
+        )
+        return (await self.session.exec(query)).first()
+
+    async def person_for_identity(
+        self, platform: str, external_id: str, workspace: str = ""
+    ) -> int | None:
+        row = await self._identity_row(platform, external_id, workspace)
+        return row.person_id if row else None
+
+    async def touch_identity(
+        self, platform: str, external_id: str, workspace: str, chat_id: str, now: datetime
+    ) -> None:
+        await self.session.exec(
+            update(IdentityRow)
+            .where(
+                col(IdentityRow.platform) == platform,
+                col(IdentityRow.workspace) == workspace,
+                col(IdentityRow.external_id) == external_id,
+            )
+            .values(last_seen=now, chat_id=chat_id, unreachable_at=None, unreachable_reason=None)
+        )
+
+    async def identities(self, person_id: int) -> list[Identity]:
+        """A person's identities, reachable ones first, most recently seen first."""
+        return (await self.identities_of([person_id])).get(person_id, [])
+
+    async def identities_of(self, person_ids: Iterable[int]) -> dict[int, list[Identity]]:
+        """Identities of many people in one query, each list ordered as ``identities``."""
+        ids = list(set(person_ids))
+        rows = (
+            await self.session.exec(select(IdentityRow).where(col(IdentityRow.person_id).in_(ids)))
+        ).all()
+        ordered = sorted(
+            rows,
+            key=lambda r: (
+                r.unreachable_at is not None,
+                -(r.last_seen.timestamp() if r.last_seen else 0),
+            ),
+        )
+        found: dict[int, list[Identity]] = {}
+        for r in ordered:
+            found.setdefault(r.person_id, []).append(
+                Identity(
+                    r.id or 0,
+                    r.person_id,
+                    r.platform,
+                    r.workspace,
+                    r.external_id,
+                    r.chat_id,
+                    r.unreachable_at is not None,
+                )
+            )
+        return found
+
+    async def mark_unreachable(self, identity_id: int, reason: str, now: datetime) -> None:
+        await self.session.exec(
+            update(IdentityRow)
+            .where(col(IdentityRow.id) == identity_id)
+            .values(unreachable_at=now, unreachable_reason=reason[:200])
+        )
+
+    async def unreachable_people(
+        self, cohort_id: str, organisation: str | None = None
+    ) -> list[Unreachable]:
+        """People of a cohort (optionally one organisation) Kompis cannot reach on any of their
+        identities, for the coordinator's and organiser's reports. People with no identity
+        at all are not listed: they have not been onboarded, which is another report."""
+        query = (
+            select(PersonRow, IdentityRow, OrganisationRow)
+            .join(IdentityRow, col(IdentityRow.person_id) == col(PersonRow.id))
+            .outerjoin(OrganisationRow, col(OrganisationRow.id) == col(PersonRow.organisation_id))
+            .where(PersonRow.cohort_id == cohort_id)
+            .order_by(col(PersonRow.id))
+        )
+        if organisation is not None:
+            query = query.where(OrganisationRow.key == organisation)
+        found: dict[int, Unreachable | None] = {}
+        for person, identity, org in (await self.session.exec(query)).all():
+            assert person.id is not None
+            if identity.unreachable_at is None:
+                found[person.id] = None  # reachable somewhere: not reported
+                continue
+            if person.id in found and found[person.id] is None:
+                continue
+            seen = found.get(person.id)
+            if seen is None or identity.unreachable_at > seen.since:
+                found[person.id] = Unreachable(
+                    person.id,
+                    person.name,
+                    org.key if org else None,
+                    identity.platform,
+                    identity.unreachable_reason or "",
+                    identity.unreachable_at,
+                )
+        return [u for u in found.values() if u is not None]
