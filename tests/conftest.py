@@ -13,8 +13,16 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from tests.helpers import Harness
+from tests.netguard import loopback_only
 
 PG_URL = os.environ.get("KOMPIS_TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+
+
+@pytest.fixture(autouse=True)
+def _offline() -> Iterator[None]:
+    """Every test runs offline by construction: only loopback connections are allowed."""
+    with loopback_only():
+        yield
 
 
 def _pg_admin_dsn() -> str:
