@@ -5,6 +5,7 @@ Revises: 0003
 Create Date: 2026-12-01
 """
 
+import json
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -18,6 +19,17 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # A prompt waiting for its answer keeps waiting. The rows are read before the column is
+    # dropped and written after the table exists: on SQLite the batch drop recreates
+    # ``person``, and dropping the old table would cascade to rows already copied.
+    bind = op.get_bind()
+    pending = bind.execute(
+        sa.text(
+            "SELECT id, pending_activity, created_at FROM person WHERE pending_activity IS NOT NULL"
+        )
+    ).all()
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.drop_column("pending_activity")
     op.create_table(
         "conversation",
         sa.Column("person_id", sa.Integer(), nullable=False),
@@ -27,15 +39,15 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("person_id"),
     )
-    # A prompt waiting for its answer keeps waiting. JSON is built in SQL on both dialects
-    # (refs are slugs with "/" and ".", nothing that needs escaping).
-    op.execute(
-        "INSERT INTO conversation (person_id, kind, data, since) "
-        "SELECT id, 'reflection', '{\"ref\": \"' || pending_activity || '\"}', created_at "
-        "FROM person WHERE pending_activity IS NOT NULL"
-    )
-    with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.drop_column("pending_activity")
+    for person_id, ref, created_at in pending:
+        bind.execute(
+            sa.text(
+                "INSERT INTO conversation (person_id, kind, data, since) "
+                "VALUES (:person, 'reflection', :data, :since)"
+            ),
+            # created_at goes back as it was read: the column format is the same
+            {"person": person_id, "data": json.dumps({"ref": ref}), "since": created_at},
+        )
 
 
 def downgrade() -> None:
