@@ -31,6 +31,8 @@ KARI = "kari.nordvik"
         ("Klar och tydlig kommunikation", "done", "och tydlig kommunikation", False),
         ("Pause er viktig for oss", "pause", "er viktig for oss", False),
         ("Språk och kultur spelar roll här", "language", "och kultur spelar roll här", False),
+        ("Mål og mening", "language", "og mening", False),
+        ("språk norsk bokmål", "language", "norsk bokmål", True),
     ],
 )
 def test_commands_read_like_people_type_them(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.features.control import parse_day, snooze_days
+from bot.rendering.i18n import language_choice
 
 #: command -> every word that invokes it (English first; nb, nn, sv after).
 WORDS: dict[str, tuple[str, ...]] = {
@@ -61,7 +62,8 @@ def _ref_or_nothing(argument: str) -> bool:
 
 
 def _language(argument: str) -> bool:
-    return len(argument.split()) <= 2  # "svenska", "norsk bokmål"
+    # "svenska", "norsk bokmål"; one unknown word is still meant as a language ("klingon")
+    return len(argument.split()) <= 1 or bool(language_choice(argument))
 
 
 def _step(argument: str) -> bool:
