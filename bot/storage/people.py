@@ -113,6 +113,8 @@ class PeopleQueries(StoreBase):
     async def memberships(self, person_ids: Iterable[int]) -> dict[int, list[Membership]]:
         """Every membership of these people, joined first first (three queries)."""
         ids = list(set(person_ids))
+        if not ids:
+            return {}
         rows = (
             await self.session.exec(
                 select(MembershipRow, CohortRow, OrganisationRow)

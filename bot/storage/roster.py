@@ -71,43 +71,41 @@ class RosterQueries(PeopleQueries):
         self, people: Sequence[tuple[str, str, str | None]], now: datetime
     ) -> dict[str, int]:
         """New people as (name, email, locale); returns their ids by e-mail in lower case."""
-        ids: dict[str, int] = {}
-        for chunk in _chunks(people):
-            values = [
-                {"name": name, "email": email, "locale": locale, "created_at": now}
-                for name, email, locale in chunk
-            ]
-            stmt = (
-                insert(PersonRow).values(values).returning(col(PersonRow.id), col(PersonRow.email))
-            )
-            for person_id, email in (await self.session.exec(stmt)).all():
-                ids[email.lower()] = person_id
-        return ids
+        if not people:
+            return {}
+        table = PersonRow.metadata.tables["person"]
+        # One statement compiled once, sent as multi-row INSERTs ("insertmanyvalues").
+        stmt = insert(table).returning(table.c.id, table.c.email)
+        values = [
+            {"name": name, "email": email, "locale": locale, "created_at": now}
+            for name, email, locale in people
+        ]
+        rows = (await self.session.exec(stmt, params=values)).all()
+        return {email.lower(): person_id for person_id, email in rows}
 
     async def insert_memberships(
         self, cohort_id: str, members: Sequence[NewMember], now: datetime
     ) -> None:
         """Make these people members of ``cohort_id``."""
+        if not members:
+            return
         orgs = await self._org_ids(cohort_id)
-        for chunk in _chunks(members):
-            values = [
-                {
-                    "person_id": m.person_id,
-                    "cohort_id": cohort_id,
-                    "organisation_id": orgs[m.organisation] if m.organisation else None,
-                    "joined_at": now,
-                }
-                for m in chunk
-            ]
-            stmt = (
-                insert(MembershipRow)
-                .values(values)
-                .returning(col(MembershipRow.id), col(MembershipRow.person_id))
-            )
-            membership_of = {pid: mid for mid, pid in (await self.session.exec(stmt)).all()}
-            await self._insert_roles(
-                [(membership_of[m.person_id], role) for m in chunk for role in m.roles]
-            )
+        table = MembershipRow.metadata.tables["membership"]
+        stmt = insert(table).returning(table.c.id, table.c.person_id)
+        values = [
+            {
+                "person_id": m.person_id,
+                "cohort_id": cohort_id,
+                "organisation_id": orgs[m.organisation] if m.organisation else None,
+                "joined_at": now,
+            }
+            for m in members
+        ]
+        rows = (await self.session.exec(stmt, params=values)).all()
+        membership_of = {person_id: membership_id for membership_id, person_id in rows}
+        await self._insert_roles(
+            [(membership_of[m.person_id], role) for m in members for role in m.roles]
+        )
 
     async def update_names_and_locales(self, people: Sequence[tuple[int, str, str | None]]) -> None:
         """Set (person id, name, locale) in one batch."""
@@ -168,6 +166,9 @@ class RosterQueries(PeopleQueries):
         return {r.key: r.id for r in rows if r.id is not None}
 
     async def _insert_roles(self, roles: Sequence[tuple[int, Role]]) -> None:
-        for chunk in _chunks(roles):
-            values = [{"membership_id": mid, "role": role.value} for mid, role in chunk]
-            await self.session.exec(insert(MembershipRoleRow).values(values))
+        if roles:
+            table = MembershipRoleRow.metadata.tables["membership_role"]
+            await self.session.exec(
+                insert(table),
+                params=[{"membership_id": mid, "role": role.value} for mid, role in roles],
+            )
