@@ -43,8 +43,8 @@ class ImportProgress:
 
     LARGE = 500  # rows; a smaller file is written before a bar could show
 
-    def __init__(self) -> None:
-        self._bar = Progress(console=Console(stderr=True), transient=True)
+    def __init__(self, console: Console | None = None) -> None:
+        self._bar = Progress(console=console or Console(stderr=True), transient=True)
         self._task: TaskID | None = None
 
     def __enter__(self) -> ImportProgress:

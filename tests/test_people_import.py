@@ -5,12 +5,14 @@ Swedish headers are read, large files are written in a handful of queries."""
 from __future__ import annotations
 
 import asyncio
+import io
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from sqlalchemy import event
 from typer.testing import CliRunner
 
@@ -19,6 +21,7 @@ from bot.cli import app
 from bot.curriculum.participants import parse_participants, read_participant_file
 from bot.domain.clock import FakeClock
 from bot.domain.people import Person, Role
+from bot.organiser import ImportProgress
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.repo import unit
@@ -287,3 +290,43 @@ def test_five_thousand_people_in_a_handful_of_queries(
     # look-ups. Per row it would be 10,000 and more.
     assert statements <= 25
     assert progress == [(1000, 5000), (2000, 5000), (3000, 5000), (4000, 5000)] + [(5000, 5000)] * 2
+
+
+def test_progress_bar_only_for_large_files() -> None:
+    out = io.StringIO()
+    with ImportProgress(Console(file=out, force_terminal=True, width=80)) as bar:
+        bar(0, 20)
+        bar(20, 20)
+    assert out.getvalue() == ""
+    with ImportProgress(Console(file=out, force_terminal=True, width=80)) as bar:
+        for done in (1000, 2000, 2500):
+            bar(done, 2500)
+    assert "importing people" in out.getvalue() and "100%" in out.getvalue()
+
+
+def test_reachability_report_shows_the_organisation_in_the_cohort_at_hand(
+    db_env: str, tmp_path: Path
+) -> None:
+    run_import(write(tmp_path, f"name;email;organisation\nKari;{KARI};tromso\n"), "demo")
+    run_import(write(tmp_path, f"name;email;organisation\nKari;{KARI};balsfjord\n"), "tf-2027")
+
+    async def block() -> None:
+        db = Database(db_env)
+        try:
+            async with unit(db) as store:
+                kari = await store.person_by_email(KARI)
+                assert kari is not None
+                now = datetime(2027, 1, 11, 8, 0, tzinfo=UTC)
+                await store.link_identity(kari.id, "telegram", "42", "42", now)
+                (identity,) = await store.identities(kari.id)
+                await store.mark_unreachable(identity.id, "Forbidden: bot was blocked", now)
+        finally:
+            await db.dispose()
+
+    asyncio.run(block())
+    tf = runner.invoke(app, ["report", "reachability", "--cohort", "tf-2027"])
+    assert "Kari" in tf.output and "Balsfjord" in tf.output and "Tromsø" not in tf.output
+    demo = runner.invoke(app, ["report", "reachability", "--cohort", "demo"])
+    assert "Kari" in demo.output and "Tromsø kommune" in demo.output
+    vb = runner.invoke(app, ["report", "reachability", "--cohort", "vb-2027"])
+    assert "Everyone in vb-2027 with a chat account can be reached." in vb.output
