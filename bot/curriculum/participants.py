@@ -25,7 +25,7 @@ OPTIONAL = ("role", "locale")
 # Other names a column goes by (lower case), in Norwegian (nb/nn), Swedish and English.
 ALIASES = {
     "name": ("navn", "namn"),
-    "email": ("e-post", "epost", "e-mail", "mail"),
+    "email": ("e-post", "epost", "e-postadresse", "e-postadress", "e-mail", "mail"),
     "organisation": ("organisasjon", "kommune", "kommun", "organization"),
     "role": ("rolle", "roll"),
     "locale": ("språk", "language"),
