@@ -46,7 +46,7 @@ class Dispatcher:
         """Route one inbound event; raises UserError for the caller's error funnel."""
         if person_id is None:
             return [self.stranger_reply(inbound)]
-        person = await store.person(person_id)
+        person = await store.person(person_id, at=now)  # in the cohort running now
         if person is None:
             return [self.stranger_reply(inbound)]
         ctx = Context(store, self.catalog, person, inbound, now)
