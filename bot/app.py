@@ -10,8 +10,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.curriculum.loader import load_catalog_or_raise
-from bot.curriculum.participants import read_participants
-from bot.curriculum.problems import DataError
 from bot.delivery.ratelimit import default_limits
 from bot.delivery.scheduler import Ticker
 from bot.delivery.sender import Sender
@@ -22,6 +20,7 @@ from bot.errors import UserError
 from bot.features.dispatcher import Dispatcher
 from bot.features.reminders import Reminders
 from bot.log import report_error
+from bot.people_import import ImportResult, Progress, import_file
 from bot.rendering.renderer import Renderer
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -189,33 +188,23 @@ class Kompis:
         await self.tick()
 
     async def import_participants(
-        self, cohort_id: str, csv_path: Path, platform: str | None = None
-    ) -> tuple[int, int]:
-        """Add the people of a CSV to a cohort, whole or not at all: the file is checked first
-        and one transaction adds them. People already there (same e-mail) are left alone.
-        With ``platform`` each also gets an identity there keyed by the e-mail's local part
-        (the console demo). Returns (added, already there)."""
-        cohort = self.catalog.cohort(cohort_id)
-        rows, problems = read_participants(csv_path, cohort)
-        if problems:
-            raise DataError(problems)
-        now = self.clock.now()
-        added = 0
-        async with unit(self.db) as store:
-            for row in rows:
-                if await store.person_by_email(row.email) is not None:
-                    continue
-                person_id = await store.add_person(
-                    name=row.name,
-                    cohort_id=cohort_id,
-                    organisation=row.organisation,
-                    roles=row.roles,
-                    now=now,
-                    email=row.email,
-                    locale=row.locale,
-                )
-                if platform:
-                    handle = row.email.split("@")[0]
-                    await store.link_identity(person_id, platform, handle, handle, now)
-                added += 1
-        return added, len(rows) - added
+        self,
+        cohort_id: str,
+        csv_path: Path,
+        platform: str | None = None,
+        *,
+        update: bool = False,
+        progress: Progress | None = None,
+    ) -> ImportResult:
+        """Add the people of a CSV to a cohort, whole or not at all (see
+        ``bot.people_import``): people known from other cohorts join this one too; changed
+        details are reported, and applied with ``update``."""
+        return await import_file(
+            self.db,
+            self.catalog.cohort(cohort_id),
+            csv_path,
+            self.clock.now(),
+            update=update,
+            platform=platform,
+            progress=progress,
+        )

@@ -209,21 +209,37 @@ def participants_import(
         Path, typer.Argument(help="CSV: name, email, organisation[, role, locale]")
     ],
     cohort: Annotated[str, typer.Option("--cohort", help="The cohort id")],
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update",
+            help="Also change the name, language, organisation and role of people "
+            "already known, where the file has them differently",
+        ),
+    ] = False,
 ) -> None:
-    """Add the people of a CSV file to a cohort. The whole file is checked first; if any row
-    has a problem, nothing is written."""
-    from bot.organiser import import_participants
+    """Add the people of a CSV file to a cohort; people already in another cohort join this one
+    too. The whole file is checked first; if any row has a problem, nothing is written."""
+    from bot.organiser import ImportProgress, import_participants, import_summary
 
     settings = _settings()
     catalog = _catalog_with(settings, cohort)
-    try:
-        added, existing = asyncio.run(import_participants(settings, catalog, cohort, csv_file))
-    except DataError as exc:
-        typer.echo(str(exc), err=True)
-        raise _fail("nothing was imported; fix the rows above and run the import again") from exc
-    except ConfigError as exc:  # another process holds the SQLite database
-        raise _fail(str(exc)) from exc
-    typer.echo(f"{added} added to {cohort}, {existing} already there")
+    with ImportProgress() as progress:
+        try:
+            result = asyncio.run(
+                import_participants(
+                    settings, catalog, cohort, csv_file, update=update, progress=progress
+                )
+            )
+        except DataError as exc:
+            typer.echo(str(exc), err=True)
+            raise _fail(
+                "nothing was imported; fix the rows above and run the import again"
+            ) from exc
+        except ConfigError as exc:  # another process holds the SQLite database
+            raise _fail(str(exc)) from exc
+    for line in import_summary(result, csv_file.name):
+        typer.echo(line)
 
 
 @report_app.command("reachability")

@@ -1,15 +1,17 @@
 """Participant lists (CSV): validated whole before anything is written.
 
-Excel in Norway and Sweden saves CSV with semicolons and a byte-order mark; both are handled.
-Columns: ``name, email, organisation, role, locale`` (``role`` and ``locale`` optional; several
-roles joined with ``+``, e.g. ``participant+coordinator``).
+Excel in Norway and Sweden saves CSV with semicolons and a byte-order mark, and (as "CSV",
+not "CSV UTF-8") in Windows-1252; all are handled. Columns: ``name, email, organisation, role,
+locale`` (``role`` and ``locale`` optional; several roles joined with ``+``, e.g.
+``participant+coordinator``), also under their Norwegian and Swedish names (``navn``,
+``e-post``, ``kommune``, ``rolle``, ``språk``, ...).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.curriculum.problems import Problem
@@ -19,6 +21,31 @@ from bot.domain.text import LOCALES
 
 REQUIRED = ("name", "email", "organisation")
 OPTIONAL = ("role", "locale")
+
+# Other names a column goes by (lower case), in Norwegian (nb/nn), Swedish and English.
+ALIASES = {
+    "name": ("navn", "namn"),
+    "email": ("e-post", "epost", "e-postadresse", "e-postadress", "e-mail", "mail"),
+    "organisation": ("organisasjon", "kommune", "kommun", "organization"),
+    "role": ("rolle", "roll"),
+    "locale": ("språk", "language"),
+}
+CANONICAL = {alias: column for column, names in ALIASES.items() for alias in names} | {
+    column: column for column in REQUIRED + OPTIONAL
+}
+
+# Tried in this order; Windows-1252 is what Excel in Norway and Sweden writes as plain "CSV".
+ENCODINGS = (("utf-8-sig", "UTF-8"), ("cp1252", "Windows-1252"))
+
+
+@dataclass(frozen=True)
+class ParticipantFile:
+    """What reading a participants file gave: rows or problems (never both), and the
+    encoding it was read in."""
+
+    rows: list[ParticipantRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    encoding: str = "UTF-8"
 
 
 @dataclass(frozen=True)
@@ -35,12 +62,39 @@ def read_participants(
     path: Path, cohort: Cohort, shown_as: str | None = None
 ) -> tuple[list[ParticipantRow], list[Problem]]:
     """Parse and check a CSV file against ``cohort``; returns rows, or problems (never both)."""
+    read = read_participant_file(path, cohort, shown_as)
+    return read.rows, read.problems
+
+
+def read_participant_file(
+    path: Path, cohort: Cohort, shown_as: str | None = None
+) -> ParticipantFile:
+    """Parse and check a CSV file, in UTF-8 or else Windows-1252."""
     name = shown_as or str(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [Problem(name, "", f"cannot read the file: {exc}", "save it as CSV in UTF-8")]
-    return parse_participants(text, cohort, name)
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return ParticipantFile(
+            problems=[Problem(name, "", f"cannot read the file: {reason}", "check the path")]
+        )
+    for codec, label in ENCODINGS:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        rows, problems = parse_participants(text, cohort, name)
+        return ParticipantFile(rows, problems, label)
+    return ParticipantFile(
+        problems=[
+            Problem(
+                name,
+                "",
+                "cannot read the file: it is neither UTF-8 nor Windows-1252 text",
+                'in Excel choose "Save as", then "CSV UTF-8 (comma delimited)"',
+            )
+        ]
+    )
 
 
 def parse_participants(
@@ -49,41 +103,29 @@ def parse_participants(
     text = text.removeprefix("\ufeff")
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    problems = [
-        Problem(
-            name,
-            "header",
-            f"column {col!r} is missing",
-            f"the first row must name the columns {', '.join(REQUIRED + OPTIONAL)}",
-        )
-        for col in REQUIRED
-        if col not in header
-    ]
-    unknown = [h for h in header if h and h not in REQUIRED + OPTIONAL]
-    problems += [
-        Problem(
-            name, "header", f"unknown column {h!r}", f"use only {', '.join(REQUIRED + OPTIONAL)}"
-        )
-        for h in unknown
-    ]
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip() for h in next(reader, [])]
+    columns = [CANONICAL.get(h.lower()) for h in header]
+    problems = _header_problems(header, columns, name)
     if problems:
         return [], problems
+    shown = {column: h for h, column in zip(header, columns, strict=True) if column}
     rows: list[ParticipantRow] = []
     seen: dict[str, int] = {}
-    for index, raw in enumerate(reader, start=2):
-        record = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+    for index, cells in enumerate(reader, start=2):
+        record = {
+            column: cell.strip() for column, cell in zip(columns, cells, strict=False) if column
+        }
         if not any(record.values()):
             continue
-        row, row_problems = _row(record, index, cohort, name)
+        row, row_problems = _row(record, index, cohort, name, shown)
         problems += row_problems
         if row is not None:
             if row.email.lower() in seen:
                 problems.append(
                     Problem(
                         name,
-                        f"row {index}.email",
+                        f"row {index}.{shown['email']}",
                         f"{row.email} is also on row {seen[row.email.lower()]}",
                         "list each person once",
                     )
@@ -93,17 +135,49 @@ def parse_participants(
     return ([], problems) if problems else (rows, [])
 
 
+def _header_problems(header: list[str], columns: list[str | None], name: str) -> list[Problem]:
+    names = ", ".join(REQUIRED + OPTIONAL)
+    problems = [
+        Problem(
+            name,
+            "header",
+            f"column {col!r} is missing",
+            f"the first row must name the columns {names}",
+        )
+        for col in REQUIRED
+        if col not in columns
+    ]
+    problems += [
+        Problem(name, "header", f"unknown column {h!r}", f"use only {names}")
+        for h, column in zip(header, columns, strict=True)
+        if h and column is None
+    ]
+    twice = sorted({c for c in columns if c and columns.count(c) > 1})
+    problems += [
+        Problem(
+            name,
+            "header",
+            f"column {c!r} is there twice "
+            f"({', '.join(repr(h) for h, k in zip(header, columns, strict=True) if k == c)})",
+            "keep one of them",
+        )
+        for c in twice
+    ]
+    return problems
+
+
 def _row(
-    record: dict[str, str], line: int, cohort: Cohort, name: str
+    record: dict[str, str], line: int, cohort: Cohort, name: str, shown: dict[str, str]
 ) -> tuple[ParticipantRow | None, list[Problem]]:
+    """One row; a problem names the column as the file's header does (``e-post``)."""
     problems: list[Problem] = []
 
-    def bad(field: str, message: str, fix: str) -> None:
-        problems.append(Problem(name, f"row {line}.{field}", message, fix))
+    def bad(column: str, message: str, fix: str) -> None:
+        problems.append(Problem(name, f"row {line}.{shown.get(column, column)}", message, fix))
 
-    for field in REQUIRED:
-        if not record.get(field):
-            bad(field, "is empty", "fill it in")
+    for column in REQUIRED:
+        if not record.get(column):
+            bad(column, "is empty", "fill it in")
     email = record.get("email", "")
     if email and ("@" not in email or " " in email):
         bad("email", f"{email!r} is not an e-mail address", "write it as name@example.org")

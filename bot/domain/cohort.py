@@ -134,5 +134,14 @@ class Cohort(Strict):
     def organisation(self, org_id: str) -> Organisation | None:
         return next((o for o in self.organisations if o.id == org_id), None)
 
+    def span(self) -> tuple[date, date] | None:
+        """The first and the last day of the schedule: stages, gatherings, events, labs."""
+        days = [d for m in self.modules for s in m.stages.values() for d in (s.opens, s.due)]
+        days += [g.date for m in self.modules for g in m.gatherings]
+        days += [e.date for e in self.events]
+        if self.labs is not None:
+            days += [self.labs.opens, self.labs.due]
+        return (min(days), max(days)) if days else None
+
     def schedule_for(self, module_id: str) -> ModuleSchedule | None:
         return next((m for m in self.modules if m.module == module_id), None)

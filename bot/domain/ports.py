@@ -12,7 +12,9 @@ from bot.domain.people import Person, Unreachable, Visibility
 
 
 class StorePort(Protocol):
-    async def person(self, person_id: int) -> Person | None: ...
+    async def person(
+        self, person_id: int, cohort_id: str | None = None, at: datetime | None = None
+    ) -> Person | None: ...
 
     async def people_in_cohort(self, cohort_id: str) -> list[Person]: ...
 

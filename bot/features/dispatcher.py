@@ -61,7 +61,7 @@ class Dispatcher:
         waits, so an answer that starts with a command word is not lost."""
         if person_id is None:
             return [await self.stranger_reply(store, inbound)]
-        person = await store.person(person_id)
+        person = await store.person(person_id, at=now)  # in the cohort running now
         if person is None:
             return [await self.stranger_reply(store, inbound)]
         waiting = await store.conversation(person.id)

@@ -37,6 +37,7 @@ class CohortQueries(StoreBase):
         else:
             row.programme_id, row.name, row.timezone = cohort.programme, name, cohort.timezone
             row.locale, row.country = cohort.locale, cohort.country
+        row.starts_on, row.ends_on = cohort.span() or (None, None)
         s.add(row)
         groups = {
             g.key: g

@@ -83,12 +83,30 @@ class Database:
         return engine
 
     def upgrade_sync(self, revision: str = "head") -> None:
+        self._migrate(command.upgrade, revision)
+
+    def downgrade_sync(self, revision: str) -> None:
+        self._migrate(command.downgrade, revision)
+
+    def _migrate(self, step: Any, revision: str) -> None:
         engine = self.sync_engine()
         try:
-            with engine.begin() as connection:
-                config = alembic_config()
-                config.attributes["connection"] = connection
-                command.upgrade(config, revision)
+            with engine.connect() as connection:
+                if self.sqlite:
+                    # A batch migration rebuilds a SQLite table by copying it and dropping the
+                    # old one; with foreign keys on, that drop cascade-deletes every row that
+                    # points at it. The pragma only takes effect outside a transaction, so it
+                    # is set first, and the keys are checked before the commit instead.
+                    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                    connection.commit()
+                with connection.begin():
+                    config = alembic_config()
+                    config.attributes["connection"] = connection
+                    step(config, revision)
+                    if self.sqlite:
+                        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                        if broken:
+                            raise RuntimeError(f"migration left broken references: {broken[:5]}")
         finally:
             engine.dispose()
 

@@ -13,6 +13,7 @@ from bot.domain.people import Unreachable
 from bot.storage.base import StoreBase
 from bot.storage.tables import (
     IdentityRow,
+    MembershipRow,
     OrganisationRow,
     PersonRow,
 )
@@ -126,14 +127,18 @@ class IdentityQueries(StoreBase):
     async def unreachable_people(
         self, cohort_id: str, organisation: str | None = None
     ) -> list[Unreachable]:
-        """People of a cohort (optionally one organisation) Kompis cannot reach on any of their
-        identities, for the coordinator's and organiser's reports. People with no identity
+        """Members of a cohort (optionally of one organisation there) Kompis cannot reach on
+        any of their identities, for the coordinator's and organiser's reports; the
+        organisation is the one they have in this cohort. People with no identity
         at all are not listed: they have not been onboarded, which is another report."""
         query = (
             select(PersonRow, IdentityRow, OrganisationRow)
             .join(IdentityRow, col(IdentityRow.person_id) == col(PersonRow.id))
-            .outerjoin(OrganisationRow, col(OrganisationRow.id) == col(PersonRow.organisation_id))
-            .where(PersonRow.cohort_id == cohort_id)
+            .join(MembershipRow, col(MembershipRow.person_id) == col(PersonRow.id))
+            .outerjoin(
+                OrganisationRow, col(OrganisationRow.id) == col(MembershipRow.organisation_id)
+            )
+            .where(MembershipRow.cohort_id == cohort_id)
             .order_by(col(PersonRow.id))
         )
         if organisation is not None:
@@ -162,11 +167,11 @@ class IdentityQueries(StoreBase):
         """The cohort most people with an identity on this platform and workspace (a Slack
         team; the whole bot on Telegram) belong to, or None if nobody is known there yet."""
         query = (
-            select(PersonRow.cohort_id, func.count())
-            .join(IdentityRow, col(IdentityRow.person_id) == col(PersonRow.id))
+            select(MembershipRow.cohort_id, func.count())
+            .join(IdentityRow, col(IdentityRow.person_id) == col(MembershipRow.person_id))
             .where(IdentityRow.platform == platform, IdentityRow.workspace == workspace)
-            .group_by(col(PersonRow.cohort_id))
-            .order_by(func.count().desc(), col(PersonRow.cohort_id))
+            .group_by(col(MembershipRow.cohort_id))
+            .order_by(func.count().desc(), col(MembershipRow.cohort_id))
             .limit(1)
         )
         found = (await self.session.exec(query)).first()

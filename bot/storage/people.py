@@ -1,4 +1,5 @@
-"""People, their roles and organisations."""
+"""People and their memberships: a person may be in several cohorts, with an organisation and
+roles in each. A ``Person`` is always returned as seen in one cohort."""
 
 from __future__ import annotations
 
@@ -9,18 +10,20 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
-from bot.domain.people import Person, Role
+from bot.domain.people import Membership, Person, Role, current_membership
 from bot.storage.base import StoreBase
 from bot.storage.tables import (
+    CohortRow,
     LabChoiceRow,
+    MembershipRoleRow,
+    MembershipRow,
     OrganisationRow,
     PersonRow,
-    RoleRow,
 )
 
 
 class PeopleQueries(StoreBase):
-    """People of a cohort: add, look up, update."""
+    """People of the cohorts: add, look up, update."""
 
     async def add_person(
         self,
@@ -33,22 +36,33 @@ class PeopleQueries(StoreBase):
         email: str | None = None,
         locale: str | None = None,
     ) -> int:
+        """A new person, member of ``cohort_id``."""
+        row = PersonRow(name=name, email=email, locale=locale, created_at=now)
+        self.session.add(row)
+        await self.session.flush()
+        assert row.id is not None
+        await self.add_membership(row.id, cohort_id, organisation, roles, now)
+        return row.id
+
+    async def add_membership(
+        self,
+        person_id: int,
+        cohort_id: str,
+        organisation: str | None,
+        roles: Iterable[Role],
+        now: datetime,
+    ) -> None:
+        """Make a known person a member of one more cohort."""
         org_id = await self._org_id(cohort_id, organisation) if organisation else None
-        row = PersonRow(
-            name=name,
-            email=email,
-            cohort_id=cohort_id,
-            organisation_id=org_id,
-            locale=locale,
-            created_at=now,
+        row = MembershipRow(
+            person_id=person_id, cohort_id=cohort_id, organisation_id=org_id, joined_at=now
         )
         self.session.add(row)
         await self.session.flush()
         assert row.id is not None
         for role in set(roles):
-            self.session.add(RoleRow(person_id=row.id, role=role.value))
+            self.session.add(MembershipRoleRow(membership_id=row.id, role=role.value))
         await self.session.flush()
-        return row.id
 
     async def _org_id(self, cohort_id: str, key: str) -> int:
         org = (
@@ -62,38 +76,91 @@ class PeopleQueries(StoreBase):
             raise LookupError(f"no organisation {key!r} in cohort {cohort_id!r}")
         return org.id
 
-    async def person(self, person_id: int) -> Person | None:
-        people = await self._people(select(PersonRow).where(PersonRow.id == person_id))
+    async def person(
+        self, person_id: int, cohort_id: str | None = None, at: datetime | None = None
+    ) -> Person | None:
+        """The person in ``cohort_id``, or (none given) in their current cohort: the one
+        running at ``at`` that they joined last, else simply the one they joined last (see
+        ``current_membership``). None if they are not a member there."""
+        people = await self._people(
+            select(PersonRow).where(PersonRow.id == person_id), cohort_id, at
+        )
         return people[0] if people else None
 
-    async def person_by_email(self, email: str) -> Person | None:
+    async def person_by_email(self, email: str, cohort_id: str | None = None) -> Person | None:
         people = await self._people(
-            select(PersonRow).where(func.lower(PersonRow.email) == email.strip().lower())
+            select(PersonRow).where(func.lower(PersonRow.email) == email.strip().lower()),
+            cohort_id,
         )
         return people[0] if people else None
 
     async def people(self, person_ids: Iterable[int]) -> dict[int, Person]:
-        """Many people by id, in four queries whatever their number."""
+        """Many people by id, each in the cohort they joined last, in a handful of queries
+        whatever their number."""
         ids = list(set(person_ids))
         return {
             p.id: p for p in await self._people(select(PersonRow).where(col(PersonRow.id).in_(ids)))
         }
 
     async def people_in_cohort(self, cohort_id: str) -> list[Person]:
+        """The members of a cohort, each with the organisation and roles they have there."""
+        members = select(MembershipRow.person_id).where(MembershipRow.cohort_id == cohort_id)
         return await self._people(
-            select(PersonRow).where(PersonRow.cohort_id == cohort_id).order_by(col(PersonRow.id))
+            select(PersonRow).where(col(PersonRow.id).in_(members)).order_by(col(PersonRow.id)),
+            cohort_id,
         )
 
-    async def _people(self, query: Any) -> list[Person]:
+    async def memberships(self, person_ids: Iterable[int]) -> dict[int, list[Membership]]:
+        """Every membership of these people, joined first first (three queries)."""
+        ids = list(set(person_ids))
+        if not ids:
+            return {}
+        rows = (
+            await self.session.exec(
+                select(MembershipRow, CohortRow, OrganisationRow)
+                .join(CohortRow, col(CohortRow.id) == col(MembershipRow.cohort_id))
+                .outerjoin(
+                    OrganisationRow,
+                    col(OrganisationRow.id) == col(MembershipRow.organisation_id),
+                )
+                .where(col(MembershipRow.person_id).in_(ids))
+                .order_by(col(MembershipRow.joined_at), col(MembershipRow.id))
+            )
+        ).all()
+        membership_ids = [m.id for m, _, _ in rows]
+        roles: dict[int, set[Role]] = {}
+        for rrow in (
+            await self.session.exec(
+                select(MembershipRoleRow).where(
+                    col(MembershipRoleRow.membership_id).in_(membership_ids)
+                )
+            )
+        ).all():
+            roles.setdefault(rrow.membership_id, set()).add(Role(rrow.role))
+        found: dict[int, list[Membership]] = {}
+        for member, cohort, org in rows:
+            assert member.id is not None
+            found.setdefault(member.person_id, []).append(
+                Membership(
+                    member.cohort_id,
+                    org.key if org else None,
+                    frozenset(roles.get(member.id, set())),
+                    member.joined_at,
+                    cohort.timezone,
+                    cohort.starts_on,
+                    cohort.ends_on,
+                )
+            )
+        return found
+
+    async def _people(
+        self, query: Any, cohort_id: str | None = None, at: datetime | None = None
+    ) -> list[Person]:
         rows: Sequence[PersonRow] = (await self.session.exec(query)).all()
         if not rows:
             return []
-        ids = [r.id for r in rows]
-        roles: dict[int, set[Role]] = {}
-        for rrow in (
-            await self.session.exec(select(RoleRow).where(col(RoleRow.person_id).in_(ids)))
-        ).all():
-            roles.setdefault(rrow.person_id, set()).add(Role(rrow.role))
+        ids = [r.id for r in rows if r.id is not None]
+        memberships = await self.memberships(ids)
         labs: dict[int, list[str]] = {}
         for lrow in (
             await self.session.exec(
@@ -103,31 +170,34 @@ class PeopleQueries(StoreBase):
             )
         ).all():
             labs.setdefault(lrow.person_id, []).append(lrow.lab_id)
-        org_ids = {r.organisation_id for r in rows if r.organisation_id}
-        orgs = {
-            o.id: o.key
-            for o in (
-                await self.session.exec(
-                    select(OrganisationRow).where(col(OrganisationRow.id).in_(org_ids))
-                )
-            ).all()
-        }
-        return [
-            Person(
-                id=r.id,
-                name=r.name,
-                cohort_id=r.cohort_id,
-                organisation=orgs.get(r.organisation_id) if r.organisation_id else None,
-                roles=frozenset(roles.get(r.id, set())),
-                locale=r.locale,
-                email=r.email,
-                paused_until=r.paused_until,
-                snoozed_until=r.snoozed_until,
-                labs=tuple(labs.get(r.id, [])),
+        people: list[Person] = []
+        for r in rows:
+            if r.id is None:
+                continue
+            theirs = memberships.get(r.id, [])
+            here = (
+                next((m for m in theirs if m.cohort_id == cohort_id), None)
+                if cohort_id is not None
+                else current_membership(theirs, at)
             )
-            for r in rows
-            if r.id is not None
-        ]
+            if here is None:
+                continue
+            people.append(
+                Person(
+                    id=r.id,
+                    name=r.name,
+                    cohort_id=here.cohort_id,
+                    organisation=here.organisation,
+                    roles=here.roles,
+                    locale=r.locale,
+                    email=r.email,
+                    paused_until=r.paused_until,
+                    snoozed_until=r.snoozed_until,
+                    labs=tuple(labs.get(r.id, [])),
+                    cohort_ids=tuple(m.cohort_id for m in theirs),
+                )
+            )
+        return people
 
     async def organisation_groups(self, cohort_id: str) -> dict[str, str | None]:
         """Organisation slug -> gathering group slug."""

@@ -19,12 +19,14 @@ from bot.storage.identities import Identity, IdentityQueries
 from bot.storage.outbox import OutboxItem, OutboxQueries
 from bot.storage.people import PeopleQueries
 from bot.storage.progress import ProgressQueries, Reflection
+from bot.storage.roster import RosterQueries
 
 __all__ = ["PLANNER_LOCK_ID", "Identity", "OutboxItem", "Reflection", "Store", "unit"]
 
 
 class Store(
     CohortQueries,
+    RosterQueries,
     PeopleQueries,
     IdentityQueries,
     ProgressQueries,

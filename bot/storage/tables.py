@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -17,6 +17,8 @@ class CohortRow(SQLModel, table=True):
     locale: str = Field(max_length=8)
     country: str = Field(max_length=2)
     planned_until: datetime | None = None  # planner watermark: occasions up to here are queued
+    starts_on: date | None = None  # the schedule's first and last day (a person's current
+    ends_on: date | None = None  # cohort is one running now)
 
 
 class GatheringGroupRow(SQLModel, table=True):
@@ -44,20 +46,10 @@ class PersonRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     email: str | None = Field(default=None, index=True, max_length=320)
-    cohort_id: str = Field(foreign_key="cohort.id", index=True, max_length=64)
-    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     locale: str | None = Field(default=None, max_length=8)
     paused_until: datetime | None = None
     snoozed_until: datetime | None = None
     created_at: datetime
-
-
-class RoleRow(SQLModel, table=True):
-    __tablename__ = "person_role"
-    __table_args__ = (UniqueConstraint("person_id", "role"),)
-    id: int | None = Field(default=None, primary_key=True)
-    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
-    role: str = Field(max_length=32)
 
 
 class IdentityRow(SQLModel, table=True):
@@ -160,6 +152,27 @@ class SurveyAnswerRow(SQLModel, table=True):
     activity_ref: str = Field(max_length=200)
     value: int
     answered_at: datetime
+
+
+class MembershipRow(SQLModel, table=True):
+    """A person in one cohort: pulje 1 and later pulje 2, or a coordinator in one cohort and a
+    leader in another. The organisation and the roles are those the person has there."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("person_id", "cohort_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    cohort_id: str = Field(foreign_key="cohort.id", index=True, max_length=64)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    joined_at: datetime
+
+
+class MembershipRoleRow(SQLModel, table=True):
+    __tablename__ = "membership_role"
+    __table_args__ = (UniqueConstraint("membership_id", "role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    membership_id: int = Field(foreign_key="membership.id", index=True, ondelete="CASCADE")
+    role: str = Field(max_length=32)
 
 
 class ConversationRow(SQLModel, table=True):
