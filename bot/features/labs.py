@@ -16,7 +16,7 @@ def _available(ctx: Context) -> bool:
     return bool(ctx.programme.labs) and ctx.cohort.max_labs > 0
 
 
-#: Labs per message: a phone screen's worth, with one button each plus "more".
+#: Labs per message at most: a phone screen's worth, one button each plus "more".
 PAGE_SIZE = 3
 
 
@@ -45,7 +45,9 @@ def _page(ctx: Context, page: int) -> None:
     catalogue = ctx.programme.labs
     pages = -(-len(catalogue) // PAGE_SIZE)
     page = min(max(page, 1), pages)
-    shown = catalogue[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    # Pages as even as they can be (10 labs: 2, 3, 2, 3), so none holds a lonely last lab.
+    start, end = (page - 1) * len(catalogue) // pages, page * len(catalogue) // pages
+    shown = catalogue[start:end]
     chosen = set(ctx.person.labs)
     full = len(chosen) >= ctx.cohort.max_labs
     groups = []
@@ -84,8 +86,8 @@ def _page(ctx: Context, page: int) -> None:
         groups=groups,
         page=page,
         pages=pages,
-        first=(page - 1) * PAGE_SIZE + 1,
-        last=(page - 1) * PAGE_SIZE + len(shown),
+        first=start + 1,
+        last=end,
         total=len(catalogue),
     )
 
