@@ -48,6 +48,19 @@ DEFAULT_SCOPES = ("chat:write", "im:write", "im:history", "users:read", "users:r
 REVOKED_ERRORS = ("invalid_auth", "token_revoked", "account_inactive")
 
 
+class ManualClock:
+    """A clock for the fake that moves only when told to (seconds since the epoch)."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 class FakeSlack:
     """The fake server and its control API. ``clock`` (seconds, like ``time.time``) drives
     message timestamps, rate-limit windows and trigger expiry; inject one to test limits

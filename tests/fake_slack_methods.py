@@ -144,8 +144,10 @@ class World:
         channel = self.channel(team, a.get("channel"))
         text, blocks = self.content(a)
         thread_ts = a.get("thread_ts") or None
-        if thread_ts is not None:
-            self.message(channel, thread_ts)  # must be the exact ts Slack returned
+        if thread_ts is not None and not any(
+            m.ts == thread_ts for m in self.messages.get(channel, [])
+        ):
+            raise Refusal("thread_not_found")  # must be the exact ts string Slack returned
         posted = Posted(
             channel=channel,
             ts=self.new_ts(),

@@ -1,0 +1,351 @@
+"""The fake Slack Web API answers the real slack-sdk client as Slack does: every method Kompis
+uses, its refusals, tokens and workspaces, OAuth, and injected server errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncServerErrorRetryHandler
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
+from slack_sdk.web.async_client import AsyncWebClient
+
+from tests.fake_slack import FakeSlack, ManualClock
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack() as fake:
+        fake.set_rate_limits(channel=None)  # rate limits have their own tests
+        yield fake
+
+
+async def refused(call: object) -> SlackApiError:
+    """The SlackApiError a call raised; fails the test if it succeeded."""
+    with pytest.raises(SlackApiError) as caught:
+        await call  # type: ignore[misc]
+    return caught.value
+
+
+async def exchange(slack: FakeSlack, code: str, secret: str | None = None) -> SlackApiError | str:
+    """``oauth.v2.access`` through slack-sdk: the bot token, or the error. slack-sdk 3.48 sends
+    the client credentials with aiohttp's ``BasicAuth``, which aiohttp 3.14 deprecates."""
+    client = AsyncWebClient(base_url=slack.url)
+    world = slack.world
+    with pytest.warns(DeprecationWarning, match="BasicAuth is deprecated"):
+        try:
+            answer = await client.oauth_v2_access(
+                client_id=world.client_id,
+                client_secret=world.client_secret if secret is None else secret,
+                code=code,
+            )
+        except SlackApiError as error:
+            return error
+    return str(answer["access_token"])
+
+
+async def test_auth_test_names_the_workspace_and_bot(slack: FakeSlack) -> None:
+    team = slack.add_team("Troms og Finnmark")
+    answer = await slack.client(team.id).auth_test()
+    assert (answer["team_id"], answer["user_id"], answer["bot_id"]) == (
+        team.id,
+        team.bot_user_id,
+        team.bot_id,
+    )
+    [call] = slack.calls
+    assert (call.method, call.http_method, call.token) == ("auth.test", "POST", team.bot_token)
+
+
+async def test_bad_missing_revoked_and_uninstalled_tokens(slack: FakeSlack) -> None:
+    team = slack.add_team("Troms")
+    error = await refused(AsyncWebClient(token="xoxb-nobody", base_url=slack.url).auth_test())
+    assert (error.response.status_code, error.response.data) == (
+        200,
+        {"ok": False, "error": "invalid_auth"},
+    )
+    error = await refused(AsyncWebClient(base_url=slack.url).auth_test())
+    assert error.response["error"] == "not_authed"
+
+    slack.revoke_token(team.bot_token)
+    assert (await refused(slack.client(team.id).auth_test())).response["error"] == "invalid_auth"
+    slack.revoke_token(team.bot_token, "token_revoked")
+    assert (await refused(slack.client(team.id).auth_test())).response["error"] == "token_revoked"
+
+    other = slack.add_team("Västerbotten")
+    old_token = other.bot_token
+    slack.uninstall(other.id)
+    error = await refused(slack.client(other.id).chat_postMessage(channel="C1", text="x"))
+    assert error.response["error"] == "account_inactive"
+
+    # Reinstalling through OAuth hands out a new token; the old one stays dead.
+    token = await exchange(slack, slack.oauth_code(other.id))
+    assert isinstance(token, str) and token != old_token
+    assert (await AsyncWebClient(token=token, base_url=slack.url).auth_test())["team_id"] == other.id
+    bad = AsyncWebClient(token=old_token, base_url=slack.url).auth_test()
+    assert (await refused(bad)).response["error"] == "account_inactive"
+
+
+async def test_conversations_open_gives_one_stable_dm_per_person(slack: FakeSlack) -> None:
+    team = slack.add_team("Troms")
+    kari, ola = slack.add_user(team.id, "Kari"), slack.add_user(team.id, "Ola")
+    client = slack.client(team.id)
+    first = await client.conversations_open(users=kari.id)
+    again = await client.conversations_open(users=[kari.id])
+    other = await client.conversations_open(users=ola.id, return_im=True)
+    assert first["channel"]["id"].startswith("D")
+    assert again["channel"]["id"] == first["channel"]["id"] and again["already_open"] is True
+    assert other["channel"]["id"] != first["channel"]["id"]
+    assert other["channel"]["user"] == ola.id
+    assert slack.dm_channel(team.id, kari.id) == first["channel"]["id"]
+    assert slack.calls_to("conversations.open")[0].args == {"users": kari.id}  # query string
+
+    assert (await refused(client.conversations_open(users="U404"))).response[
+        "error"
+    ] == "user_not_found"
+    assert (await refused(client.api_call("conversations.open"))).response[
+        "error"
+    ] == "users_list_not_supplied"
+    slack.deactivate_user(team.id, ola.id)
+    assert (await refused(client.conversations_open(users=ola.id))).response[
+        "error"
+    ] == "user_disabled"
+
+
+async def test_post_message_records_text_blocks_and_thread(slack: FakeSlack) -> None:
+    team = slack.add_team("Troms")
+    kari = slack.add_user(team.id, "Kari")
+    client = slack.client(team.id)
+    dm = (await client.conversations_open(users=kari.id))["channel"]["id"]
+    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Modul 1* er åpen"}}]
+    parent = await client.chat_postMessage(channel=dm, text="Modul 1 er åpen", blocks=blocks)
+    reply = await client.chat_postMessage(channel=dm, text="Svar her", thread_ts=parent["ts"])
+    by_user_id = await client.chat_postMessage(channel=kari.id, text="Hei Kari")
+
+    assert by_user_id["channel"] == dm  # a user id posts into the person's DM
+    [first, second, third] = slack.received(dm)
+    assert (first.text, first.blocks, first.thread_ts) == ("Modul 1 er åpen", blocks, None)
+    assert (second.text, second.thread_ts, second.ts) == ("Svar her", parent["ts"], reply["ts"])
+    assert third.text == "Hei Kari" and first.ts < second.ts < third.ts
+    assert slack.calls_to("chat.postMessage")[0].content_type == "application/json"
+
+    # thread_ts must be the exact string Slack returned, not a rounded float of it
+    near = f"{float(parent['ts']):.4f}"
+    error = await refused(client.chat_postMessage(channel=dm, text="x", thread_ts=near))
+    assert error.response["error"] == "thread_not_found"
+    assert len(slack.received(dm)) == 3
+
+
+async def test_post_message_refusals(slack: FakeSlack) -> None:
+    team, other = slack.add_team("Troms"), slack.add_team("Västerbotten")
+    anna = slack.add_user(other.id, "Anna")
+    client = slack.client(team.id)
+    error = await refused(client.chat_postMessage(channel="C0UNKNOWN", text="x"))
+    assert error.response.data == {"ok": False, "error": "channel_not_found"}
+    their_dm = slack.dm_channel(other.id, anna.id)
+    error = await refused(client.chat_postMessage(channel=their_dm, text="x"))
+    assert error.response["error"] == "channel_not_found"
+    channel = slack.add_channel(team.id)
+    with pytest.warns(UserWarning, match="`text` argument is missing"):
+        error = await refused(client.chat_postMessage(channel=channel))
+    assert error.response["error"] == "no_text"
+    error = await refused(client.chat_postMessage(channel=channel, text="x" * 40_001))
+    assert error.response["error"] == "msg_too_long"
+    form = client.api_call("chat.postMessage", data={"channel": channel, "blocks": "[{"})
+    assert (await refused(form)).response["error"] == "invalid_blocks_format"
+    assert slack.received(channel) == [] and slack.received(their_dm) == []
+
+
+async def test_missing_text_fallback_is_noted_and_form_blocks_accepted(slack: FakeSlack) -> None:
+    team = slack.add_team("Troms")
+    channel = slack.add_channel(team.id)
+    client = slack.client(team.id)
+    blocks = [{"type": "section", "text": {"type": "plain_text", "text": "Bare blokker"}}]
+    with pytest.warns(UserWarning, match="`text` argument is missing"):
+        await client.chat_postMessage(channel=channel, blocks=blocks)
+    # form-encoded, blocks as a JSON string (as curl or data= sends them)
+    await client.api_call(
+        "chat.postMessage",
+        data={"channel": channel, "text": "Med tekst", "blocks": json.dumps(blocks)},
+    )
+    [bare, full] = slack.received(channel)
+    assert bare.missing_text_fallback and bare.text is None
+    assert not full.missing_text_fallback and full.blocks == blocks
+    assert slack.calls_to("chat.postMessage")[1].content_type == "application/x-www-form-urlencoded"
+
+
+async def test_chat_update_edits_in_place(slack: FakeSlack) -> None:
+    team = slack.add_team("Troms")
+    channel = slack.add_channel(team.id)
+    client = slack.client(team.id)
+    posted = await client.chat_postMessage(channel=channel, text="Velg et lab")
+    updated = await client.chat_update(channel=channel, ts=posted["ts"], text="Du valgte lab 2")
+    assert updated["ts"] == posted["ts"]
+    [message] = slack.received(channel)
+    assert message.text == "Du valgte lab 2"
+    assert message.edits == [{"text": "Velg et lab", "blocks": None}]
+    error = await refused(client.chat_update(channel=channel, ts="1.000001", text="x"))
+    assert error.response["error"] == "message_not_found"
+
+
+async def test_post_ephemeral_reaches_only_the_person(slack: FakeSlack) -> None:
+    team = slack.add_team("Troms")
+    kari, ola = slack.add_user(team.id, "Kari"), slack.add_user(team.id, "Ola")
+    dm = slack.dm_channel(team.id, kari.id)
+    client = slack.client(team.id)
+    answer = await client.chat_postEphemeral(channel=dm, user=kari.id, text="Bare for deg")
+    [seen] = slack.ephemerals(dm)
+    assert (seen.user, seen.text, seen.message_ts) == (kari.id, "Bare for deg", answer["message_ts"])
+    assert slack.received(dm) == []
+    error = await refused(client.chat_postEphemeral(channel=dm, user=ola.id, text="x"))
+    assert error.response["error"] == "user_not_in_channel"
+
+
+async def test_users_info_and_lookup_by_email(slack: FakeSlack) -> None:
+    team = slack.add_team("Västerbotten")
+    anna = slack.add_user(
+        team.id, "Anna", email="anna@example.org", locale="sv-SE", tz="Europe/Stockholm"
+    )
+    client = slack.client(team.id)
+    with_locale = await client.users_info(user=anna.id, include_locale=True)
+    assert with_locale["user"]["locale"] == "sv-SE"
+    assert with_locale["user"]["tz"] == "Europe/Stockholm"
+    assert with_locale["user"]["tz_offset"] in (3600, 7200)
+    assert slack.calls_to("users.info")[0].http_method == "GET"
+    assert "locale" not in (await client.users_info(user=anna.id))["user"]
+    assert (await refused(client.users_info(user="U404"))).response["error"] == "user_not_found"
+
+    found = await client.users_lookupByEmail(email="Anna@Example.org")
+    assert found["user"]["id"] == anna.id
+    missing = client.users_lookupByEmail(email="nobody@example.org")
+    assert (await refused(missing)).response["error"] == "users_not_found"
+
+
+async def test_two_workspaces_are_isolated(slack: FakeSlack) -> None:
+    troms, vb = slack.add_team("Troms"), slack.add_team("Västerbotten")
+    kari = slack.add_user(troms.id, "Kari", email="leder@example.org", locale="nb-NO")
+    anna = slack.add_user(vb.id, "Anna", email="leder@example.org", locale="sv-SE")
+    a, b = slack.client(troms.id), slack.client(vb.id)
+    assert (await a.users_lookupByEmail(email="leder@example.org"))["user"]["id"] == kari.id
+    assert (await b.users_lookupByEmail(email="leder@example.org"))["user"]["id"] == anna.id
+    assert (await refused(a.users_info(user=anna.id))).response["error"] == "user_not_found"
+    assert (await refused(a.conversations_open(users=anna.id))).response[
+        "error"
+    ] == "user_not_found"
+    anna_dm = (await b.conversations_open(users=anna.id))["channel"]["id"]
+    error = await refused(a.chat_postMessage(channel=anna_dm, text="feil arbeidsområde"))
+    assert error.response["error"] == "channel_not_found"
+    await b.chat_postMessage(channel=anna_dm, text="Hej Anna")
+    assert [m.text for m in slack.received(anna_dm)] == ["Hej Anna"]
+    assert {c.team_id for c in slack.calls if c.ok} == {troms.id, vb.id}
+
+
+async def test_oauth_exchanges_a_code_once_for_the_team_token(slack: FakeSlack) -> None:
+    team = slack.add_team("Troms")
+    code = slack.oauth_code(team.id)
+    assert await exchange(slack, code) == team.bot_token
+    [call] = slack.calls_to("oauth.v2.access")
+    assert call.response is not None and call.response["team"]["id"] == team.id
+    assert "chat:write" in call.response["scope"].split(",")
+    assert call.response["token_type"] == "bot"
+    again = await exchange(slack, code)
+    assert isinstance(again, SlackApiError) and again.response["error"] == "invalid_code"
+    wrong = await exchange(slack, slack.oauth_code(team.id), secret="nope")
+    assert isinstance(wrong, SlackApiError) and wrong.response["error"] == "bad_client_secret"
+
+    # Credentials in the form body (no BasicAuth) are accepted too, as Slack accepts them.
+    form = AsyncWebClient(base_url=slack.url).api_call(
+        "oauth.v2.access",
+        data={"client_id": "9.9", "client_secret": "x", "code": slack.oauth_code(team.id)},
+    )
+    assert (await refused(form)).response.data == {"ok": False, "error": "invalid_client_id"}
+
+
+async def test_views_open_update_and_publish(slack: FakeSlack) -> None:
+    clock = ManualClock()
+    async with FakeSlack(clock=clock) as fake:
+        fake.set_rate_limits(channel=None)
+        team = fake.add_team("Troms")
+        kari = fake.add_user(team.id, "Kari")
+        client = fake.client(team.id)
+        modal = {
+            "type": "modal",
+            "callback_id": "reflect",
+            "external_id": "reflect-kari-1",
+            "title": {"type": "plain_text", "text": "Refleksjon"},
+            "submit": {"type": "plain_text", "text": "Send"},
+            "blocks": [
+                {
+                    "type": "input",
+                    "block_id": "answer",
+                    "label": {"type": "plain_text", "text": "Hva gikk bra?"},
+                    "element": {"type": "plain_text_input", "action_id": "text"},
+                }
+            ],
+        }
+        trigger = fake.trigger(team.id)
+        opened = (await client.views_open(trigger_id=trigger, view=modal))["view"]
+        assert opened["id"].startswith("V") and opened["callback_id"] == "reflect"
+        again = client.views_open(trigger_id=trigger, view=modal)
+        assert (await refused(again)).response["error"] == "exchanged_trigger_id"
+        late = fake.trigger(team.id)
+        clock.advance(3.5)
+        assert (await refused(client.views_open(trigger_id=late, view=modal))).response[
+            "error"
+        ] == "expired_trigger_id"
+        unknown = client.views_open(trigger_id="1.2.3", view=modal)
+        assert (await refused(unknown)).response["error"] == "invalid_trigger_id"
+        long_title = modal | {"title": {"type": "plain_text", "text": "x" * 25}}
+        error = await refused(client.views_open(trigger_id=fake.trigger(team.id), view=long_title))
+        assert error.response["error"] == "invalid_arguments"
+        assert error.response["response_metadata"]["messages"] == [
+            "[ERROR] must be less than 25 characters [json-pointer:/view/title/text]"
+        ]
+
+        thanks = modal | {"title": {"type": "plain_text", "text": "Takk"}}
+        updated = await client.views_update(view_id=opened["id"], view=thanks, hash=opened["hash"])
+        assert fake.view(opened["id"]).view["title"]["text"] == "Takk"
+        stale = client.views_update(view_id=opened["id"], view=modal, hash=opened["hash"])
+        assert (await refused(stale)).response["error"] == "hash_conflict"
+        by_external = await client.views_update(external_id="reflect-kari-1", view=modal)
+        assert by_external["view"]["id"] == opened["id"] != updated["view"]["hash"]
+        gone = client.views_update(view_id="V404", view=modal)
+        assert (await refused(gone)).response["error"] == "not_found"
+
+        home = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Status"}}]}  # noqa: E501
+        published = await client.views_publish(user_id=kari.id, view=home)
+        stored = fake.home(team.id, kari.id)
+        assert stored is not None and stored.view["blocks"] == home["blocks"]
+        assert published["view"]["id"] == stored.id
+        as_modal = client.views_publish(user_id=kari.id, view=modal)
+        assert (await refused(as_modal)).response["error"] == "invalid_arguments"
+        stranger = client.views_publish(user_id="U404", view=home)
+        assert (await refused(stranger)).response["error"] == "invalid_arguments"
+
+
+async def test_unknown_method(slack: FakeSlack) -> None:
+    team = slack.add_team("Troms")
+    error = await refused(slack.client(team.id).api_call("chat.fly"))
+    assert error.response["error"] == "unknown_method"
+
+
+async def test_injected_server_errors(slack: FakeSlack) -> None:
+    team = slack.add_team("Troms")
+    channel = slack.add_channel(team.id)
+    client = slack.client(team.id)
+    slack.fail_next(500, method="chat.postMessage")
+    error = await refused(client.chat_postMessage(channel=channel, text="tapt"))
+    assert (error.response.status_code, error.response["error"]) == (500, "internal_error")
+    slack.fail_next(503, html=True)
+    error = await refused(client.chat_postMessage(channel=channel, text="tapt"))
+    assert error.response.status_code == 503 and error.response.data == {}
+    assert slack.received(channel) == []
+
+    # The answer is lost after Slack posted: a client that retries 5xx posts twice.
+    slack.fail_next(503, deliver=True)
+    retrying = slack.client(team.id, retry_handlers=[AsyncServerErrorRetryHandler(1, FixedValueRetryIntervalCalculator(0.01))])
+    retrying_answer = await retrying.chat_postMessage(channel=channel, text="to ganger")
+    assert retrying_answer["ok"]
+    assert [m.text for m in slack.received(channel)] == ["to ganger", "to ganger"]
+    assert [c.status for c in slack.calls_to("chat.postMessage")][-2:] == [503, 200]
