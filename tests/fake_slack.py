@@ -43,8 +43,10 @@ from tests.fake_slack_state import (
     RateLimits,
     SlidingWindow,
 )
+from tests.slack_signing import message_im
 
 DEFAULT_SCOPES = ("chat:write", "im:write", "im:history", "users:read", "users:read.email")
+SLACK_CHANNEL_LIMIT = Limit(1, 1.0)  # "1 per second per channel" for chat.postMessage
 REVOKED_ERRORS = ("invalid_auth", "token_revoked", "account_inactive")
 
 
@@ -97,7 +99,9 @@ class FakeSlack:
 
     def client(self, team_id: str, **kwargs: Any) -> AsyncWebClient:
         """A real slack-sdk client with the team's bot token, pointed at this fake."""
-        return AsyncWebClient(token=self.world.teams[team_id].bot_token, base_url=self.url, **kwargs)
+        return AsyncWebClient(
+            token=self.world.teams[team_id].bot_token, base_url=self.url, **kwargs
+        )
 
     # -- control: workspaces, people, channels ---------------------------------------------
 
@@ -155,6 +159,17 @@ class FakeSlack:
         team = self.world.teams[team_id]
         return self.world.open_dm(team, team.users[user_id])
 
+    def user_writes(
+        self, team_id: str, user_id: str, text: str, thread_ts: str | None = None
+    ) -> dict[str, Any]:
+        """The person writes to the app in their DM: the message joins the channel (so the
+        bot can answer in its thread) and the ``message.im`` event Slack delivers is returned
+        (sign it with ``SlackSigner.event``)."""
+        channel = self.dm_channel(team_id, user_id)
+        posted = Posted(channel, self.world.new_ts(), text, None, thread_ts, user_id)
+        self.world.messages.setdefault(channel, []).append(posted)
+        return message_im(user_id, channel, text, ts=posted.ts, thread_ts=thread_ts)
+
     def revoke_token(self, token: str, error: str = "invalid_auth") -> None:
         """From now on ``token`` answers ``error`` (``invalid_auth``, ``token_revoked`` or
         ``account_inactive``)."""
@@ -184,7 +199,7 @@ class FakeSlack:
 
     def set_rate_limits(
         self,
-        channel: Limit | None = Limit(1, 1.0),
+        channel: Limit | None = SLACK_CHANNEL_LIMIT,
         workspace: Limit | None = None,
         methods: dict[str, Limit] | None = None,
     ) -> None:
@@ -223,10 +238,10 @@ class FakeSlack:
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
-    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+    async def wait_for(self, method: str, count: int = 1) -> list[Call]:
         """Wait until ``count`` calls to ``method`` arrived (for listeners Bolt runs after
-        ``ack``); woken by each call, never polling."""
-        async with asyncio.timeout(timeout):
+        ``ack``); woken by each call, never polling, and giving up after 5 s."""
+        async with asyncio.timeout(5.0):
             while len(self.calls_to(method)) < count:
                 self._called.clear()
                 await self._called.wait()
@@ -333,4 +348,3 @@ def _credentials(
         client_id, _, secret = pair.partition(":")
         basic = (client_id, secret)
     return token, basic
-

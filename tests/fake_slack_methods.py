@@ -204,9 +204,9 @@ class World:
         if user.deleted:
             raise Refusal("user_disabled")
         already = user.id in team.dms
-        channel = {"id": self.open_dm(team, user)}
+        channel: dict[str, Any] = {"id": self.open_dm(team, user)}
         if flag(a.get("return_im")):
-            channel |= {"is_im": True, "user": user.id, "created": int(self.clock())}
+            channel.update(is_im=True, user=user.id, created=int(self.clock()))
         if already:
             return {"ok": True, "no_op": True, "already_open": True, "channel": channel}
         return {"ok": True, "channel": channel}

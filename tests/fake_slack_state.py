@@ -161,7 +161,7 @@ class RateLimits:
     ``workspace`` counts the posting methods (``WORKSPACE_METHODS``) per team, and
     ``methods`` one Web API method per team (e.g. ``conversations.open`` at Tier 3)."""
 
-    channel: Limit | None = Limit(1, 1.0)
+    channel: Limit | None = field(default_factory=lambda: Limit(1, 1.0))
     workspace: Limit | None = None
     methods: dict[str, Limit] = field(default_factory=dict)
 

@@ -82,7 +82,9 @@ async def test_bad_missing_revoked_and_uninstalled_tokens(slack: FakeSlack) -> N
     # Reinstalling through OAuth hands out a new token; the old one stays dead.
     token = await exchange(slack, slack.oauth_code(other.id))
     assert isinstance(token, str) and token != old_token
-    assert (await AsyncWebClient(token=token, base_url=slack.url).auth_test())["team_id"] == other.id
+    assert (await AsyncWebClient(token=token, base_url=slack.url).auth_test())[
+        "team_id"
+    ] == other.id
     bad = AsyncWebClient(token=old_token, base_url=slack.url).auth_test()
     assert (await refused(bad)).response["error"] == "account_inactive"
 
@@ -196,7 +198,11 @@ async def test_post_ephemeral_reaches_only_the_person(slack: FakeSlack) -> None:
     client = slack.client(team.id)
     answer = await client.chat_postEphemeral(channel=dm, user=kari.id, text="Bare for deg")
     [seen] = slack.ephemerals(dm)
-    assert (seen.user, seen.text, seen.message_ts) == (kari.id, "Bare for deg", answer["message_ts"])
+    assert (seen.user, seen.text, seen.message_ts) == (
+        kari.id,
+        "Bare for deg",
+        answer["message_ts"],
+    )
     assert slack.received(dm) == []
     error = await refused(client.chat_postEphemeral(channel=dm, user=ola.id, text="x"))
     assert error.response["error"] == "user_not_in_channel"
@@ -313,7 +319,10 @@ async def test_views_open_update_and_publish(slack: FakeSlack) -> None:
         gone = client.views_update(view_id="V404", view=modal)
         assert (await refused(gone)).response["error"] == "not_found"
 
-        home = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Status"}}]}  # noqa: E501
+        home = {
+            "type": "home",
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Status"}}],
+        }
         published = await client.views_publish(user_id=kari.id, view=home)
         stored = fake.home(team.id, kari.id)
         assert stored is not None and stored.view["blocks"] == home["blocks"]
@@ -344,7 +353,10 @@ async def test_injected_server_errors(slack: FakeSlack) -> None:
 
     # The answer is lost after Slack posted: a client that retries 5xx posts twice.
     slack.fail_next(503, deliver=True)
-    retrying = slack.client(team.id, retry_handlers=[AsyncServerErrorRetryHandler(1, FixedValueRetryIntervalCalculator(0.01))])
+    retrying = slack.client(
+        team.id,
+        retry_handlers=[AsyncServerErrorRetryHandler(1, FixedValueRetryIntervalCalculator(0.01))],
+    )
     retrying_answer = await retrying.chat_postMessage(channel=channel, text="to ganger")
     assert retrying_answer["ok"]
     assert [m.text for m in slack.received(channel)] == ["to ganger", "to ganger"]

@@ -12,7 +12,8 @@ from slack_sdk.errors import SlackApiError, SlackObjectFormationError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 
-from tests.fake_slack import FakeSlack, Limit, ManualClock
+from tests.fake_slack import FakeSlack, ManualClock
+from tests.fake_slack_state import Limit
 
 
 @pytest.fixture
@@ -48,7 +49,10 @@ async def post_blocks(slack: FakeSlack, blocks: list[dict[str, Any]]) -> list[st
     ("blocks", "problem"),
     [
         ([section(f"{i}") for i in range(50)], None),
-        ([section(f"{i}") for i in range(51)], "no more than 50 items allowed [json-pointer:/blocks]"),
+        (
+            [section(f"{i}") for i in range(51)],
+            "no more than 50 items allowed [json-pointer:/blocks]",
+        ),
         ([section("x" * 3000)], None),
         (
             [section("x" * 3001)],
@@ -89,7 +93,9 @@ async def test_block_kit_limits(
         lambda: ButtonElement(text="x" * 76, action_id="a"),
         lambda: ButtonElement(text="ok", action_id="a", value="v" * 2001),
         lambda: ButtonElement(text="ok", action_id="a" * 256),
-        lambda: ActionsBlock(elements=[ButtonElement(text="ok", action_id=f"{i}") for i in range(26)]),
+        lambda: ActionsBlock(
+            elements=[ButtonElement(text="ok", action_id=f"{i}") for i in range(26)]
+        ),
     ],
 )
 def test_the_limits_match_slack_sdk_models(build: Any) -> None:
