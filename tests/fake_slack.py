@@ -29,38 +29,22 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.fake_slack_methods import HANDLERS, Refusal, World
+from tests.fake_slack_limits import SLACK_CHANNEL_LIMIT, Limit, RateLimits, Throttle
+from tests.fake_slack_methods import HANDLERS, World
 from tests.fake_slack_state import (
-    WORKSPACE_METHODS,
     Call,
     Ephemeral,
     FakeTeam,
     FakeUser,
     FakeView,
     InjectedFailure,
-    Limit,
     Posted,
-    RateLimits,
-    SlidingWindow,
+    Refusal,
 )
 from tests.slack_signing import message_im
 
 DEFAULT_SCOPES = ("chat:write", "im:write", "im:history", "users:read", "users:read.email")
-SLACK_CHANNEL_LIMIT = Limit(1, 1.0)  # "1 per second per channel" for chat.postMessage
 REVOKED_ERRORS = ("invalid_auth", "token_revoked", "account_inactive")
-
-
-class ManualClock:
-    """A clock for the fake that moves only when told to (seconds since the epoch)."""
-
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 class FakeSlack:
@@ -70,9 +54,8 @@ class FakeSlack:
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self.world = World(clock)
-        self.limits = RateLimits()
+        self.throttle = Throttle(clock)
         self.calls: list[Call] = []
-        self._windows = SlidingWindow(clock)
         self._failures: list[InjectedFailure] = []
         self._called = asyncio.Event()
         self._runner: web.AppRunner | None = None
@@ -205,7 +188,7 @@ class FakeSlack:
     ) -> None:
         """``channel``: ``chat.postMessage`` per channel; ``workspace``: posting methods per
         team; ``methods``: a given method per team (e.g. ``conversations.open``)."""
-        self.limits = RateLimits(channel, workspace, dict(methods or {}))
+        self.throttle.limits = RateLimits(channel, workspace, dict(methods or {}))
 
     def fail_next(
         self,
@@ -282,7 +265,7 @@ class FakeSlack:
                 body = self.world.oauth_v2_access(basic, call.args)
             else:
                 team = self._authorised(call)
-                wait = self._rate_limit(call, team)
+                wait = self.throttle.retry_after(team.id, call.method, call.args.get("channel"))
                 if wait is not None:
                     body = {"ok": False, "error": "ratelimited"}
                     return 429, body, {"Retry-After": str(wait)}
@@ -310,22 +293,6 @@ class FakeSlack:
         if call.team_id is None:
             raise Refusal("invalid_auth")
         return self.world.teams[call.team_id]
-
-    def _rate_limit(self, call: Call, team: FakeTeam) -> int | None:
-        keys: list[tuple[tuple[str, ...], Limit | None]] = [
-            ((team.id, call.method), self.limits.methods.get(call.method))
-        ]
-        if call.method in WORKSPACE_METHODS:
-            keys.append(((team.id, "*post*"), self.limits.workspace))
-        if call.method == "chat.postMessage":
-            keys.append(((team.id, "#", str(call.args.get("channel"))), self.limits.channel))
-        waits = [w for key, limit in keys if (w := self._windows.wait(key, limit)) is not None]
-        if waits:
-            return max(waits)
-        for key, limit in keys:
-            if limit is not None:
-                self._windows.admit(key)
-        return None
 
 
 _HTML_ERROR = "<html><body><h1>503 Service Unavailable</h1></body></html>"

@@ -1,17 +1,17 @@
 """The Web API methods of the fake Slack, answering as Slack does.
 
 Each handler takes the calling workspace and the request's arguments and returns the JSON body
-of a successful answer, or raises ``Refusal`` with Slack's error code. ``World`` holds all the
+of a successful answer, or raises ``Refusal`` with Slack's error code (views are in
+``tests/fake_slack_views.py``). ``World`` holds all the
 state (see ``tests/fake_slack_state.py``); the HTTP side is in ``tests/fake_slack.py``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
-from tests.fake_slack_blocks import block_problems, view_problems
+from tests.fake_slack_blocks import block_problems
 from tests.fake_slack_state import (
     Ephemeral,
     FakeTeam,
@@ -19,46 +19,16 @@ from tests.fake_slack_state import (
     FakeView,
     Ids,
     Posted,
+    Refusal,
+    decoded,
+    flag,
 )
+from tests.fake_slack_views import ViewMethods
 
 MAX_TEXT = 40_000  # chat.postMessage answers msg_too_long beyond this
-TRIGGER_SECONDS = 3.0  # a trigger_id opens a modal within 3 s, once
 
 
-class Refusal(Exception):
-    """Slack's ``{"ok": false, "error": ...}`` answer (HTTP 200)."""
-
-    def __init__(self, error: str, messages: list[str] | None = None) -> None:
-        super().__init__(error)
-        self.error = error
-        self.messages = messages or []
-
-    def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"ok": False, "error": self.error}
-        if self.messages:
-            if self.error == "invalid_blocks":
-                body["errors"] = list(self.messages)
-            body["response_metadata"] = {"messages": [f"[ERROR] {m}" for m in self.messages]}
-        return body
-
-
-def flag(value: Any) -> bool:
-    """Slack booleans arrive as true/false (JSON), "1"/"0" or "true"/"false" (form, query)."""
-    return value is True or str(value).lower() in ("1", "true")
-
-
-def decoded(args: dict[str, Any], name: str, error: str) -> Any:
-    """A JSON argument: a list/dict in a JSON body, a JSON string in a form or query."""
-    value = args.get(name)
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            raise Refusal(error) from None
-    return value
-
-
-class World:
+class World(ViewMethods):
     """Every workspace, person, channel, message and view the fake knows."""
 
     def __init__(self, clock: Callable[[], float]) -> None:
@@ -191,10 +161,14 @@ class World:
 
     def conversations_open(self, team: FakeTeam, a: dict[str, Any]) -> dict[str, Any]:
         if a.get("channel"):
-            channel = str(a["channel"])
-            if channel not in team.dms.values():
+            if a["channel"] not in team.dms.values():
                 raise Refusal("channel_not_found")
-            return {"ok": True, "no_op": True, "already_open": True, "channel": {"id": channel}}
+            return {
+                "ok": True,
+                "no_op": True,
+                "already_open": True,
+                "channel": {"id": a["channel"]},
+            }
         ids = [u.strip() for u in str(a.get("users") or "").split(",") if u.strip()]
         if not ids:
             raise Refusal("users_list_not_supplied")
@@ -221,36 +195,6 @@ class World:
             if user.email is not None and user.email.lower() == email:
                 return {"ok": True, "user": user.profile(False)}
         raise Refusal("users_not_found")
-
-    def views_open(self, team: FakeTeam, a: dict[str, Any]) -> dict[str, Any]:
-        trigger = str(a.get("trigger_id") or "")
-        issued = self.triggers.get(trigger)
-        if issued is None or issued[0] != team.id:
-            raise Refusal("invalid_trigger_id")
-        if issued[1] < 0:
-            raise Refusal("exchanged_trigger_id")
-        if self.clock() - issued[1] > TRIGGER_SECONDS:
-            raise Refusal("expired_trigger_id")
-        view = self._checked_view(a, "modal")
-        self.triggers[trigger] = (team.id, -1.0)
-        return {"ok": True, "view": self._store_view(team, "", view).view}
-
-    def views_update(self, team: FakeTeam, a: dict[str, Any]) -> dict[str, Any]:
-        stored = self._find_view(team, a.get("view_id"), a.get("external_id"))
-        view = self._checked_view(a, stored.view["type"])
-        if a.get("hash") and a["hash"] != stored.hash:
-            raise Refusal("hash_conflict")
-        return {"ok": True, "view": self._store_view(team, stored.user_id, view, stored).view}
-
-    def views_publish(self, team: FakeTeam, a: dict[str, Any]) -> dict[str, Any]:
-        user = self.user(team, a.get("user_id"), "invalid_arguments")
-        view = self._checked_view(a, "home")
-        existing = self.views.get(self.homes.get((team.id, user.id), ""))
-        if existing is not None and a.get("hash") and a["hash"] != existing.hash:
-            raise Refusal("hash_conflict")
-        stored = self._store_view(team, user.id, view, existing)
-        self.homes[(team.id, user.id)] = stored.id
-        return {"ok": True, "view": stored.view}
 
     def oauth_v2_access(self, client: tuple[str, str] | None, a: dict[str, Any]) -> dict[str, Any]:
         client_id, secret = client or (a.get("client_id"), a.get("client_secret"))
@@ -279,42 +223,6 @@ class World:
             "is_enterprise_install": False,
             "authed_user": {"id": next(iter(team.users), "")},
         }
-
-    # -- views -----------------------------------------------------------------------------
-
-    def _checked_view(self, a: dict[str, Any], kind: str) -> dict[str, Any]:
-        view = decoded(a, "view", "invalid_arguments")
-        problems = view_problems(view)
-        if not problems and view.get("type") != kind:
-            problems = [f"must be {kind} [json-pointer:/view/type]"]
-        if problems:
-            raise Refusal("invalid_arguments", problems)
-        return dict(view)
-
-    def _find_view(self, team: FakeTeam, view_id: Any, external_id: Any) -> FakeView:
-        for stored in self.views.values():
-            if stored.team_id != team.id:
-                continue
-            if (view_id and stored.id == view_id) or (
-                external_id and stored.external_id == external_id
-            ):
-                return stored
-        raise Refusal("not_found")
-
-    def _store_view(
-        self, team: FakeTeam, user_id: str, view: dict[str, Any], old: FakeView | None = None
-    ) -> FakeView:
-        view_id = old.id if old else self.ids.new("V")
-        hash_ = f"{int(self.clock())}.{self.ids.new('')}"
-        view |= {"id": view_id, "team_id": team.id, "app_id": team.app_id, "bot_id": team.bot_id}
-        view |= {"hash": hash_, "root_view_id": view_id, "state": {"values": {}}}
-        if old is None:
-            stored = FakeView(view_id, team.id, user_id, view, hash_, view.get("external_id"))
-            self.views[view_id] = stored
-            return stored
-        old.history.append(old.view)
-        old.view, old.hash = view, hash_
-        return old
 
     @staticmethod
     def _shape(posted: Posted) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""What the fake Slack knows: workspaces, their people and channels, and what was posted.
+"""What the fake Slack knows: workspaces, their people and channels, what was posted, and
+how it says no (``Refusal``).
 
 Each workspace (team) has one bot token; people and DM channels belong to one team, so a token
 of one workspace never sees another's. Everything here is plain data the control API of
@@ -8,9 +9,7 @@ of one workspace never sees another's. Everything here is plain data the control
 from __future__ import annotations
 
 import itertools
-import math
-from collections import deque
-from collections.abc import Callable
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,58 +122,57 @@ class Call:
 
 
 @dataclass(frozen=True)
-class Limit:
-    """At most ``count`` calls in any window of ``seconds`` (1 per 1 s is Slack's per-channel
-    posting rate)."""
-
-    count: int
-    seconds: float
-
-
-class SlidingWindow:
-    """Counts admitted calls per key over a sliding window, as Slack's limits do."""
-
-    def __init__(self, clock: Callable[[], float]) -> None:
-        self._clock = clock
-        self._seen: dict[tuple[str, ...], deque[float]] = {}
-
-    def wait(self, key: tuple[str, ...], limit: Limit | None) -> int | None:
-        """None if one more call fits under ``limit`` now, else the whole seconds until it
-        does (at least 1, like Slack's ``Retry-After``). Counts nothing."""
-        if limit is None:
-            return None
-        now = self._clock()
-        seen = self._seen.setdefault(key, deque())
-        while seen and seen[0] <= now - limit.seconds:
-            seen.popleft()
-        if len(seen) < limit.count:
-            return None
-        return max(1, math.ceil(seen[len(seen) - limit.count] + limit.seconds - now))
-
-    def admit(self, key: tuple[str, ...]) -> None:
-        self._seen.setdefault(key, deque()).append(self._clock())
-
-
-@dataclass
-class RateLimits:
-    """What the fake answers 429 to. ``channel`` counts ``chat.postMessage`` per channel,
-    ``workspace`` counts the posting methods (``WORKSPACE_METHODS``) per team, and
-    ``methods`` one Web API method per team (e.g. ``conversations.open`` at Tier 3)."""
-
-    channel: Limit | None = field(default_factory=lambda: Limit(1, 1.0))
-    workspace: Limit | None = None
-    methods: dict[str, Limit] = field(default_factory=dict)
-
-
-WORKSPACE_METHODS = frozenset({"chat.postMessage", "chat.postEphemeral", "chat.update"})
-
-
-@dataclass(frozen=True)
 class InjectedFailure:
     status: int
     method: str | None  # None: any method
     html: bool  # an HTML error page like Slack's front end, not JSON
     deliver: bool  # the call takes effect and only the answer is lost
+
+
+class Refusal(Exception):
+    """Slack's ``{"ok": false, "error": ...}`` answer (HTTP 200)."""
+
+    def __init__(self, error: str, messages: list[str] | None = None) -> None:
+        super().__init__(error)
+        self.error = error
+        self.messages = messages or []
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"ok": False, "error": self.error}
+        if self.messages:
+            if self.error == "invalid_blocks":
+                body["errors"] = list(self.messages)
+            body["response_metadata"] = {"messages": [f"[ERROR] {m}" for m in self.messages]}
+        return body
+
+
+def flag(value: Any) -> bool:
+    """Slack booleans arrive as true/false (JSON), "1"/"0" or "true"/"false" (form, query)."""
+    return value is True or str(value).lower() in ("1", "true")
+
+
+def decoded(args: dict[str, Any], name: str, error: str) -> Any:
+    """A JSON argument: a list/dict in a JSON body, a JSON string in a form or query."""
+    value = args.get(name)
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise Refusal(error) from None
+    return value
+
+
+class ManualClock:
+    """A clock for the fake that moves only when told to (seconds since the epoch)."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 class Ids:

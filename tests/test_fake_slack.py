@@ -12,7 +12,8 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncServerErrorRetryHan
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.fake_slack import FakeSlack, ManualClock
+from tests.fake_slack import FakeSlack
+from tests.fake_slack_state import ManualClock
 
 
 @pytest.fixture

@@ -12,8 +12,9 @@ from slack_sdk.errors import SlackApiError, SlackObjectFormationError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 
-from tests.fake_slack import FakeSlack, ManualClock
-from tests.fake_slack_state import Limit
+from tests.fake_slack import FakeSlack
+from tests.fake_slack_limits import Limit
+from tests.fake_slack_state import ManualClock
 
 
 @pytest.fixture
