@@ -233,26 +233,37 @@ class FakeSlack:
     # -- HTTP ------------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
         args: dict[str, Any] = dict(request.query)
+        malformed = False
         try:
             if request.content_type == "application/json":
-                args |= await request.json()
+                body = await request.json()
+                malformed = not isinstance(body, dict)
+                args |= {} if malformed else body
             elif request.method == "POST":
                 args |= dict(await request.post())
         except ValueError:
-            return web.json_response({"ok": False, "error": "invalid_json"})
+            malformed = True
         token, basic = _credentials(request.headers.get("Authorization", ""), args)
-        team_id = self.world.tokens.get(token or "")
-        call = Call(method, request.method, request.content_type, args, token, team_id)
-        call.at = self.world.clock()
-        status, body, headers = self._answer(call, basic)
-        call.status, call.response = status, body
+        call = Call(
+            method=request.match_info["method"],
+            http_method=request.method,
+            content_type=request.content_type,
+            args=args,
+            token=token,
+            team_id=self.world.tokens.get(token or ""),
+            at=self.world.clock(),
+        )
+        answered: tuple[int, dict[str, Any] | None, dict[str, str]] = (
+            (200, Refusal("invalid_json").body(), {}) if malformed else self._answer(call, basic)
+        )
+        status, answer, headers = answered
+        call.status, call.response = status, answer
         self.calls.append(call)
         self._called.set()
-        if body is None:
+        if answer is None:
             return web.Response(status=status, text=_HTML_ERROR, content_type="text/html")
-        return web.json_response(body, status=status, headers=headers)
+        return web.json_response(answer, status=status, headers=headers)
 
     def _answer(
         self, call: Call, basic: tuple[str, str] | None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncServerErrorRetryHandler
@@ -13,7 +14,6 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.web.async_client import AsyncWebClient
 
 from tests.fake_slack import FakeSlack
-from tests.fake_slack_state import ManualClock
 
 
 @pytest.fixture
@@ -180,7 +180,8 @@ async def test_missing_text_fallback_is_noted_and_form_blocks_accepted(slack: Fa
 
 async def test_chat_update_edits_in_place(slack: FakeSlack) -> None:
     team = slack.add_team("Troms")
-    channel = slack.add_channel(team.id)
+    kari = slack.add_user(team.id, "Kari")
+    channel = slack.dm_channel(team.id, kari.id)
     client = slack.client(team.id)
     posted = await client.chat_postMessage(channel=channel, text="Velg et lab")
     updated = await client.chat_update(channel=channel, ts=posted["ts"], text="Du valgte lab 2")
@@ -188,8 +189,52 @@ async def test_chat_update_edits_in_place(slack: FakeSlack) -> None:
     [message] = slack.received(channel)
     assert message.text == "Du valgte lab 2"
     assert message.edits == [{"text": "Velg et lab", "blocks": None}]
+
     error = await refused(client.chat_update(channel=channel, ts="1.000001", text="x"))
     assert error.response["error"] == "message_not_found"
+    theirs = slack.user_writes(team.id, kari.id, "Hei")
+    error = await refused(client.chat_update(channel=channel, ts=theirs["ts"], text="x"))
+    assert error.response["error"] == "cant_update_message"
+    too_long = [{"type": "header", "text": {"type": "plain_text", "text": "x" * 151}}]
+    error = await refused(
+        client.chat_update(channel=channel, ts=posted["ts"], text="x", blocks=too_long)
+    )
+    assert error.response["errors"] == [
+        "must be less than 151 characters [json-pointer:/blocks/0/text/text]"
+    ]
+    assert [m.text for m in slack.received(channel)] == ["Du valgte lab 2", "Hei"]
+
+
+async def test_every_wire_format_is_accepted(slack: FakeSlack) -> None:
+    """Query, form and JSON arguments, the token as a header or an argument, GET or POST."""
+    team = slack.add_team("Troms")
+    kari = slack.add_user(team.id, "Kari")
+    channel = slack.add_channel(team.id)
+    token, bearer = team.bot_token, {"Authorization": f"Bearer {team.bot_token}"}
+    async with aiohttp.ClientSession() as http:
+        asks = [
+            http.get(f"{slack.url}users.info", params={"token": token, "user": kari.id}),
+            http.post(f"{slack.url}auth.test", data={"token": token}),
+            http.post(f"{slack.url}chat.postMessage?channel={channel}&text=q", headers=bearer),
+            http.post(
+                f"{slack.url}chat.postMessage",
+                json={"channel": channel, "text": "j"},
+                headers=bearer,
+            ),
+            http.post(
+                f"{slack.url}chat.postMessage",
+                data="{no",
+                headers=bearer | {"Content-Type": "application/json"},
+            ),
+        ]
+        answers = []
+        for ask in asks:
+            async with ask as response:
+                answers.append((response.status, (await response.json())["ok"]))
+    assert answers == [(200, True)] * 4 + [(200, False)]
+    assert [m.text for m in slack.received(channel)] == ["q", "j"]
+    assert slack.calls[-1].error == "invalid_json"
+    assert [c.http_method for c in slack.calls] == ["GET"] + ["POST"] * 4
 
 
 async def test_post_ephemeral_reaches_only_the_person(slack: FakeSlack) -> None:
@@ -267,71 +312,6 @@ async def test_oauth_exchanges_a_code_once_for_the_team_token(slack: FakeSlack) 
         data={"client_id": "9.9", "client_secret": "x", "code": slack.oauth_code(team.id)},
     )
     assert (await refused(form)).response.data == {"ok": False, "error": "invalid_client_id"}
-
-
-async def test_views_open_update_and_publish(slack: FakeSlack) -> None:
-    clock = ManualClock()
-    async with FakeSlack(clock=clock) as fake:
-        fake.set_rate_limits(channel=None)
-        team = fake.add_team("Troms")
-        kari = fake.add_user(team.id, "Kari")
-        client = fake.client(team.id)
-        modal = {
-            "type": "modal",
-            "callback_id": "reflect",
-            "external_id": "reflect-kari-1",
-            "title": {"type": "plain_text", "text": "Refleksjon"},
-            "submit": {"type": "plain_text", "text": "Send"},
-            "blocks": [
-                {
-                    "type": "input",
-                    "block_id": "answer",
-                    "label": {"type": "plain_text", "text": "Hva gikk bra?"},
-                    "element": {"type": "plain_text_input", "action_id": "text"},
-                }
-            ],
-        }
-        trigger = fake.trigger(team.id)
-        opened = (await client.views_open(trigger_id=trigger, view=modal))["view"]
-        assert opened["id"].startswith("V") and opened["callback_id"] == "reflect"
-        again = client.views_open(trigger_id=trigger, view=modal)
-        assert (await refused(again)).response["error"] == "exchanged_trigger_id"
-        late = fake.trigger(team.id)
-        clock.advance(3.5)
-        assert (await refused(client.views_open(trigger_id=late, view=modal))).response[
-            "error"
-        ] == "expired_trigger_id"
-        unknown = client.views_open(trigger_id="1.2.3", view=modal)
-        assert (await refused(unknown)).response["error"] == "invalid_trigger_id"
-        long_title = modal | {"title": {"type": "plain_text", "text": "x" * 25}}
-        error = await refused(client.views_open(trigger_id=fake.trigger(team.id), view=long_title))
-        assert error.response["error"] == "invalid_arguments"
-        assert error.response["response_metadata"]["messages"] == [
-            "[ERROR] must be less than 25 characters [json-pointer:/view/title/text]"
-        ]
-
-        thanks = modal | {"title": {"type": "plain_text", "text": "Takk"}}
-        updated = await client.views_update(view_id=opened["id"], view=thanks, hash=opened["hash"])
-        assert fake.view(opened["id"]).view["title"]["text"] == "Takk"
-        stale = client.views_update(view_id=opened["id"], view=modal, hash=opened["hash"])
-        assert (await refused(stale)).response["error"] == "hash_conflict"
-        by_external = await client.views_update(external_id="reflect-kari-1", view=modal)
-        assert by_external["view"]["id"] == opened["id"] != updated["view"]["hash"]
-        gone = client.views_update(view_id="V404", view=modal)
-        assert (await refused(gone)).response["error"] == "not_found"
-
-        home = {
-            "type": "home",
-            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Status"}}],
-        }
-        published = await client.views_publish(user_id=kari.id, view=home)
-        stored = fake.home(team.id, kari.id)
-        assert stored is not None and stored.view["blocks"] == home["blocks"]
-        assert published["view"]["id"] == stored.id
-        as_modal = client.views_publish(user_id=kari.id, view=modal)
-        assert (await refused(as_modal)).response["error"] == "invalid_arguments"
-        stranger = client.views_publish(user_id="U404", view=home)
-        assert (await refused(stranger)).response["error"] == "invalid_arguments"
 
 
 async def test_unknown_method(slack: FakeSlack) -> None:

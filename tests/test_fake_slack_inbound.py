@@ -3,6 +3,7 @@ tampered), and a Bolt AsyncApp dispatches them against the fake Web API as Kompi
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,6 +12,7 @@ from urllib.parse import parse_qs
 import pytest
 from slack_bolt.async_app import AsyncApp, AsyncSay
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -176,3 +178,29 @@ async def test_bolt_opens_a_modal_from_a_button_press(slack: FakeSlack) -> None:
 
     answer = await app.async_dispatch(signer.slash_command(team, kari.id, dm, "/kompis").bolt())
     assert (answer.status, answer.body) == (200, "Skriv status i DM-en")
+
+
+async def test_bolt_hears_app_uninstalled_without_a_token(slack: FakeSlack) -> None:
+    """After uninstalling, the token is dead; Bolt still delivers app_uninstalled (it skips
+    auth.test for it), so Kompis can stop sending to that workspace."""
+    team = slack.add_team("Troms")
+    app = bolt_app(slack, team)
+    gone: list[str] = []
+    heard = asyncio.Event()
+
+    @app.event("app_uninstalled")
+    async def uninstalled(body: dict[str, Any]) -> None:
+        gone.append(body["team_id"])
+        heard.set()
+
+    slack.uninstall(team.id)
+    signer = SlackSigner(SECRET)
+    response = await app.async_dispatch(signer.event(team, app_uninstalled()).bolt())
+    assert response.status == 200
+    async with asyncio.timeout(5):  # Bolt runs the listener after answering Slack
+        await heard.wait()
+    with pytest.raises(SlackApiError) as caught:
+        await slack.client(team.id).auth_test()
+    assert caught.value.response["error"] == "account_inactive"
+    assert gone == [team.id]
+    assert [c.method for c in slack.calls] == ["auth.test"]  # only the test's own call
