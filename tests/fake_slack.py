@@ -271,24 +271,27 @@ class FakeSlack:
         failure = self._take_failure(call.method)
         if failure is not None and not failure.deliver:
             return failure.status, _failure_body(failure), {}
+        answered = self._perform(call, basic)
+        if failure is not None:  # it took effect, but the answer is lost
+            return failure.status, _failure_body(failure), {}
+        return answered
+
+    def _perform(
+        self, call: Call, basic: tuple[str, str] | None
+    ) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
         try:
             if call.method == "oauth.v2.access":
-                body = self.world.oauth_v2_access(basic, call.args)
-            else:
-                team = self._authorised(call)
-                wait = self.throttle.retry_after(team.id, call.method, call.args.get("channel"))
-                if wait is not None:
-                    body = {"ok": False, "error": "ratelimited"}
-                    return 429, body, {"Retry-After": str(wait)}
-                handler = HANDLERS.get(call.method)
-                if handler is None:
-                    raise Refusal("unknown_method")
-                body = handler(self.world, team, call.args)
+                return 200, self.world.oauth_v2_access(basic, call.args), {}
+            team = self._authorised(call)
+            wait = self.throttle.retry_after(team.id, call.method, call.args.get("channel"))
+            if wait is not None:
+                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)}
+            handler = HANDLERS.get(call.method)
+            if handler is None:
+                raise Refusal("unknown_method")
+            return 200, handler(self.world, team, call.args), {}
         except Refusal as refusal:
-            body = refusal.body()
-        if failure is not None:
-            return failure.status, _failure_body(failure), {}
-        return 200, body, {}
+            return 200, refusal.body(), {}
 
     def _take_failure(self, method: str) -> InjectedFailure | None:
         for i, failure in enumerate(self._failures):

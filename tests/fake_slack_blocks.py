@@ -20,6 +20,12 @@ BLOCK_TYPES = frozenset(
 TEXT_TYPES = frozenset({"plain_text", "mrkdwn"})
 
 
+def kind_of(obj: Any) -> str | None:
+    """The ``type`` of a Block Kit object, if it has a sensible one."""
+    kind = obj.get("type") if isinstance(obj, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
 class Problems:
     """Collects Slack-style problem messages while walking a payload."""
 
@@ -51,7 +57,7 @@ def _text_object(p: Problems, ptr: str, obj: Any, most: int, plain_only: bool = 
         p.add(ptr, "must be an object")
         return
     allowed = {"plain_text"} if plain_only else TEXT_TYPES
-    if obj.get("type") not in allowed:
+    if kind_of(obj) not in allowed:
         p.add(f"{ptr}/type", f"must be one of {sorted(allowed)}")
     p.length(f"{ptr}/text", obj.get("text"), most)
 
@@ -62,7 +68,7 @@ def _element(p: Problems, ptr: str, el: Any) -> None:
         return
     if "action_id" in el:
         p.length(f"{ptr}/action_id", el["action_id"], 255)
-    if el.get("type") == "button":
+    if kind_of(el) == "button":
         _text_object(p, f"{ptr}/text", el.get("text"), 75, plain_only=True)
         if "value" in el:
             p.length(f"{ptr}/value", el["value"], 2000)
@@ -70,16 +76,20 @@ def _element(p: Problems, ptr: str, el: Any) -> None:
             p.length(f"{ptr}/url", el["url"], 3000)
         if el.get("style") not in (None, "primary", "danger"):
             p.add(f"{ptr}/style", "must be one of [danger, primary]")
-    for i, option in enumerate(el.get("options") or []):
-        _text_object(p, f"{ptr}/options/{i}/text", option.get("text"), 75)
-        p.length(f"{ptr}/options/{i}/value", option.get("value"), 150)
+    if "options" in el:
+        for i, option in enumerate(p.items(f"{ptr}/options", el["options"], 100)):
+            if not isinstance(option, dict):
+                p.add(f"{ptr}/options/{i}", "must be an object")
+                continue
+            _text_object(p, f"{ptr}/options/{i}/text", option.get("text"), 75)
+            p.length(f"{ptr}/options/{i}/value", option.get("value"), 150)
 
 
 def _block(p: Problems, ptr: str, block: Any, action_ids: set[str]) -> None:
     if not isinstance(block, dict):
         p.add(ptr, "must be an object")
         return
-    kind = block.get("type")
+    kind = kind_of(block)
     if kind not in BLOCK_TYPES:
         p.add(f"{ptr}/type", "unsupported type")
         return
@@ -104,7 +114,7 @@ def _block(p: Problems, ptr: str, block: Any, action_ids: set[str]) -> None:
             _unique_action(p, f"{ptr}/elements/{i}", el, action_ids)
     elif kind == "context":
         for i, el in enumerate(p.items(f"{ptr}/elements", block.get("elements"), 10)):
-            if isinstance(el, dict) and el.get("type") in TEXT_TYPES:
+            if kind_of(el) in TEXT_TYPES:
                 _text_object(p, f"{ptr}/elements/{i}", el, 3000)
     elif kind == "markdown":
         p.length(f"{ptr}/text", block.get("text"), 12000)
@@ -139,7 +149,7 @@ def view_problems(view: Any) -> list[str]:
     if not isinstance(view, dict):
         p.add("/view", "must be an object")
         return p.messages
-    kind = view.get("type")
+    kind = kind_of(view)
     if kind not in ("modal", "home"):
         p.add("/view/type", "must be one of [home, modal]")
     if kind == "modal":
@@ -147,9 +157,8 @@ def view_problems(view: Any) -> list[str]:
         for button in ("submit", "close"):
             if button in view:
                 _text_object(p, f"/view/{button}", view[button], 24, plain_only=True)
-        has_input = any(
-            isinstance(b, dict) and b.get("type") == "input" for b in view.get("blocks") or []
-        )
+        blocks = view.get("blocks")
+        has_input = isinstance(blocks, list) and any(kind_of(b) == "input" for b in blocks)
         if has_input and "submit" not in view:
             p.add("/view/submit", "must provide submit when the view has input blocks")
     if "private_metadata" in view and view["private_metadata"] != "":

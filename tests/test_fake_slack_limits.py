@@ -8,11 +8,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from slack_sdk.errors import SlackApiError, SlackObjectFormationError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 
 from tests.fake_slack import FakeSlack
+from tests.fake_slack_blocks import BLOCK_TYPES, block_problems, view_problems
 from tests.fake_slack_limits import Limit
 from tests.fake_slack_state import ManualClock
 
@@ -103,6 +106,45 @@ def test_the_limits_match_slack_sdk_models(build: Any) -> None:
     """slack-sdk's own Block Kit models refuse the same sizes the fake refuses."""
     with pytest.raises(SlackObjectFormationError):
         build().validate_json()
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                ["type", "text", "elements", "fields", "options", "action_id", "value"]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+BLOCKISH = st.lists(
+    st.fixed_dictionaries(
+        {"type": st.sampled_from(sorted(BLOCK_TYPES))},
+        optional={
+            "text": JSON,
+            "elements": JSON,
+            "fields": JSON,
+            "accessory": JSON,
+            "label": JSON,
+            "element": JSON,
+        },
+    ),
+    max_size=4,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.one_of(JSON, BLOCKISH))
+def test_any_json_gets_problems_not_a_crash(value: Any) -> None:
+    """Whatever a client sends as blocks or a view, the fake answers with Slack-style
+    problems (it never turns a malformed payload into a 500 of its own)."""
+    for problem in block_problems(value) + view_problems({"type": "modal", "blocks": value}):
+        assert problem.endswith("]") and "[json-pointer:/" in problem
 
 
 async def test_a_view_takes_100_blocks_not_101(slack: FakeSlack) -> None:
