@@ -172,10 +172,11 @@ class FakeSlack:
         self.world.codes[code] = team_id
         return code
 
-    def trigger(self, team_id: str) -> str:
-        """A ``trigger_id`` as an interaction carries it: opens one modal within 3 s."""
+    def trigger(self, team_id: str, user_id: str = "") -> str:
+        """A ``trigger_id`` as a person's interaction carries it: opens one modal (for that
+        person) within 3 s."""
         trigger = f"{int(self.world.clock())}.{self.world.ids.new('')}.fake"
-        self.world.triggers[trigger] = (team_id, self.world.clock())
+        self.world.triggers[trigger] = (team_id, user_id, self.world.clock())
         return trigger
 
     # -- control: limits and failures ------------------------------------------------------

@@ -1,9 +1,9 @@
 """The Web API methods of the fake Slack, answering as Slack does.
 
 Each handler takes the calling workspace and the request's arguments and returns the JSON body
-of a successful answer, or raises ``Refusal`` with Slack's error code (views are in
-``tests/fake_slack_views.py``). ``World`` holds all the
-state (see ``tests/fake_slack_state.py``); the HTTP side is in ``tests/fake_slack.py``.
+of a successful answer, or raises ``Refusal`` with Slack's error code. ``World`` holds all the
+state (the data types are in ``tests/fake_slack_state.py``); the views methods are mixed in
+from ``tests/fake_slack_views.py``; the HTTP side is in ``tests/fake_slack.py``.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class World(ViewMethods):
         self.ephemerals: dict[str, list[Ephemeral]] = {}
         self.views: dict[str, FakeView] = {}
         self.homes: dict[tuple[str, str], str] = {}  # (team, user) -> view id
-        self.triggers: dict[str, tuple[str, float]] = {}  # trigger id -> (team id, issued at)
+        self.triggers: dict[str, tuple[str, str, float]] = {}  # (team, user, issued at)
         self.codes: dict[str, str] = {}  # OAuth code -> team id
         self.client_id = "1111.2222"
         self.client_secret = "fake-client-secret"

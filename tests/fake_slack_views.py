@@ -20,20 +20,21 @@ class ViewMethods:
     ids: Ids
     views: dict[str, FakeView]
     homes: dict[tuple[str, str], str]  # (team, user) -> view id
-    triggers: dict[str, tuple[str, float]]  # trigger id -> (team id, issued at; -1 once used)
+    triggers: dict[str, tuple[str, str, float]]  # id -> (team, user, issued at; -1 once used)
 
     def views_open(self, team: FakeTeam, a: dict[str, Any]) -> dict[str, Any]:
         trigger = str(a.get("trigger_id") or "")
         issued = self.triggers.get(trigger)
         if issued is None or issued[0] != team.id:
             raise Refusal("invalid_trigger_id")
-        if issued[1] < 0:
+        _, user_id, issued_at = issued
+        if issued_at < 0:
             raise Refusal("exchanged_trigger_id")
-        if self.clock() - issued[1] > TRIGGER_SECONDS:
+        if self.clock() - issued_at > TRIGGER_SECONDS:
             raise Refusal("expired_trigger_id")
         view = self._checked_view(a, "modal")
-        self.triggers[trigger] = (team.id, -1.0)
-        return {"ok": True, "view": self._store_view(team, "", view).view}
+        self.triggers[trigger] = (team.id, user_id, -1.0)
+        return {"ok": True, "view": self._store_view(team, user_id, view).view}
 
     def views_update(self, team: FakeTeam, a: dict[str, Any]) -> dict[str, Any]:
         stored = self._find_view(team, a.get("view_id"), a.get("external_id"))

@@ -169,12 +169,19 @@ async def test_bolt_opens_a_modal_from_a_button_press(slack: FakeSlack) -> None:
 
     signer = SlackSigner(SECRET)
     press = signer.block_actions(
-        team, kari.id, dm, "1.000100", "reflect", "stage-1", trigger_id=slack.trigger(team.id)
+        team,
+        kari.id,
+        dm,
+        "1.000100",
+        "reflect",
+        "stage-1",
+        trigger_id=slack.trigger(team.id, kari.id),
     )
     assert (await app.async_dispatch(press.bolt())).status == 200
     [call] = await slack.wait_for("views.open")
     assert call.ok and call.response is not None
-    assert slack.view(call.response["view"]["id"]).view["title"]["text"] == "Refleksjon"
+    opened = slack.view(call.response["view"]["id"])
+    assert (opened.user_id, opened.view["title"]["text"]) == (kari.id, "Refleksjon")
 
     answer = await app.async_dispatch(signer.slash_command(team, kari.id, dm, "/kompis").bolt())
     assert (answer.status, answer.body) == (200, "Skriv status i DM-en")
