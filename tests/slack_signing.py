@@ -1,8 +1,8 @@
 """Signed inbound Slack requests: what Slack POSTs to an app's request URL.
 
     signer = SlackSigner("signing-secret")
-    request = signer.event(team, message_im(kari.id, channel, "hei"))
-    await app.async_dispatch(request.bolt())          # or POST request.body with request.headers
+    request = signer.event(team, slack.user_writes(team.id, kari.id, "hei"))  # a FakeSlack
+    await app.async_dispatch(request.bolt())  # or POST request.body with request.headers
 
 Events API callbacks are JSON; interactions (``block_actions``, ``view_submission``) are a
 form with one ``payload=`` field holding JSON; slash commands are plain form fields. Every

@@ -147,21 +147,38 @@ async def test_bolt_dispatches_a_signed_dm_and_replies_through_the_fake(slack: F
     assert len(slack.calls_to("chat.postMessage")) == 1
 
 
-async def test_bolt_opens_a_modal_from_a_button_press(slack: FakeSlack) -> None:
+async def test_bolt_opens_and_receives_a_modal_and_answers_a_command(
+    slack: FakeSlack,
+) -> None:
     team = slack.add_team("Troms")
     kari = slack.add_user(team.id, "Kari")
     dm = slack.dm_channel(team.id, kari.id)
     app = bolt_app(slack, team)
     modal = {
         "type": "modal",
+        "callback_id": "reflect",
         "title": {"type": "plain_text", "text": "Refleksjon"},
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Hva gikk bra?"}}],
+        "submit": {"type": "plain_text", "text": "Send"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "answer",
+                "label": {"type": "plain_text", "text": "Hva gikk bra?"},
+                "element": {"type": "plain_text_input", "action_id": "text"},
+            }
+        ],
     }
+    submitted: list[dict[str, Any]] = []
 
     @app.action("reflect")
     async def reflect(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         await client.views_open(trigger_id=body["trigger_id"], view=modal)
+
+    @app.view("reflect")
+    async def submit(ack: AsyncAck, view: dict[str, Any]) -> None:
+        submitted.append(view["state"]["values"])
+        await ack()
 
     @app.command("/kompis")
     async def command(ack: AsyncAck) -> None:
@@ -182,6 +199,13 @@ async def test_bolt_opens_a_modal_from_a_button_press(slack: FakeSlack) -> None:
     assert call.ok and call.response is not None
     opened = slack.view(call.response["view"]["id"])
     assert (opened.user_id, opened.view["title"]["text"]) == (kari.id, "Refleksjon")
+
+    values = {"answer": {"text": "Det gikk bra"}}
+    sent = signer.view_submission(team, kari.id, opened.view, values)
+    assert (await app.async_dispatch(sent.bolt())).status == 200
+    assert submitted == [
+        {"answer": {"text": {"type": "plain_text_input", "value": "Det gikk bra"}}}
+    ]
 
     answer = await app.async_dispatch(signer.slash_command(team, kari.id, dm, "/kompis").bolt())
     assert (answer.status, answer.body) == (200, "Skriv status i DM-en")
