@@ -18,17 +18,19 @@ plain Python (this class's methods); nothing on the wire but the Web API.
 from __future__ import annotations
 
 import asyncio
-import base64
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from aiohttp import web
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from tests.fake_slack_http import failure_body, read_request, respond
 from tests.fake_slack_limits import SLACK_CHANNEL_LIMIT, Limit, RateLimits, Throttle
 from tests.fake_slack_methods import HANDLERS, World
 from tests.fake_slack_state import (
@@ -234,47 +236,36 @@ class FakeSlack:
     # -- HTTP ------------------------------------------------------------------------------
 
     async def _handle(self, request: web.Request) -> web.Response:
-        args: dict[str, Any] = dict(request.query)
-        malformed = False
-        try:
-            if request.content_type == "application/json":
-                body = await request.json()
-                malformed = not isinstance(body, dict)
-                args |= {} if malformed else body
-            elif request.method == "POST":
-                args |= dict(await request.post())
-        except ValueError:
-            malformed = True
-        token, basic = _credentials(request.headers.get("Authorization", ""), args)
+        incoming = await read_request(request)
         call = Call(
             method=request.match_info["method"],
             http_method=request.method,
             content_type=request.content_type,
-            args=args,
-            token=token,
-            team_id=self.world.tokens.get(token or ""),
+            args=incoming.args,
+            token=incoming.token,
+            team_id=self.world.tokens.get(incoming.token or ""),
             at=self.world.clock(),
         )
         answered: tuple[int, dict[str, Any] | None, dict[str, str]] = (
-            (200, Refusal("invalid_json").body(), {}) if malformed else self._answer(call, basic)
+            (200, Refusal("invalid_json").body(), {})
+            if incoming.malformed
+            else self._answer(call, incoming.basic)
         )
         status, answer, headers = answered
         call.status, call.response = status, answer
         self.calls.append(call)
         self._called.set()
-        if answer is None:
-            return web.Response(status=status, text=_HTML_ERROR, content_type="text/html")
-        return web.json_response(answer, status=status, headers=headers)
+        return respond(status, answer, headers)
 
     def _answer(
         self, call: Call, basic: tuple[str, str] | None
     ) -> tuple[int, dict[str, Any] | None, dict[str, str]]:
         failure = self._take_failure(call.method)
         if failure is not None and not failure.deliver:
-            return failure.status, _failure_body(failure), {}
+            return failure.status, failure_body(failure), {}
         answered = self._perform(call, basic)
         if failure is not None:  # it took effect, but the answer is lost
-            return failure.status, _failure_body(failure), {}
+            return failure.status, failure_body(failure), {}
         return answered
 
     def _perform(
@@ -310,23 +301,8 @@ class FakeSlack:
         return self.world.teams[call.team_id]
 
 
-_HTML_ERROR = "<html><body><h1>503 Service Unavailable</h1></body></html>"
-
-
-def _failure_body(failure: InjectedFailure) -> dict[str, Any] | None:
-    return None if failure.html else {"ok": False, "error": "internal_error"}
-
-
-def _credentials(
-    authorization: str, args: dict[str, Any]
-) -> tuple[str | None, tuple[str, str] | None]:
-    """The bearer token (header or ``token`` argument) and OAuth client credentials."""
-    token = args.pop("token", None)
-    basic = None
-    if authorization.startswith("Bearer "):
-        token = authorization.removeprefix("Bearer ")
-    elif authorization.startswith("Basic "):
-        pair = base64.b64decode(authorization.removeprefix("Basic ")).decode()
-        client_id, _, secret = pair.partition(":")
-        basic = (client_id, secret)
-    return token, basic
+async def refused(call: Awaitable[Any]) -> SlackApiError:
+    """The ``SlackApiError`` a slack-sdk call raised; fails the test if the call succeeded."""
+    with pytest.raises(SlackApiError) as caught:
+        await call
+    return caught.value

@@ -13,7 +13,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncServerErrorRetryHan
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.fake_slack import FakeSlack
+from tests.fake_slack import FakeSlack, refused
 
 
 @pytest.fixture
@@ -21,13 +21,6 @@ async def slack() -> AsyncIterator[FakeSlack]:
     async with FakeSlack() as fake:
         fake.set_rate_limits(channel=None)  # rate limits have their own tests
         yield fake
-
-
-async def refused(call: object) -> SlackApiError:
-    """The SlackApiError a call raised; fails the test if it succeeded."""
-    with pytest.raises(SlackApiError) as caught:
-        await call  # type: ignore[misc]
-    return caught.value
 
 
 async def exchange(slack: FakeSlack, code: str, secret: str | None = None) -> SlackApiError | str:

@@ -7,9 +7,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from slack_sdk.errors import SlackApiError
 
-from tests.fake_slack import FakeSlack
+from tests.fake_slack import FakeSlack, refused
 from tests.fake_slack_state import ManualClock
 
 MODAL: dict[str, Any] = {
@@ -42,12 +41,6 @@ def clock() -> ManualClock:
 async def slack(clock: ManualClock) -> AsyncIterator[FakeSlack]:
     async with FakeSlack(clock=clock) as fake:
         yield fake
-
-
-async def refused(call: object) -> SlackApiError:
-    with pytest.raises(SlackApiError) as caught:
-        await call  # type: ignore[misc]
-    return caught.value
 
 
 async def test_a_trigger_opens_one_modal_within_three_seconds(
