@@ -255,3 +255,19 @@ def test_missing_text_in_a_lab_is_named_by_the_lab_id(
         "content/digital-kompetens/programme.yaml: labs.informationshantering.task: missing "
         "translation: no nb text" in output
     )
+
+
+def test_problems_in_programme_yaml_are_reported_beside_those_in_a_module(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    edit_yaml(data / LEDELSE, lambda d: d.update(titel="Ledelse"))
+    edit_yaml(
+        data / "content" / "kompetanseloft" / "programme.yaml",
+        lambda d: d.update(default_locale=["nb"]),
+    )
+    code, output = run_check(data, monkeypatch)
+    assert code == 1
+    assert (
+        "ledelse.yaml: titel: 'titel' is not a field Kompis knows (did you mean 'title'?)" in output
+    )
+    assert "kompetanseloft/programme.yaml: default_locale: ['nb'] should be text" in output

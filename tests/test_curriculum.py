@@ -73,7 +73,8 @@ CASES = {
     ),
     "bad timezone": (
         lambda r: edit_yaml(schedule(r), lambda d: d.update(timezone="Europe/Tromso")),
-        "schedules/demo.yaml: unknown timezone 'Europe/Tromso'",
+        "schedules/demo.yaml: timezone: unknown timezone 'Europe/Tromso' (use a name like "
+        "Europe/Oslo or Europe/Stockholm)",
     ),
     "unknown gathering group": (
         lambda r: edit_yaml(schedule(r), lambda d: d["organisations"][0].update(group="dag-9")),

@@ -81,7 +81,11 @@ def load_programme(
                     modules.append(module)
         else:
             modules.append(entry)
-    if problems:
+    if problems:  # still report what is wrong in programme.yaml itself
+        try:
+            Programme.model_validate({**data, "modules": []})
+        except ValidationError as exc:
+            problems += from_validation_error(shown, exc, data)
         return None, problems
     merged = {**data, "modules": modules}
     try:

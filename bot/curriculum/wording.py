@@ -148,5 +148,8 @@ def from_validation_error(
         if prefix:
             path = f"{prefix}.{path}" if path else prefix
         message, fix = plain(item)
+        if message.startswith("unknown timezone"):  # the cohort's own check, at the top
+            path = f"{prefix}.timezone" if prefix else "timezone"
+            fix = "use a name like Europe/Oslo or Europe/Stockholm"
         problems.append(Problem(file, path, message, fix))
     return problems
