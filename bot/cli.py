@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from bot import log
-from bot.cli_errors import KompisGroup, require_database
+from bot.cli_errors import KompisGroup
 from bot.curriculum.loader import check_catalog, load_catalog, require_folders
 from bot.curriculum.problems import DataError, Severity
 from bot.domain.catalog import Catalog
@@ -182,6 +182,7 @@ def schedule_preview(
 
     from bot.schedule_preview import PreviewError, build_rows, load_audience, render
     from bot.storage.db import database_exists
+    from bot.storage.reach import require_database
 
     start, end = _day(first, "--from"), _day(last, "--to")
     if end < start:

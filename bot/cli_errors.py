@@ -7,57 +7,22 @@ later.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import typer
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from typer.core import TyperGroup
 
 from bot.curriculum.problems import DataError
 from bot.errors import ConfigError
-
-
-def shown_url(url: str) -> str:
-    """The database URL without its password."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(unreadable URL)"
-
-
-def _reason(exc: BaseException) -> str:
-    """The driver's own first line ("connection refused", "database ... does not exist")."""
-    inner = getattr(exc, "orig", None) or exc
-    lines = [line.strip() for line in str(inner).splitlines() if line.strip()]
-    return lines[0].removeprefix("connection failed: ") if lines else type(inner).__name__
+from bot.storage.reach import BAD_URL, UNREACHABLE, reason, shown_url
 
 
 def database_error(exc: BaseException, url: str | None) -> str:
     where = f" at {shown_url(url)}" if url else ""
     return (
-        f"cannot reach the database{where}: {_reason(exc)}; check KOMPIS_DATABASE_URL and "
+        f"cannot reach the database{where}: {reason(exc)}; check KOMPIS_DATABASE_URL and "
         "that the database server is running and the database exists"
     )
-
-
-async def _probe(url: str) -> None:
-    from bot.storage.db import Database
-
-    db = Database(url)
-    try:
-        async with db.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    finally:
-        await db.dispose()
-
-
-def require_database(url: str) -> None:
-    """Connect once, so that a command says "cannot reach the database" rather than carrying
-    on as if it were empty."""
-    asyncio.run(_probe(url))
 
 
 def _database_url() -> str | None:
@@ -85,9 +50,9 @@ class KompisGroup(TyperGroup):
                 "lists them) and try again",
                 1,
             ) from exc
-        except (DBAPIError, ConnectionError) as exc:
+        except UNREACHABLE as exc:
             raise _exit(database_error(exc, _database_url()), 2) from exc
-        except (ArgumentError, NoSuchModuleError) as exc:
+        except BAD_URL as exc:
             raise _exit(
                 f"KOMPIS_DATABASE_URL is not a database URL Kompis can use: {exc}", 2
             ) from exc

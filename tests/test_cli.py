@@ -34,7 +34,7 @@ def test_demo_in_swedish_for_a_swedish_leader(tmp_path: Path) -> None:
     out = demo(tmp_path, "--as", "anna.lindqvist")
     assert "Förarbete har öppnat" in out and "Sista dag: fredag 5 februari 2027." in out
     assert "Reflektionsfråga" in out
-    assert "Ditt svar på «Din erfarenhet» är sparat." in out
+    assert "Ditt svar på ”Din erfarenhet” är sparat." in out
     assert "- Din erfarenhet: klar" in out
 
 
