@@ -271,3 +271,11 @@ def test_problems_in_programme_yaml_are_reported_beside_those_in_a_module(
         "ledelse.yaml: titel: 'titel' is not a field Kompis knows (did you mean 'title'?)" in output
     )
     assert "kompetanseloft/programme.yaml: default_locale: ['nb'] should be text" in output
+
+
+def test_an_event_on_a_holiday_is_a_warning(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    event = shipped_catalog().cohort("tf-2027").events[0].id
+    edit_yaml(data / TF, lambda d: d["events"][0].update(date="2027-05-17"))
+    code, output = run_check(data, monkeypatch)
+    assert code == 0, output
+    assert f"tf-2027.yaml: events.{event}.date: warning: 2027-05-17 is a public holiday" in output
