@@ -137,3 +137,17 @@ def test_a_missing_postgresql_database_is_one_line_and_exit_2(
     monkeypatch.setenv("KOMPIS_DATABASE_URL", url)
     result = runner.invoke(app, ["db", "upgrade"])
     one_clear_line(result, 2, 'database "kompis_no_such_database" does not exist')
+
+
+def test_a_malformed_setting_is_one_line_in_plain_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KOMPIS_HTTP_PORT", "abc")
+    monkeypatch.setenv("KOMPIS_LOG_LEVEL", "LOUD")
+    result = runner.invoke(app, ["check"])
+    one_clear_line(
+        result,
+        2,
+        "setting KOMPIS_HTTP_PORT: 'abc' should be a whole number (write digits only, e.g. 7); "
+        "setting KOMPIS_LOG_LEVEL: 'LOUD' is not one of the choices (use one of 'DEBUG', 'INFO', "
+        "'WARNING' or 'ERROR')",
+    )
+    assert "Input should be" not in result.output

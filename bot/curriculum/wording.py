@@ -103,7 +103,7 @@ def plain(item: ErrorDetails) -> tuple[str, str]:
         return f"{_shown(value)} is not a date", _DATE_FIX
     if kind.startswith("time_"):
         return f"{_shown(value)} is not a time of day", _TIME_FIX
-    if kind == "enum":
+    if kind in ("enum", "literal_error"):
         return f"{_shown(value)} is not one of the choices", f"use one of {ctx.get('expected')}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         if field in ("title", "summary", "body", "text", "explanation", "name", "task"):
