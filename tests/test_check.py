@@ -279,3 +279,23 @@ def test_an_event_on_a_holiday_is_a_warning(data: Path, monkeypatch: pytest.Monk
     code, output = run_check(data, monkeypatch)
     assert code == 0, output
     assert f"tf-2027.yaml: events.{event}.date: warning: 2027-05-17 is a public holiday" in output
+
+
+def test_files_kompis_would_not_read_are_named(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (data / "content" / "demo-intro" / "programme.yaml").rename(
+        data / "content" / "demo-intro" / "programme.yml"
+    )
+    (data / "schedules" / "demo.yaml").rename(data / "schedules" / "demo.yml")
+    code, output = run_check(data, monkeypatch)
+    assert code == 0, output
+    assert (
+        "content/demo-intro: warning: has no programme.yaml, so it is not read (name the "
+        "programme's main file programme.yaml)"
+    ) in output
+    assert (
+        "schedules/demo.yml: warning: is not read: schedules end in .yaml (rename it to " in output
+    )
+
+
+def test_christmas_eve_is_named() -> None:
+    assert day_off("NO", date(2027, 12, 24)) == "a public holiday (Christmas Eve)"

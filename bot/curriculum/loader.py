@@ -168,6 +168,7 @@ def check_catalog(
                     severity=Severity.NOTE,
                 )
             )
+    problems += _stray_files(content_dir, schedules_dir, root)
     for path in sorted(schedules_dir.glob("*.yaml")):
         cohort, found = load_cohort(path, catalog.programmes, root, frozenset(skipped))
         problems += found
@@ -183,6 +184,35 @@ def check_catalog(
                 )
             catalog.cohorts[cohort.id] = cohort
     return catalog, problems
+
+
+def _stray_files(content_dir: Path, schedules_dir: Path, root: Path | None) -> list[Problem]:
+    """Files Kompis would silently not read: a programme folder without programme.yaml, a
+    schedule saved as .yml."""
+    found = [
+        Problem(
+            display_path(folder, root),
+            "",
+            "has no programme.yaml, so it is not read",
+            "name the programme's main file programme.yaml",
+            Severity.WARNING,
+        )
+        for folder in sorted(content_dir.iterdir())
+        if folder.is_dir()
+        and not folder.name.startswith(".")
+        and not (folder / "programme.yaml").exists()
+    ]
+    found += [
+        Problem(
+            display_path(path, root),
+            "",
+            "is not read: schedules end in .yaml",
+            f"rename it to {path.stem}.yaml",
+            Severity.WARNING,
+        )
+        for path in sorted(schedules_dir.glob("*.yml"))
+    ]
+    return found
 
 
 def _programme_id(folder: Path) -> str:

@@ -92,11 +92,19 @@ def check_programme(programme: Programme, file: str) -> list[Problem]:
         bad("labs", f"lab id {dup!r} is used twice", "give each lab its own id")
     for module in programme.modules:
         for dup in _duplicates([s.id for s in module.stages]):
-            bad(f"modules.{module.id}.stages", f"stage id {dup!r} is used twice")
+            bad(
+                f"modules.{module.id}.stages",
+                f"stage id {dup!r} is used twice",
+                "give each stage its own id",
+            )
         for stage in module.stages:
             where = f"modules.{module.id}.stages.{stage.id}"
             for dup in _duplicates([a.id for a in stage.activities]):
-                bad(f"{where}.activities", f"activity id {dup!r} is used twice")
+                bad(
+                    f"{where}.activities",
+                    f"activity id {dup!r} is used twice",
+                    "give each activity its own id",
+                )
             for activity in stage.activities:
                 _check_activity(activity, f"{where}.activities.{activity.id}", bad)
     return problems
@@ -129,7 +137,10 @@ def _check_activity(activity: Any, path: str, bad: Any) -> None:
                 f"use 0 to {len(question.options) - 1} (0 is the first option)",
             )
         for locale, text in question.explanation.items():
-            if text.count("\n") > QUIZ["explanation_line_feeds"]:
+            breaks = text.count("\n")
+            if breaks > QUIZ["explanation_line_feeds"]:
                 bad(
-                    f"{qpath}.explanation.{locale}", "has more than 2 line breaks", "join the lines"
+                    f"{qpath}.explanation.{locale}",
+                    f"has {breaks} line breaks; Telegram allows {QUIZ['explanation_line_feeds']}",
+                    "join the lines",
                 )
