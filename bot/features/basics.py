@@ -25,15 +25,16 @@ async def unknown(ctx: Context, word: str) -> None:
 async def language(ctx: Context, argument: str) -> None:
     """``language`` lists the choices; ``language sv`` switches."""
     choice = argument.strip().lower()
+    offered = [code for code in LOCALES if code in ctx.programme.locales]
     if not choice:
         ctx.reply(
             "language_choose",
             current=ctx.locale,
-            buttons=tuple(Button(language_name(code), f"language:{code}") for code in LOCALES),
+            buttons=tuple(Button(language_name(code), f"language:{code}") for code in offered),
         )
         return
-    if choice not in LOCALES:
-        raise UserError("language_unknown", given=choice[:20], choices=list(LOCALES))
+    if choice not in offered:  # a language the programme lacks is not offered (see text.py)
+        raise UserError("language_unknown", given=choice[:20], choices=offered)
     await ctx.store.update_person(ctx.person.id, locale=choice)
     ctx.person = type(ctx.person)(**{**ctx.person.__dict__, "locale": choice})
     ctx.reply("language_changed", language=choice)
