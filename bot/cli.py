@@ -12,14 +12,16 @@ from typing import Annotated
 import typer
 
 from bot import log
-from bot.curriculum.loader import load_catalog
-from bot.curriculum.problems import DataError
+from bot.cli_errors import KompisGroup
+from bot.curriculum.loader import check_catalog, load_catalog, require_folders
+from bot.curriculum.problems import DataError, Severity
 from bot.domain.catalog import Catalog
 from bot.domain.programme import ActivityKind, Programme
 from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
 
 app = typer.Typer(
+    cls=KompisGroup,
     help="Kompis: a learning companion bot for leadership programmes.",
     no_args_is_help=True,
     add_completion=False,
@@ -53,10 +55,11 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 @app.command()
 def check() -> None:
-    """Validate every file in content/ and schedules/; print each problem, exit 1 on any."""
+    """Validate every file in content/ and schedules/; print each problem, exit 1 on any error
+    (warnings are printed and do not fail)."""
     settings = _settings()
     root = settings.content_dir.parent
-    catalog, problems = load_catalog(settings.content_dir, settings.schedules_dir, root=root)
+    catalog, problems = check_catalog(settings.content_dir, settings.schedules_dir, root=root)
     for problem in problems:
         typer.echo(str(problem))
     for programme in catalog.programmes.values():
@@ -67,9 +70,11 @@ def check() -> None:
             f"{len(cohort.organisations)} organisations, {len(cohort.modules)} modules "
             f"scheduled, {len(cohort.events)} events, timezone {cohort.timezone}"
         )
-    if problems:
-        raise _fail(f"{len(problems)} problem(s) found")
-    typer.echo("all data files are valid")
+    count = Counter(p.severity for p in problems)
+    warned = f", {count[Severity.WARNING]} warning(s)" if count[Severity.WARNING] else ""
+    if count[Severity.ERROR]:
+        raise _fail(f"{count[Severity.ERROR]} problem(s) found{warned}")
+    typer.echo(f"all data files are valid{warned}")
 
 
 def _summary(programme: Programme) -> str:
@@ -121,6 +126,7 @@ def demo(
         if lock is not None:
             lock.release()
     settings = _settings(database_url=url)
+    require_folders(settings.content_dir, settings.schedules_dir)  # exit 2, not a demo error
 
     async def go() -> None:
         runner = Demo(settings, cohort, person, sys.stdout)
@@ -175,6 +181,8 @@ def schedule_preview(
     from rich.console import Console
 
     from bot.schedule_preview import PreviewError, build_rows, load_audience, render
+    from bot.storage.db import database_exists
+    from bot.storage.reach import require_database
 
     start, end = _day(first, "--from"), _day(last, "--to")
     if end < start:
@@ -183,6 +191,8 @@ def schedule_preview(
         raise _fail("preview at most a year at a time; narrow --from/--to")
     settings = _settings()
     catalog = _catalog_with(settings, cohort)
+    if database_exists(settings.database_url):
+        require_database(settings.database_url)  # unreachable is an error, not "empty"
     try:
         audience, source = asyncio.run(
             load_audience(catalog, cohort, settings.database_url, settings.schedules_dir)

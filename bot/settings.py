@@ -76,16 +76,21 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build settings once; a missing or malformed one becomes a one-line ConfigError."""
+    """Build settings once; a missing or malformed one becomes a one-line ConfigError in plain
+    words (never pydantic's), naming the setting; a secret's value is never shown."""
+    from bot.curriculum.wording import plain
+
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = "KOMPIS_" + "_".join(str(p) for p in first["loc"]).upper()
-        if name.startswith("KOMPIS_SLACK_"):
-            name = name.removeprefix("KOMPIS_")
-        raise ConfigError(
-            f"setting {name}: {first['msg']} (got {first.get('input')!r})"
-            if "secret" not in name.lower() and "token" not in name.lower()
-            else f"setting {name}: {first['msg']}"
-        ) from exc
+        parts = []
+        for error in exc.errors():
+            name = "KOMPIS_" + "_".join(str(p) for p in error["loc"]).upper()
+            if name.startswith("KOMPIS_SLACK_"):
+                name = name.removeprefix("KOMPIS_")
+            if "secret" in name.lower() or "token" in name.lower():
+                parts.append(f"setting {name}: is not valid (check its value)")
+                continue
+            message, fix = plain(error)
+            parts.append(f"setting {name}: {message}" + (f" ({fix})" if fix else ""))
+        raise ConfigError("; ".join(parts)) from exc

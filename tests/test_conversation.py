@@ -40,7 +40,7 @@ async def test_answers_that_start_with_a_command_word_are_answers(harness: Harne
         "Klar och tydlig kommunikation var det viktigaste.",
         "Status i dag: vi har börjat med e-tjänsterna.",
     ]
-    assert "Inte nu? Skriv «hoppa över»." in prompt  # the prompt says how to get out
+    assert "Inte nu? Skriv ”hoppa över”." in prompt  # the prompt says how to get out
 
 
 async def test_an_exact_command_still_runs_and_the_question_keeps_waiting(

@@ -20,7 +20,7 @@ from bot.transports.memory import MemoryTransport
 from tests.helpers import ROOT, Harness, shipped_catalog
 
 NB = "Jeg kjenner deg ikke ennå"
-SV = "Jag känner inte dig än"
+SV = "Jag vet inte vem du är än"
 
 
 @pytest.mark.parametrize(

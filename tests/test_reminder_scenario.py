@@ -23,7 +23,7 @@ def lines(received: list[Received]) -> list[str]:
 KARI = [
     f"2027-01-11 09:00 {OPEN_NB}",
     f"2027-01-29 09:00 Forarbeid i {MODULE_NB} har frist om 7 dager: fredag 5. februar 2027.",
-    f"2027-02-04 09:00 Forarbeid i {MODULE_NB} har frist om 1 dag: fredag 5. februar 2027.",
+    f"2027-02-04 09:00 Forarbeid i {MODULE_NB} har frist i morgen: fredag 5. februar 2027.",
     f"2027-02-05 09:00 I dag er fristen for Forarbeid i {MODULE_NB}.",
     f"2027-02-08 09:00 Neste samling: {MODULE_NB}",
     f"2027-02-08 09:00 Fristen for Forarbeid i {MODULE_NB} var fredag 5. februar 2027. "
@@ -31,7 +31,7 @@ KARI = [
     f"2027-02-08 09:00 Nå starter Samling: {MODULE_NB}",
     f"2027-02-11 09:00 Nå starter Etterarbeid: {MODULE_NB}",
     f"2027-02-26 09:00 Etterarbeid i {MODULE_NB} har frist om 7 dager: fredag 5. mars 2027.",
-    f"2027-03-04 09:00 Etterarbeid i {MODULE_NB} har frist om 1 dag: fredag 5. mars 2027.",
+    f"2027-03-04 09:00 Etterarbeid i {MODULE_NB} har frist i morgen: fredag 5. mars 2027.",
     f"2027-03-05 09:00 I dag er fristen for Etterarbeid i {MODULE_NB}.",
     f"2027-03-08 09:00 Fristen for Etterarbeid i {MODULE_NB} var fredag 5. mars 2027. "
     "Det er ikke for sent å bli ferdig.",
@@ -44,7 +44,7 @@ SIRI = [  # nynorsk, a participant and Alta's coordinator (weekly overview on Mo
     "2027-01-25 09:00 Vekeoversikt for Alta kommune",
     f"2027-01-29 09:00 Førearbeid i {MODULE_NN} har frist om 7 dagar: fredag 5. februar 2027.",
     "2027-02-01 09:00 Vekeoversikt for Alta kommune",
-    f"2027-02-04 09:00 Førearbeid i {MODULE_NN} har frist om 1 dag: fredag 5. februar 2027.",
+    f"2027-02-04 09:00 Førearbeid i {MODULE_NN} har frist i morgon: fredag 5. februar 2027.",
     f"2027-02-05 09:00 I dag er fristen for Førearbeid i {MODULE_NN}.",
     f"2027-02-08 09:00 Neste samling: {MODULE_NN}",
     f"2027-02-08 09:00 Fristen for Førearbeid i {MODULE_NN} var fredag 5. februar 2027. "
@@ -55,7 +55,7 @@ SIRI = [  # nynorsk, a participant and Alta's coordinator (weekly overview on Mo
     "2027-02-22 09:00 Vekeoversikt for Alta kommune",
     f"2027-02-26 09:00 Etterarbeid i {MODULE_NN} har frist om 7 dagar: fredag 5. mars 2027.",
     "2027-03-01 09:00 Vekeoversikt for Alta kommune",
-    f"2027-03-04 09:00 Etterarbeid i {MODULE_NN} har frist om 1 dag: fredag 5. mars 2027.",
+    f"2027-03-04 09:00 Etterarbeid i {MODULE_NN} har frist i morgon: fredag 5. mars 2027.",
     f"2027-03-05 09:00 I dag er fristen for Etterarbeid i {MODULE_NN}.",
     "2027-03-08 09:00 Snart: Koordinatormøte etter modulen",
     f"2027-03-08 09:00 Fristen for Etterarbeid i {MODULE_NN} var fredag 5. mars 2027. "
@@ -67,9 +67,10 @@ ANNA = [  # Swedish, Kiruna meets on day 2 (10 February), so her gathering eve i
     f"2027-01-11 09:00 Förarbete har öppnat: {MODULE_SV}",
     "2027-01-18 09:00 Veckoöversikt för Kiruna kommun",
     "2027-01-25 09:00 Veckoöversikt för Kiruna kommun",
-    f"2027-01-29 09:00 Förarbete i {MODULE_SV} ska vara klart om 7 dagar: fredag 5 februari 2027.",
+    f"2027-01-29 09:00 Sista dag för Förarbete i {MODULE_SV} är om 7 dagar: "
+    "fredag 5 februari 2027.",
     "2027-02-01 09:00 Veckoöversikt för Kiruna kommun",
-    f"2027-02-04 09:00 Förarbete i {MODULE_SV} ska vara klart om 1 dag: fredag 5 februari 2027.",
+    f"2027-02-04 09:00 Sista dag för Förarbete i {MODULE_SV} är i morgon: fredag 5 februari 2027.",
     f"2027-02-05 09:00 I dag är sista dag för Förarbete i {MODULE_SV}.",
     f"2027-02-08 09:00 Sista dag för Förarbete i {MODULE_SV} var fredag 5 februari 2027. "
     "Det är inte för sent att bli klar.",
@@ -78,9 +79,9 @@ ANNA = [  # Swedish, Kiruna meets on day 2 (10 February), so her gathering eve i
     f"2027-02-11 09:00 Efterarbete har öppnat: {MODULE_SV}",
     "2027-02-15 09:00 Veckoöversikt för Kiruna kommun",
     "2027-02-22 09:00 Veckoöversikt för Kiruna kommun",
-    f"2027-02-26 09:00 Efterarbete i {MODULE_SV} ska vara klart om 7 dagar: fredag 5 mars 2027.",
+    f"2027-02-26 09:00 Sista dag för Efterarbete i {MODULE_SV} är om 7 dagar: fredag 5 mars 2027.",
     "2027-03-01 09:00 Veckoöversikt för Kiruna kommun",
-    f"2027-03-04 09:00 Efterarbete i {MODULE_SV} ska vara klart om 1 dag: fredag 5 mars 2027.",
+    f"2027-03-04 09:00 Sista dag för Efterarbete i {MODULE_SV} är i morgon: fredag 5 mars 2027.",
     f"2027-03-05 09:00 I dag är sista dag för Efterarbete i {MODULE_SV}.",
     "2027-03-08 09:00 Snart: Samordnarmöte efter modulen",
     f"2027-03-08 09:00 Sista dag för Efterarbete i {MODULE_SV} var fredag 5 mars 2027. "

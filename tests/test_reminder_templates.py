@@ -62,6 +62,6 @@ def test_pause_date_problems_render(problem: str) -> None:
 def test_help_lists_the_reminder_commands() -> None:
     renderer = Renderer()
     sv = renderer.render(Outgoing(1, "help", {"name": "Anna"}), "sv").text
-    assert "- snooza:" in sv and "- pausa:" in sv and "- fortsätt:" in sv
+    assert "- skjut upp:" in sv and "- pausa:" in sv and "- fortsätt:" in sv
     nn = renderer.render(Outgoing(1, "help", {"name": "Siri"}), "nn").text
     assert "- utset:" in nn and "- fortset:" in nn

@@ -1,11 +1,20 @@
-"""A problem found in a data file, printed as ``file: path.to.field: what is wrong (fix)``."""
+"""A problem found in a data file, printed as ``file: path.to.field: what is wrong (fix)``.
+
+Errors stop the data from loading; warnings are printed by ``kompis check`` but load anyway
+(a deadline on a Saturday is odd, not wrong); notes explain what was skipped and why.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
-from pydantic import ValidationError
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
 
 
 @dataclass(frozen=True)
@@ -14,10 +23,20 @@ class Problem:
     path: str
     message: str
     fix: str = ""
+    severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
         where = f"{self.file}: {self.path}: " if self.path else f"{self.file}: "
-        return where + self.message + (f" ({self.fix})" if self.fix else "")
+        label = "" if self.severity == Severity.ERROR else f"{self.severity}: "
+        return where + label + self.message + (f" ({self.fix})" if self.fix else "")
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == Severity.ERROR
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.is_error]
 
 
 class DataError(Exception):
@@ -28,32 +47,8 @@ class DataError(Exception):
         self.problems = problems
 
 
-_FIXES = {
-    "missing": "add it",
-    "extra_forbidden": "remove it or check the spelling",
-    "string_pattern_mismatch": "use lower-case letters, digits and '-', at most 24 characters",
-    "date_from_datetime_parsing": "write the date as YYYY-MM-DD",
-    "date_parsing": "write the date as YYYY-MM-DD",
-    "date_type": "write the date as YYYY-MM-DD",
-    "time_parsing": "write the time as HH:MM",
-    "time_type": "write the time as HH:MM, in quotes",
-    "enum": "use one of the values listed",
-}
-
-
 def display_path(file: Path, root: Path | None = None) -> str:
     try:
         return str(file.relative_to(root)) if root else str(file)
     except ValueError:
         return str(file)
-
-
-def from_validation_error(file: str, error: ValidationError, prefix: str = "") -> list[Problem]:
-    problems = []
-    for item in error.errors():
-        path = ".".join(str(part) for part in item["loc"])
-        if prefix:
-            path = f"{prefix}.{path}" if path else prefix
-        message = item["msg"].removeprefix("Value error, ")
-        problems.append(Problem(file, path, message, _FIXES.get(item["type"], "")))
-    return problems

@@ -1,19 +1,15 @@
-"""Cross-field checks the models alone cannot make: references, dates, translations, limits."""
+"""Checks on a programme the models alone cannot make: translations, ids, limits, quizzes."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from bot.curriculum.limits import QUIZ, TEXT
-from bot.curriculum.participants import read_participants
 from bot.curriculum.problems import Problem
-from bot.domain.cohort import Cohort
-from bot.domain.people import Role
 from bot.domain.programme import LABS_MODULE, ActivityKind, Programme
 from bot.domain.text import LOCALES
 
@@ -27,7 +23,23 @@ def _local_texts(node: Any, path: str) -> Iterator[tuple[str, dict[str, str]]]:
         yield path, node
     elif isinstance(node, list):
         for index, item in enumerate(node):
-            yield from _local_texts(item, f"{path}.{index}")
+            key = getattr(item, "id", None) or str(index)
+            yield from _local_texts(item, f"{path}.{key}")
+
+
+def _field_of(path: str) -> str:
+    """The field a text belongs to: the last path part that is not a list entry's id."""
+    parts = path.split(".")
+    for index in range(len(parts) - 1, -1, -1):
+        if parts[index] in _TEXT_FIELDS:
+            return parts[index]
+    return parts[-1]
+
+
+_TEXT_FIELDS = frozenset(
+    {"title", "summary", "body", "text", "options", "explanation", "scale", "task", "reflection"}
+    | {"labs_title", "labs_summary"}
+)
 
 
 def _duplicates(ids: list[str]) -> list[str]:
@@ -58,7 +70,7 @@ def check_programme(programme: Programme, file: str) -> list[Problem]:
         for locale, value in text.items():
             if locale not in LOCALES:
                 bad(f"{path}.{locale}", f"unknown locale {locale!r}", f"use {', '.join(LOCALES)}")
-            field = next(part for part in reversed(path.split(".")) if not part.isdigit())
+            field = _field_of(path)
             limit = TEXT.get(field, TEXT["default"])
             if len(value) > limit:
                 bad(
@@ -78,14 +90,23 @@ def check_programme(programme: Programme, file: str) -> list[Problem]:
         )
     for dup in _duplicates([lab.id for lab in programme.labs]):
         bad("labs", f"lab id {dup!r} is used twice", "give each lab its own id")
-    for mi, module in enumerate(programme.modules):
+    for module in programme.modules:
         for dup in _duplicates([s.id for s in module.stages]):
-            bad(f"modules.{mi}.stages", f"stage id {dup!r} is used twice")
-        for si, stage in enumerate(module.stages):
+            bad(
+                f"modules.{module.id}.stages",
+                f"stage id {dup!r} is used twice",
+                "give each stage its own id",
+            )
+        for stage in module.stages:
+            where = f"modules.{module.id}.stages.{stage.id}"
             for dup in _duplicates([a.id for a in stage.activities]):
-                bad(f"modules.{mi}.stages.{si}.activities", f"activity id {dup!r} is used twice")
-            for ai, activity in enumerate(stage.activities):
-                _check_activity(activity, f"modules.{mi}.stages.{si}.activities.{ai}", bad)
+                bad(
+                    f"{where}.activities",
+                    f"activity id {dup!r} is used twice",
+                    "give each activity its own id",
+                )
+            for activity in stage.activities:
+                _check_activity(activity, f"{where}.activities.{activity.id}", bad)
     return problems
 
 
@@ -101,8 +122,8 @@ def _check_activity(activity: Any, path: str, bad: Any) -> None:
         bad(f"{path}.questions", "only a quiz has questions", "set kind: quiz or remove them")
     if activity.kind == ActivityKind.SURVEY and not 2 <= len(activity.scale) <= 10:
         bad(f"{path}.scale", "a survey needs 2 to 10 scale labels", "list one label per step")
-    for qi, question in enumerate(activity.questions):
-        qpath = f"{path}.questions.{qi}"
+    for question in activity.questions:
+        qpath = f"{path}.questions.{question.id}"
         if not QUIZ["min_options"] <= len(question.options) <= QUIZ["max_options"]:
             bad(
                 f"{qpath}.options",
@@ -116,137 +137,10 @@ def _check_activity(activity: Any, path: str, bad: Any) -> None:
                 f"use 0 to {len(question.options) - 1} (0 is the first option)",
             )
         for locale, text in question.explanation.items():
-            if text.count("\n") > QUIZ["explanation_line_feeds"]:
+            breaks = text.count("\n")
+            if breaks > QUIZ["explanation_line_feeds"]:
                 bad(
-                    f"{qpath}.explanation.{locale}", "has more than 2 line breaks", "join the lines"
+                    f"{qpath}.explanation.{locale}",
+                    f"has {breaks} line breaks; Telegram allows {QUIZ['explanation_line_feeds']}",
+                    "join the lines",
                 )
-
-
-def check_cohort(
-    cohort: Cohort, programmes: dict[str, Programme], file: str, folder: Path
-) -> list[Problem]:
-    problems: list[Problem] = []
-
-    def bad(path: str, message: str, fix: str = "") -> None:
-        problems.append(Problem(file, path, message, fix))
-
-    programme = programmes.get(cohort.programme)
-    if programme is None:
-        bad(
-            "programme",
-            f"unknown programme {cohort.programme!r}",
-            f"use one of {', '.join(sorted(programmes)) or '(none loaded)'}",
-        )
-    elif cohort.locale not in programme.locales:
-        bad(
-            "locale",
-            f"the programme has no {cohort.locale!r} text",
-            f"use one of {', '.join(programme.locales)}",
-        )
-    if cohort.locale not in LOCALES:
-        bad("locale", f"unknown locale {cohort.locale!r}", f"use {', '.join(LOCALES)}")
-    groups = {g.id for g in cohort.gathering_groups}
-    orgs = {o.id for o in cohort.organisations}
-    for dup in _duplicates([o.id for o in cohort.organisations]):
-        bad("organisations", f"organisation id {dup!r} is used twice")
-    for oi, org in enumerate(cohort.organisations):
-        if org.group is not None and org.group not in groups:
-            bad(
-                f"organisations.{oi}.group",
-                f"unknown gathering group {org.group!r}",
-                f"use one of {', '.join(sorted(groups)) or '(none defined)'}",
-            )
-    for mi, sched in enumerate(cohort.modules):
-        module = programme.module(sched.module) if programme else None
-        if programme is not None and module is None:
-            bad(
-                f"modules.{mi}.module",
-                f"unknown module reference {sched.module!r}",
-                f"use one of {', '.join(m.id for m in programme.modules)}",
-            )
-        previous = None
-        for stage_id, dates in sched.stages.items():
-            path = f"modules.{mi}.stages.{stage_id}"
-            if module is not None and module.stage(stage_id) is None:
-                bad(
-                    path,
-                    f"module {sched.module!r} has no stage {stage_id!r}",
-                    f"use one of {', '.join(s.id for s in module.stages)}",
-                )
-            if dates.due < dates.opens:
-                bad(
-                    f"{path}.due",
-                    f"stage due before it opens ({dates.due} < {dates.opens})",
-                    "set due on or after opens",
-                )
-            if previous is not None and dates.opens < previous:
-                bad(
-                    f"{path}.opens",
-                    "opens before the stage listed before it",
-                    "list stages in order",
-                )
-            previous = dates.opens
-        if module is not None:
-            for stage in module.stages:
-                if stage.id not in sched.stages:
-                    bad(
-                        f"modules.{mi}.stages",
-                        f"stage {stage.id!r} has no dates",
-                        f"add '{stage.id}: {{opens: YYYY-MM-DD, due: YYYY-MM-DD}}'",
-                    )
-        for gi, gathering in enumerate(sched.gatherings):
-            if gathering.group not in groups:
-                bad(
-                    f"modules.{mi}.gatherings.{gi}.group",
-                    f"unknown gathering group {gathering.group!r}",
-                    f"use one of {', '.join(sorted(groups)) or '(none defined)'}",
-                )
-            if gathering.end <= gathering.start:
-                bad(f"modules.{mi}.gatherings.{gi}.end", "ends before it starts")
-    for ei, event in enumerate(cohort.events):
-        audience = event.audience
-        if audience.organisation is not None and audience.organisation not in orgs:
-            bad(
-                f"events.{ei}.audience.organisation",
-                f"unknown organisation {audience.organisation!r}",
-                "use an organisation id",
-            )
-        if audience.role is not None and audience.role not in {r.value for r in Role}:
-            bad(
-                f"events.{ei}.audience.role",
-                f"unknown role {audience.role!r}",
-                "use participant, coordinator or organiser",
-            )
-    if cohort.labs is not None:
-        if programme is not None and not programme.labs:
-            bad("labs", "the programme has no labs", "remove the lab window")
-        if cohort.labs.due < cohort.labs.opens:
-            bad("labs.due", "labs due before they open", "set due on or after opens")
-    if cohort.max_labs and cohort.labs is None:
-        bad(
-            "labs",
-            "max_labs is set but the labs have no dates",
-            "add 'labs: {opens: YYYY-MM-DD, due: YYYY-MM-DD}'",
-        )
-    policy = cohort.reminders
-    if policy.in_quiet_hours(policy.send_time):
-        bad(
-            "reminders.send_time",
-            f"{policy.send_time:%H:%M} is inside the quiet hours",
-            f"send between {policy.quiet_end:%H:%M} and {policy.quiet_start:%H:%M}",
-        )
-    if any(days < 1 for days in policy.before_due_days):
-        bad("reminders.before_due_days", "days before the deadline must be 1 or more")
-    if cohort.participants:
-        csv_path = folder / cohort.participants
-        if not csv_path.exists():
-            bad(
-                "participants",
-                f"no file {cohort.participants!r} beside the schedule",
-                "create it or remove the line",
-            )
-        else:
-            problems += read_participants(
-                csv_path, cohort, shown_as=str(Path(file).parent / cohort.participants)
-            )[1]
-    return problems

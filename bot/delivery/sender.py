@@ -19,6 +19,7 @@ from bot.delivery.ratelimit import Monotonic, RateLimiter
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock
 from bot.domain.messages import Address, Outgoing, Rendered, split_text
+from bot.domain.text import language_for
 from bot.rendering.renderer import Renderer
 from bot.storage.db import Database
 from bot.storage.repo import OutboxItem, Store, unit
@@ -240,7 +241,12 @@ class Sender:
             person = people.get(item.person_id)
             if person is None:
                 continue
-            locale = person.locale or self.catalog.cohort(person.cohort_id).locale
+            programme = self.catalog.programme_of(person.cohort_id)
+            locale = language_for(
+                person.locale or self.catalog.cohort(person.cohort_id).locale,
+                programme.locales,
+                programme.default_locale,
+            )
             for identity in identities.get(person.id, []):
                 if not identity.unreachable and identity.platform in self.transports:
                     address = Address(identity.platform, identity.chat_id, identity.workspace)

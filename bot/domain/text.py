@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from pydantic import BeforeValidator
@@ -25,8 +26,32 @@ def _label_from_str(value: object) -> object:
 Label = Annotated[dict[str, str], BeforeValidator(_label_from_str)]
 
 
+def language_for(wanted: str, offered: Sequence[str], default: str) -> str:
+    """The one language a person is written to in a programme that offers ``offered``.
+
+    The rule (so that no message mixes languages): the person's own language if the programme
+    has it; else its sibling (nynorsk <-> bokmål) if the programme has that; else the
+    programme's default language. Interface text and content are then both rendered in the
+    result, so a nynorsk reader of a programme without nynorsk gets all of a message in bokmål,
+    never nynorsk around bokmål content. `kompis check` names the people this applies to.
+    """
+    if wanted in offered:
+        return wanted
+    sibling = {"nb": "nn", "nn": "nb"}.get(wanted)
+    if sibling is not None and sibling in offered:
+        return sibling
+    if default in offered or not offered:
+        return default
+    return offered[0]
+
+
 def pick(text: LocalText, locale: str, default_locale: str | None = None) -> str:
-    """Return the text in ``locale``, else nb<->nn, else the default, else English, else any."""
+    """Return the text in ``locale``, else nb<->nn, else the default, else English, else any.
+
+    Callers render in ``language_for(...)``, a language the programme has, and `kompis check`
+    requires every text in every language the programme lists, so for content the first
+    branch is the one taken; the fallbacks only serve texts outside a programme.
+    """
     if locale in text:
         return text[locale]
     sibling = {"nb": "nn", "nn": "nb"}.get(locale)

@@ -42,18 +42,20 @@ def _language_buttons(codes: tuple[str, ...] = LOCALES) -> tuple[Button, ...]:
 
 async def language(ctx: Context, argument: str) -> None:
     """``language`` lists the choices; ``language sv``, ``språk svenska``, ``språk English``
-    switch; ``språk norsk`` asks which Norwegian."""
+    switch; ``språk norsk`` asks which Norwegian. Only the languages the programme is written
+    in are offered (see ``bot.domain.text``)."""
     given = argument.strip()
+    offered = tuple(code for code in LOCALES if code in ctx.programme.locales)
     if not given:
-        ctx.reply("language_choose", current=ctx.locale, buttons=_language_buttons())
+        ctx.reply("language_choose", current=ctx.locale, buttons=_language_buttons(offered))
         return
-    codes = language_choice(given)
+    codes = tuple(code for code in language_choice(given) if code in offered)
     if not codes:
         raise UserError(
             "language_unknown",
-            buttons=_language_buttons(),
+            buttons=_language_buttons(offered),
             given=given[:20],
-            choices=[language_name(code) for code in LOCALES],
+            choices=[language_name(code) for code in offered],
         )
     if len(codes) > 1:
         ctx.reply("language_which", given=given[:20], buttons=_language_buttons(codes))

@@ -14,6 +14,7 @@ from bot.domain.messages import Button, Inbound, Outgoing
 from bot.domain.people import Person
 from bot.domain.ports import StorePort
 from bot.domain.programme import Programme
+from bot.domain.text import language_for
 
 
 @dataclass
@@ -42,7 +43,9 @@ class Context:
 
     @property
     def locale(self) -> str:
-        return self.person.locale or self.cohort.locale
+        """The language of every reply: the person's, if the programme speaks it."""
+        wanted = self.person.locale or self.cohort.locale
+        return language_for(wanted, self.programme.locales, self.programme.default_locale)
 
     def reply(self, template: str, buttons: tuple[Button, ...] = (), **params: Any) -> None:
         base = self.inbound.event_id or uuid.uuid4().hex

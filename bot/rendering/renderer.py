@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
 from bot.domain.messages import Button, Outgoing, Rendered
@@ -48,6 +49,8 @@ class Renderer:
                 _as_datetime(value), fmt, tzinfo=ZoneInfo(tz), locale=locale
             ),
             language=language_name,
+            number=lambda value: format_decimal(value, locale=locale),  # 10 000, not 10000
+            first_name=lambda name: (str(name).split() or [name])[0],  # "Hei, Kari!"
         )
         env.globals["locale"] = locale
         return env
