@@ -144,3 +144,12 @@ async def test_a_prompt_pending_before_the_upgrade_still_waits(database_url: str
             assert await store.conversation(2) is None
     finally:
         await db.dispose()
+
+
+def test_every_conversation_kind_has_one_feature_taking_its_answers() -> None:
+    """A later feature that adds a kind must also say who answers it, and kinds never clash."""
+    from bot.features import conversation
+    from bot.features.dispatcher import ANSWERS
+
+    assert len(set(conversation.KINDS)) == len(conversation.KINDS)
+    assert set(ANSWERS) == set(conversation.KINDS)

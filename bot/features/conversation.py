@@ -20,6 +20,7 @@ REFLECTION_CONFIRM = "reflection_confirm"
 #: a self-assessment waits for the number of a step; data: ``ref``
 SURVEY = "survey"
 
+#: every kind; each has exactly one handler in ``dispatcher.ANSWERS`` (a test keeps it so)
 KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY)
 
 
