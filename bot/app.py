@@ -15,10 +15,11 @@ from bot.delivery.scheduler import Ticker
 from bot.delivery.sender import Sender
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock, FakeClock
-from bot.domain.messages import Inbound, Outgoing
+from bot.domain.messages import Button, Inbound, Outgoing
 from bot.errors import UserError
 from bot.features.dispatcher import Dispatcher
 from bot.features.reminders import Reminders
+from bot.log import report_error
 from bot.people_import import ImportResult, Progress, import_file
 from bot.rendering.renderer import Renderer
 from bot.settings import Settings
@@ -49,8 +50,7 @@ class Kompis:
         self.db = Database(settings.database_url)
         self.renderer = Renderer(settings.locales_dir)
         self.transports = transports
-        default = next(iter(self.catalog.cohorts.values())).locale if self.catalog.cohorts else "nb"
-        self.dispatcher = Dispatcher(self.catalog, default_locale=default)
+        self.dispatcher = Dispatcher(self.catalog)
         grace = timedelta(hours=settings.late_grace_hours)
         self.reminders = Reminders(self.catalog, first_plan_lookback=grace, late_grace=grace)
         limits = {platform: default_limits(settings, platform) for platform in transports}
@@ -79,10 +79,15 @@ class Kompis:
             self._process_lock = None
 
     async def handle(self, inbound: Inbound, drain: bool = True) -> None:
-        """The one error funnel for inbound events: a known user error becomes a localised
-        reply; anything else rolls back, apologises and is logged without personal data."""
+        """The one error funnel for inbound events; never raises to the transport.
+
+        A known user error becomes a localised reply; anything else rolls back, is reported
+        (``report_error``: no personal data, secrets masked) and gets a localised apology. The
+        drain after it is guarded too: a queued message that cannot be sent (a reminder with a
+        bad parameter, say) is the sender's to settle, not a reason to fail this event."""
         now = self.clock.now()
         person_id: int | None = None
+        context: dict[str, object] = {"platform": inbound.platform, "event": inbound.event_id}
         try:
             async with unit(self.db) as store:
                 if inbound.event_id and not await store.first_time_seen(
@@ -92,6 +97,7 @@ class Kompis:
                 person_id = await store.person_for_identity(
                     inbound.platform, inbound.user_id, inbound.workspace
                 )
+                context["person"] = person_id
                 if person_id is not None:
                     await store.touch_identity(
                         inbound.platform, inbound.user_id, inbound.workspace, inbound.chat_id, now
@@ -99,12 +105,15 @@ class Kompis:
                 replies = await self.dispatcher.handle(store, inbound, person_id, now)
                 await store.enqueue(replies, now)
         except UserError as exc:
-            await self._reply_error(inbound, person_id, exc.template, exc.params, now)
-        except Exception:
-            log.exception("handling a %s event failed", inbound.platform)
+            await self._reply_error(inbound, person_id, exc.template, exc.params, now, exc.buttons)
+        except Exception as exc:  # the funnel: report, apologise, carry on
+            report_error("inbound", exc, context)
             await self._reply_error(inbound, person_id, "error_apology", {}, now)
         if drain:
-            await self.sender.drain()
+            try:
+                await self.sender.drain()
+            except Exception as exc:  # the next tick retries the queue
+                report_error("drain", exc, context)
 
     async def _reply_error(
         self,
@@ -113,22 +122,33 @@ class Kompis:
         template: str,
         params: dict[str, object],
         now: datetime,
+        buttons: tuple[Button, ...] = (),
     ) -> None:
-        if person_id is None:
-            reply = self.dispatcher.stranger_reply(inbound)
-        else:
-            reply = Outgoing(
-                person_id,
-                template,
-                dict(params),
-                key=f"error:{inbound.platform}:{inbound.event_id or uuid.uuid4().hex}",
+        """Queue the error reply; if even that fails (the database is gone, say), report it
+        and give up on this event rather than raise to the transport."""
+        try:
+            async with unit(self.db) as store:
+                if person_id is None:
+                    reply = await self.dispatcher.stranger_reply(store, inbound)
+                else:
+                    reply = Outgoing(
+                        person_id,
+                        template,
+                        dict(params),
+                        buttons,
+                        key=f"error:{inbound.platform}:{inbound.event_id or uuid.uuid4().hex}",
+                    )
+                # The failed transaction took its "seen" mark with it; a redelivery of this
+                # event must still be recognised.
+                if inbound.event_id:
+                    await store.first_time_seen(inbound.platform, inbound.event_id, now)
+                await store.enqueue([reply], now)
+        except Exception as exc:  # the funnel must not raise
+            report_error(
+                "error reply",
+                exc,
+                {"platform": inbound.platform, "event": inbound.event_id, "template": template},
             )
-        async with unit(self.db) as store:
-            # The failed transaction took its "seen" mark with it; a redelivery of this
-            # event must still be recognised.
-            if inbound.event_id:
-                await store.first_time_seen(inbound.platform, inbound.event_id, now)
-            await store.enqueue([reply], now)
 
     async def tick(self) -> int:
         """Plan what is due and send it: what the scheduler calls every few seconds."""

@@ -41,6 +41,11 @@ PARAMS: dict[str, dict[str, Any]] = {
         "labs": LT,
         "max": 2,
         "count": 1,
+        "page": 1,
+        "pages": 2,
+        "first": 1,
+        "last": 2,
+        "total": 4,
         "groups": [
             {
                 "kind": "leading_digitally",
@@ -60,8 +65,15 @@ PARAMS: dict[str, dict[str, Any]] = {
         "title": LT,
         "prompt": LT,
         "scale": [{"value": 1, "label": LT}, {"value": 2, "label": LT}],
+        "current": {"value": 2, "label": LT},
     },
-    "survey_saved": {"title": LT, "value": 2, "label": LT, "steps": 5},
+    "survey_saved": {
+        "title": LT,
+        "value": 2,
+        "label": LT,
+        "steps": 5,
+        "before": {"value": 4, "label": LT},
+    },
     "survey_bad_step": {"given": "9", "steps": 5},
     "stage_open": {**STAGE, "late": True, "kind": "stage_open", "days_left": 25},
     "stage_due": {**STAGE, "late": False, "kind": "before_due", "days_left": 7},
@@ -100,6 +112,10 @@ PARAMS: dict[str, dict[str, Any]] = {
     "language_changed": {"language": "sv"},
     "language_unknown": {"given": "xx", "choices": list(LOCALES)},
     "unknown_command": {"word": "teleport"},
+    "reflection_confirm": {"answer": "👍", "title": LT},
+    "skipped": {"reflection": True},
+    "language_which": {"given": "norsk"},
+    "no_button": {"number": "7"},
 }
 PARAMS |= REMINDER_CASES
 ENGLISH_ONLY = re.compile(r"\b(the|you|your|is|and|with|what|deadline|write)\b", re.I)

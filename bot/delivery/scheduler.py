@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.log import report_error
+
 log = logging.getLogger(__name__)
 
 PLAN_JOB = "kompis-plan"
@@ -68,11 +70,11 @@ class Ticker:
         # A failing tick must not kill the timer; the next tick tries again.
         try:
             await self.plan()
-        except Exception:
-            log.exception("planning failed")
+        except Exception as exc:
+            report_error("plan", exc)
 
     async def _drain(self) -> None:
         try:
             await self.drain()
-        except Exception:
-            log.exception("draining the outbox failed")
+        except Exception as exc:
+            report_error("drain", exc)

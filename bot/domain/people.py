@@ -39,7 +39,6 @@ class Person:
     email: str | None = None
     paused_until: datetime | None = None
     snoozed_until: datetime | None = None
-    pending_activity: str | None = None  # the reflection prompt their next message answers
     labs: tuple[str, ...] = field(default_factory=tuple)
     cohort_ids: tuple[str, ...] = field(default_factory=tuple)
 

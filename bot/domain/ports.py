@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.domain.conversation import Conversation
 from bot.domain.messages import Outgoing
 from bot.domain.people import Person, Unreachable, Visibility
 
@@ -59,3 +60,15 @@ class StorePort(Protocol):
     async def planned_until(self, cohort_id: str) -> datetime | None: ...
 
     async def set_planned_until(self, cohort_id: str, moment: datetime) -> None: ...
+
+    async def survey_answers(self, person_id: int) -> dict[str, int]: ...
+
+    async def conversation(self, person_id: int) -> Conversation | None: ...
+
+    async def set_conversation(
+        self, person_id: int, kind: str, now: datetime, data: dict[str, Any] | None = None
+    ) -> None: ...
+
+    async def clear_conversation(self, person_id: int, kind: str | None = None) -> bool: ...
+
+    async def workspace_cohort(self, platform: str, workspace: str) -> str | None: ...

@@ -1,13 +1,25 @@
 """Command words people type, in every language, and how to read them.
 
-A command is the first word of a message, with or without a leading ``/`` (Telegram) and
-case-insensitive; Slack's ``/kompis status`` arrives here as ``status``. Buttons carry the same
-command as ``name:argument`` in their action.
+A command is the first word of a message, with or without a leading ``/`` (Telegram),
+case-insensitive and forgiving of phone typing (``Status!``, ``status?``, ``Språk: svenska``);
+Slack's ``/kompis status`` arrives here as ``status``. Buttons carry the same command as
+``name:argument`` in their action.
+
+A command is *exact* when the whole message is the command: its word alone, or its word with
+arguments it takes and nothing else (``språk svenska``, ``utsett 3``, ``pause 2.8.``). While
+Kompis waits for an answer, only an exact command runs; anything else is the answer, so
+"Klar och tydlig kommunikation ..." is an answer, not ``done``.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+
+from bot.features.control import parse_day, snooze_days
+from bot.rendering.i18n import language_choice
 
 #: command -> every word that invokes it (English first; nb, nn, sv after).
 WORDS: dict[str, tuple[str, ...]] = {
@@ -30,15 +42,76 @@ WORDS: dict[str, tuple[str, ...]] = {
     "snooze": ("snooze", "later", "utsett", "utset", "seinare", "skjut", "snooza", "senare"),
     "pause": ("pause", "pausa", "ferie", "semester"),
     "resume": ("resume", "fortsett", "fortset", "fortsätt", "fortsatt", "start-igjen"),
+    # "hopp over" (nb, nn) and "hoppa över" (sv) arrive as the word with "over"/"över".
+    "skip": ("skip", "hopp", "hoppa", "avbryt", "cancel"),
 }
 
 _LOOKUP = {word: name for name, words in WORDS.items() for word in words}
+#: What phones and hurried thumbs add after a word.
+_TRAILING = ".,!?:;…"
+_REF = re.compile(r"^[\w.-]+/[\w.-]+/[\w.-]+$")
+_SOME_DAY = date(2027, 1, 1)  # parse_day needs a "today"; validity does not depend on it
+
+
+def _nothing(argument: str) -> bool:
+    return not argument
+
+
+def _ref_or_nothing(argument: str) -> bool:
+    return not argument or bool(_REF.match(argument))
+
+
+def _language(argument: str) -> bool:
+    # "svenska", "norsk bokmål"; one unknown word is still meant as a language ("klingon")
+    return len(argument.split()) <= 1 or bool(language_choice(argument))
+
+
+def _step(argument: str) -> bool:
+    return not argument or argument.isdigit()
+
+
+def _lab(argument: str) -> bool:
+    return len(argument.split()) <= 1
+
+
+def _snooze(argument: str) -> bool:
+    return snooze_days(argument) is not None and len(argument.split()) <= 3
+
+
+def _pause(argument: str) -> bool:
+    text = argument
+    for filler in ("til ", "till ", "until ", "to "):
+        if text.lower().startswith(filler):
+            text = text[len(filler) :]
+    return parse_day(text, _SOME_DAY) is not None
+
+
+def _skip(argument: str) -> bool:
+    return argument.lower() in ("", "over", "över", "it", "this")
+
+
+#: command -> whether an argument is one it takes (so the message is exactly the command).
+ARGUMENTS: dict[str, Callable[[str], bool]] = {
+    "help": _nothing,
+    "status": _nothing,
+    "reflect": _ref_or_nothing,
+    "done": _ref_or_nothing,
+    "language": _language,
+    "survey": _step,
+    "labs": _lab,
+    "snooze": _snooze,
+    "pause": _pause,
+    "resume": _nothing,
+    "skip": _skip,
+}
 
 
 @dataclass(frozen=True)
 class Command:
     name: str
     argument: str
+    #: the whole message is this command (see the module docstring); buttons always are
+    exact: bool = True
 
 
 def parse_text(text: str) -> Command | None:
@@ -47,11 +120,18 @@ def parse_text(text: str) -> Command | None:
     if not stripped:
         return None
     first, _, rest = stripped.partition(" ")
-    word = first.lstrip("/").split("@", 1)[0].lower()  # Telegram groups: /status@KompisBot
+    word = _word(first)
     name = _LOOKUP.get(word)
     if name is None:
         return None if not first.startswith("/") else Command("unknown", word)
-    return Command(name, rest.strip())
+    argument = rest.strip().rstrip("!?…").strip()
+    return Command(name, argument, exact=ARGUMENTS.get(name, _nothing)(argument))
+
+
+def _word(first: str) -> str:
+    """``/Status@KompisBot`` -> ``status``; ``Status!`` -> ``status``; ``?`` stays ``?``."""
+    word = first.lstrip("/").split("@", 1)[0].lower()  # Telegram groups: /status@KompisBot
+    return word.rstrip(_TRAILING) or word
 
 
 def parse_action(action: str) -> Command:

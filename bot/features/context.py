@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.domain.catalog import Catalog
 from bot.domain.cohort import Cohort
+from bot.domain.conversation import Conversation
 from bot.domain.messages import Button, Inbound, Outgoing
 from bot.domain.people import Person
 from bot.domain.ports import StorePort
@@ -24,6 +25,8 @@ class Context:
     inbound: Inbound
     now: datetime
     replies: list[Outgoing] = field(default_factory=list)
+    #: what the person's next message answers, if Kompis is waiting for something
+    conversation: Conversation | None = None
 
     @property
     def cohort(self) -> Cohort:

@@ -9,10 +9,10 @@ from datetime import datetime
 from bot.domain.catalog import Catalog
 from bot.domain.messages import Address, Inbound, Outgoing
 from bot.domain.ports import StorePort
-from bot.features import basics, control, labs, progress, reflections, surveys
+from bot.features import basics, control, conversation, labs, progress, reflections, surveys
 from bot.features.commands import Command, parse_action, parse_text
 from bot.features.context import Context
-from bot.rendering.i18n import negotiate
+from bot.rendering.i18n import supported
 
 Handler = Callable[[Context, str], Awaitable[None]]
 
@@ -20,6 +20,8 @@ HANDLERS: dict[str, Handler] = {
     "help": basics.help_,
     "status": progress.status,
     "reflect": reflections.ask,
+    "reflect_confirm": reflections.confirm,
+    "reflect_again": reflections.again,
     "done": progress.done,
     "language": basics.language,
     "snooze": control.snooze,
@@ -28,45 +30,69 @@ HANDLERS: dict[str, Handler] = {
     "survey": surveys.ask,
     "survey_answer": surveys.answer,
     "labs": labs.show,
+    "labs_more": labs.more,
     "lab_pick": labs.pick,
     "lab_drop": labs.drop,
+    "skip": basics.skip,
     "unknown": basics.unknown,
+}
+
+#: conversation kind -> who takes free text (anything not exactly a command) while it waits
+ANSWERS: dict[str, Handler] = {
+    conversation.REFLECTION: reflections.answer,
+    conversation.REFLECTION_CONFIRM: reflections.answer,
+    conversation.SURVEY: surveys.typed,
 }
 
 
 class Dispatcher:
-    def __init__(self, catalog: Catalog, default_locale: str = "nb") -> None:
+    def __init__(self, catalog: Catalog, fallback_locale: str = "nb") -> None:
         self.catalog = catalog
-        self.default_locale = default_locale
+        self.fallback_locale = fallback_locale
         self.handlers = dict(HANDLERS)
 
     async def handle(
         self, store: StorePort, inbound: Inbound, person_id: int | None, now: datetime
     ) -> list[Outgoing]:
-        """Route one inbound event; raises UserError for the caller's error funnel."""
+        """Route one inbound event; raises UserError for the caller's error funnel.
+
+        While a conversation waits (a reflection prompt, say), a message is a command only if
+        it is exactly one (``status``, ``språk sv``); anything else goes to the feature that
+        waits, so an answer that starts with a command word is not lost."""
         if person_id is None:
-            return [self.stranger_reply(inbound)]
+            return [await self.stranger_reply(store, inbound)]
         person = await store.person(person_id, at=now)  # in the cohort running now
         if person is None:
-            return [self.stranger_reply(inbound)]
-        ctx = Context(store, self.catalog, person, inbound, now)
-        command = self._command(inbound, has_pending=person.pending_activity is not None)
-        if command is None:
-            await reflections.answer(ctx, inbound.text)
+            return [await self.stranger_reply(store, inbound)]
+        waiting = await store.conversation(person.id)
+        ctx = Context(store, self.catalog, person, inbound, now, conversation=waiting)
+        if inbound.action:
+            await self._run(ctx, parse_action(inbound.action))
+            return ctx.replies
+        command = parse_text(inbound.text)
+        answers = ANSWERS.get(waiting.kind) if waiting else None
+        if answers is not None and (command is None or not command.exact):
+            await answers(ctx, inbound.text)
+        elif command is not None:
+            await self._run(ctx, command)
         else:
-            await self.handlers.get(command.name, basics.unknown)(ctx, command.argument)
+            await basics.free_text(ctx, inbound.text)
         return ctx.replies
 
-    def _command(self, inbound: Inbound, has_pending: bool) -> Command | None:
-        if inbound.action:
-            return parse_action(inbound.action)
-        command = parse_text(inbound.text)
-        if command is None and not has_pending:
-            return Command("unknown", inbound.text.strip().split(" ", 1)[0][:30])
-        return command
+    async def _run(self, ctx: Context, command: Command) -> None:
+        handler = self.handlers.get(command.name)
+        if handler is None:  # a button from an older version, or a forged action
+            await basics.unknown(ctx, command.name)
+        else:
+            await handler(ctx, command.argument)
 
-    def stranger_reply(self, inbound: Inbound) -> Outgoing:
-        """Someone Kompis has no record of: say so, in their language, and how to join."""
+    async def stranger_reply(self, store: StorePort, inbound: Inbound) -> Outgoing:
+        """Someone Kompis has no record of: say so, in their language, and how to join.
+
+        Their language: the one the platform gives, when Kompis writes it; else the language
+        of the cohort most people on the same platform and workspace belong to (a Slack team
+        is one organisation's; on Telegram, the bot's busiest cohort); else the language
+        every cohort shares; else ``fallback_locale`` (bokmål)."""
         address = Address(inbound.platform, inbound.chat_id, inbound.workspace)
         key = f"stranger:{inbound.platform}:{inbound.event_id or uuid.uuid4().hex}"
         return Outgoing(
@@ -75,5 +101,12 @@ class Dispatcher:
             {},
             key=key,
             address=address,
-            locale=negotiate(inbound.locale_hint, self.default_locale),
+            locale=supported(inbound.locale_hint) or await self._local_locale(store, inbound),
         )
+
+    async def _local_locale(self, store: StorePort, inbound: Inbound) -> str:
+        cohort_id = await store.workspace_cohort(inbound.platform, inbound.workspace)
+        if cohort_id is not None and cohort_id in self.catalog.cohorts:
+            return self.catalog.cohort(cohort_id).locale
+        shared = {cohort.locale for cohort in self.catalog.cohorts.values()}
+        return shared.pop() if len(shared) == 1 else self.fallback_locale

@@ -16,8 +16,13 @@ def _available(ctx: Context) -> bool:
     return bool(ctx.programme.labs) and ctx.cohort.max_labs > 0
 
 
+#: Labs per message at most: a phone screen's worth, one button each plus "more".
+PAGE_SIZE = 3
+
+
 async def show(ctx: Context, argument: str) -> None:
-    """``labs`` lists the catalogue; ``labs 3`` or ``labs <id>`` picks or drops that lab."""
+    """``labs`` lists the catalogue a page at a time; ``labs 3`` or ``labs <id>`` picks or drops
+    that lab (numbers count through the whole catalogue, not the page)."""
     if not _available(ctx):
         ctx.reply("labs_none")
         return
@@ -25,18 +30,36 @@ async def show(ctx: Context, argument: str) -> None:
         lab_id = _lab_id(ctx, argument.strip())
         await (drop(ctx, lab_id) if lab_id in ctx.person.labs else pick(ctx, lab_id))
         return
+    _page(ctx, 1)
+
+
+async def more(ctx: Context, argument: str) -> None:
+    """``labs_more:<page>`` from the "more labs" button."""
+    if not _available(ctx):
+        ctx.reply("labs_none")
+        return
+    _page(ctx, int(argument) if argument.isdigit() else 1)
+
+
+def _page(ctx: Context, page: int) -> None:
+    catalogue = ctx.programme.labs
+    pages = -(-len(catalogue) // PAGE_SIZE)
+    page = min(max(page, 1), pages)
+    # Pages as even as they can be (10 labs: 2, 3, 2, 3), so none holds a lonely last lab.
+    start, end = (page - 1) * len(catalogue) // pages, page * len(catalogue) // pages
+    shown = catalogue[start:end]
     chosen = set(ctx.person.labs)
     full = len(chosen) >= ctx.cohort.max_labs
     groups = []
     for kind in LabKind:
-        labs = [lab for lab in ctx.programme.labs if lab.kind == kind]
+        labs = [lab for lab in shown if lab.kind == kind]
         if labs:
             groups.append(
                 {
                     "kind": kind.value,
                     "labs": [
                         {
-                            "number": ctx.programme.labs.index(lab) + 1,
+                            "number": catalogue.index(lab) + 1,
                             "title": lab.title,
                             "summary": lab.summary,
                             "chosen": lab.id in chosen,
@@ -45,20 +68,27 @@ async def show(ctx: Context, argument: str) -> None:
                     ],
                 }
             )
-    buttons = tuple(
+    buttons = [
         Button(N_("Drop: %(title)s"), f"lab_drop:{lab.id}", {"title": lab.title})
         if lab.id in chosen
         else Button(N_("Choose: %(title)s"), f"lab_pick:{lab.id}", {"title": lab.title})
-        for lab in ctx.programme.labs
+        for lab in shown
         if lab.id in chosen or not full
-    )
+    ]
+    if page < pages:
+        buttons.append(Button(N_("More labs"), f"labs_more:{page + 1}"))
     ctx.reply(
         "labs_list",
-        buttons=buttons,
+        buttons=tuple(buttons),
         labs=ctx.programme.labs_title,
         max=ctx.cohort.max_labs,
         count=len(chosen),
         groups=groups,
+        page=page,
+        pages=pages,
+        first=start + 1,
+        last=end,
+        total=len(catalogue),
     )
 
 

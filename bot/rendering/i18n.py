@@ -49,22 +49,57 @@ def load_translations(locales_dir: Path, locale: str) -> Translations:
     return Translations(fp=buffer, domain=DOMAIN)
 
 
-_ALIASES = {"no": "nb", "nob": "nb", "nno": "nn", "swe": "sv", "se": "sv"}
+#: Platform language codes that are ours under another name. ``se`` is Northern Sámi, not
+#: Swedish (``sv``): Kompis does not write Sámi yet, so ``se`` falls back like any other
+#: language it does not know.
+_ALIASES = {"no": "nb", "nob": "nb", "nno": "nn", "swe": "sv", "eng": "en"}
 
 
-def negotiate(preferred: str | None, default: str) -> str:
-    """Map a platform's language tag (``nb-NO``, ``no``, ``sv_FI``, ``en-US``) to one of ours.
-
-    Unknown or missing languages fall back to ``default`` (the cohort's locale).
-    """
+def supported(preferred: str | None) -> str | None:
+    """One of our locales for a platform's language tag (``nb-NO``, ``no``, ``sv_FI``,
+    ``en-US``), or None when Kompis does not write that language (``se``, ``de``, ``fi``)."""
     if not preferred:
-        return default
+        return None
     tag = preferred.strip().replace("_", "-").lower()
     base = tag.split("-")[0]
     if base in _ALIASES:
         return _ALIASES[base]
-    found = negotiate_locale([tag, base], list(LOCALES), sep="-")
-    return found or default
+    return negotiate_locale([tag, base], list(LOCALES), sep="-")
+
+
+def negotiate(preferred: str | None, default: str) -> str:
+    """Our locale for ``preferred``; a missing, unknown or unsupported language falls back to
+    ``default`` (the cohort's locale)."""
+    return supported(preferred) or default
+
+
+def _language_words() -> dict[str, tuple[str, ...]]:
+    """Every way to name one of our languages -> the locales it may mean. Names come from
+    CLDR in each of our languages (``svenska``, ``nynorsk``, ``English``, ``norskt bokmål``),
+    plus their last word (``bokmål``) and spellings without å/ä; ``norsk``, ``norska`` and
+    ``Norwegian`` mean bokmål or nynorsk, so they ask which."""
+    words: dict[str, set[str]] = {code: {code} for code in LOCALES}
+    for display in LOCALES:
+        names = Locale.parse(display).languages
+        for code in LOCALES:
+            name = names.get(code, "").lower()
+            words[name] = {code}
+            words[name.split()[-1]] = {code}
+        words[names["no"].lower()] = {"nb", "nn"}
+    for word, codes in list(words.items()):
+        words.setdefault(word.replace("å", "a").replace("ä", "a"), codes)
+    words |= {"no": {"nb"}, "nob": {"nb"}, "nno": {"nn"}, "norsk": {"nb", "nn"}}
+    return {word: tuple(c for c in LOCALES if c in codes) for word, codes in words.items() if word}
+
+
+_LANGUAGE_WORDS = _language_words()
+
+
+def language_choice(text: str) -> tuple[str, ...]:
+    """The locales a typed language name or code may mean: one (switch to it), several
+    (``norsk``: ask which), or none (unknown)."""
+    word = text.strip().strip(".,!?:;").lower()
+    return _LANGUAGE_WORDS.get(word) or _LANGUAGE_WORDS.get(word.replace("norsk ", ""), ())
 
 
 def language_name(locale: str) -> str:

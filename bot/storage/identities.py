@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from bot.domain.people import Unreachable
@@ -162,3 +162,17 @@ class IdentityQueries(StoreBase):
                     identity.unreachable_at,
                 )
         return [u for u in found.values() if u is not None]
+
+    async def workspace_cohort(self, platform: str, workspace: str) -> str | None:
+        """The cohort most people with an identity on this platform and workspace (a Slack
+        team; the whole bot on Telegram) belong to, or None if nobody is known there yet."""
+        query = (
+            select(MembershipRow.cohort_id, func.count())
+            .join(IdentityRow, col(IdentityRow.person_id) == col(MembershipRow.person_id))
+            .where(IdentityRow.platform == platform, IdentityRow.workspace == workspace)
+            .group_by(col(MembershipRow.cohort_id))
+            .order_by(func.count().desc(), col(MembershipRow.cohort_id))
+            .limit(1)
+        )
+        found = (await self.session.exec(query)).first()
+        return found[0] if found else None

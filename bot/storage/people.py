@@ -193,7 +193,6 @@ class PeopleQueries(StoreBase):
                     email=r.email,
                     paused_until=r.paused_until,
                     snoozed_until=r.snoozed_until,
-                    pending_activity=r.pending_activity,
                     labs=tuple(labs.get(r.id, [])),
                     cohort_ids=tuple(m.cohort_id for m in theirs),
                 )
@@ -210,7 +209,7 @@ class PeopleQueries(StoreBase):
         return {r.key: r.group_key for r in rows}
 
     async def update_person(self, person_id: int, **values: Any) -> None:
-        allowed = {"locale", "paused_until", "snoozed_until", "pending_activity", "name"}
+        allowed = {"locale", "paused_until", "snoozed_until", "name"}
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")

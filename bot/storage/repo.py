@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bot.storage.cohorts import CohortQueries
+from bot.storage.conversations import ConversationQueries
 from bot.storage.coordination import PLANNER_LOCK_ID, CoordinationQueries
 from bot.storage.db import Database
 from bot.storage.identities import Identity, IdentityQueries
@@ -31,6 +32,7 @@ class Store(
     ProgressQueries,
     OutboxQueries,
     CoordinationQueries,
+    ConversationQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 

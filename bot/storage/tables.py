@@ -49,7 +49,6 @@ class PersonRow(SQLModel, table=True):
     locale: str | None = Field(default=None, max_length=8)
     paused_until: datetime | None = None
     snoozed_until: datetime | None = None
-    pending_activity: str | None = Field(default=None, max_length=200)
     created_at: datetime
 
 
@@ -174,3 +173,14 @@ class MembershipRoleRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     membership_id: int = Field(foreign_key="membership.id", index=True, ondelete="CASCADE")
     role: str = Field(max_length=32)
+
+
+class ConversationRow(SQLModel, table=True):
+    """What a person's next message answers (a reflection prompt, a survey step ...): at most
+    one per person, so the person id is the key."""
+
+    __tablename__ = "conversation"
+    person_id: int = Field(primary_key=True, foreign_key="person.id", ondelete="CASCADE")
+    kind: str = Field(max_length=32)
+    data: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    since: datetime
