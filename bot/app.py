@@ -8,25 +8,29 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import TracebackType
 
 from bot.curriculum.loader import load_catalog_or_raise
 from bot.curriculum.participants import read_participants
 from bot.curriculum.problems import DataError
+from bot.delivery.loop import DeliveryLoop
 from bot.delivery.ratelimit import default_limits
 from bot.delivery.scheduler import Ticker
 from bot.delivery.sender import Sender
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock, FakeClock
-from bot.domain.messages import Inbound, Outgoing
+from bot.domain.messages import BLOCKED, EDITED, GROUP, REFUSED, Address, Inbound, Outgoing
 from bot.errors import UserError
+from bot.features import onboarding
 from bot.features.dispatcher import Dispatcher
 from bot.features.reminders import Reminders
+from bot.rendering.i18n import negotiate
 from bot.rendering.renderer import Renderer
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.repo import unit
 from bot.storage.single import ProcessLock, acquire_single_process
-from bot.transports.base import Transport
+from bot.transports.base import Lifecycle, Transport, has_lifecycle
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +45,14 @@ class Kompis:
         transports: dict[str, Transport],
         catalog: Catalog | None = None,
         worker: str = "worker-1",
+        db: Database | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.catalog = catalog or load_catalog_or_raise(
             settings.content_dir, settings.schedules_dir
         )
-        self.db = Database(settings.database_url)
+        self.db = db or Database(settings.database_url)
         self.renderer = Renderer(settings.locales_dir)
         self.transports = transports
         default = next(iter(self.catalog.cohorts.values())).locale if self.catalog.cohorts else "nb"
@@ -58,26 +63,133 @@ class Kompis:
         self.sender = Sender(
             self.db, self.catalog, self.renderer, clock, transports, worker, limits=limits
         )
+        self.delivery = DeliveryLoop(self.sender.drain, self.sender.request_stop)
         self.ticker = Ticker(
-            self.plan, self.sender.drain, self.sender.recover, settings.tick_seconds
+            self.plan, self._drain_tick, self.sender.recover, settings.tick_seconds
         )
         self._process_lock: ProcessLock | None = None
+        self._started: list[Lifecycle] = []
 
-    async def start(self) -> None:
-        """Claim the database (SQLite: this process only), migrate it and bring cohorts in
-        line with the schedule files."""
-        self._process_lock = acquire_single_process(self.settings.database_url)
+    async def start(self, lock: bool = True) -> None:
+        """Migrate the database and bring cohorts in line with the schedule files. With
+        ``lock`` (the bot, not an organiser's command) claim it first: on SQLite only one
+        process may plan and send."""
+        if lock:
+            self._process_lock = acquire_single_process(self.settings.database_url)
         await self.db.upgrade()
         async with unit(self.db) as store:
             for cohort in self.catalog.cohorts.values():
                 await store.sync_cohort(cohort)
 
+    async def serve(self) -> None:
+        """Start the background parts, in order: the ticker (after returning stale claims),
+        the delivery loop, then every transport that receives on its own."""
+        await self.ticker.start()
+        self.delivery.start()
+        for transport in self.transports.values():
+            if has_lifecycle(transport):
+                started: Lifecycle = transport  # type: ignore[assignment]
+                await started.start(self.receive)
+                self._started.append(started)
+
     async def stop(self) -> None:
+        """Stop in reverse: no more ticks, delivery finishes the send in flight and gives
+        the rest back, transports stop receiving and close, then the database."""
         self.ticker.stop()
+        if self.delivery.running:
+            await self.delivery.stop()
+        while self._started:
+            await self._started.pop().stop()
         await self.db.dispose()
         if self._process_lock is not None:
             self._process_lock.release()
             self._process_lock = None
+
+    async def __aenter__(self) -> Kompis:
+        await self.start()
+        try:
+            await self.serve()
+        except BaseException:
+            await self.stop()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    async def _drain_tick(self) -> int:
+        """The ticker's drain: wake the delivery loop when it runs (one sender task per
+        process), drain inline otherwise (tests, the demo)."""
+        if self.delivery.running:
+            self.delivery.wake()
+            return 0
+        return await self.sender.drain()
+
+    async def receive(self, inbound: Inbound) -> None:
+        """The hook transports hand inbound events to: handled and replies queued in one
+        transaction, then delivery is woken; nothing is sent on the request path."""
+        now = self.clock.now()
+        request = onboarding.wanted(inbound) if inbound.kind != EDITED else None
+        if inbound.kind == BLOCKED:
+            await self._blocked(inbound, now)
+        elif inbound.kind in (REFUSED, GROUP):
+            await self._answer_chat(inbound, now)
+        elif inbound.kind == EDITED:
+            pass  # corrections of earlier texts are not handled yet; the original stands
+        elif request is not None:
+            await self._onboard(inbound, request, now)
+        else:
+            await self.handle(inbound, drain=False)
+        self.delivery.wake()
+
+    async def _blocked(self, inbound: Inbound, now: datetime) -> None:
+        async with unit(self.db) as store:
+            identity = await store.identity_id(inbound.platform, inbound.user_id, inbound.workspace)
+            if identity is not None:
+                await store.mark_unreachable(identity, "blocked the bot", now)
+
+    async def _answer_chat(self, inbound: Inbound, now: datetime) -> None:
+        """A refused button or a group command: one short answer to that chat."""
+        template = "action_refused" if inbound.kind == REFUSED else "group_private"
+        params = {"link": self._private_link(inbound.platform)} if inbound.kind == GROUP else {}
+        reply = Outgoing(
+            None,
+            template,
+            params,
+            key=f"{inbound.kind}:{inbound.platform}:{inbound.event_id or uuid.uuid4().hex}",
+            address=Address(inbound.platform, inbound.chat_id, inbound.workspace),
+            locale=negotiate(inbound.locale_hint, self.dispatcher.default_locale),
+        )
+        async with unit(self.db) as store:
+            if inbound.event_id and not await store.first_time_seen(
+                inbound.platform, inbound.event_id, now
+            ):
+                return
+            await store.enqueue([reply], now)
+
+    def _private_link(self, platform: str) -> str:
+        link = getattr(self.transports.get(platform), "private_link", None)
+        return str(link()) if callable(link) else ""
+
+    async def _onboard(self, inbound: Inbound, request: onboarding.Request, now: datetime) -> None:
+        try:
+            async with unit(self.db) as store:
+                if inbound.event_id and not await store.first_time_seen(
+                    inbound.platform, inbound.event_id, now
+                ):
+                    return
+                replies = await onboarding.onboard(
+                    store, self.catalog, inbound, request, now, self.dispatcher.default_locale
+                )
+                await store.enqueue(replies, now)
+        except Exception:
+            log.exception("onboarding on %s failed", inbound.platform)
+            await self._reply_error(inbound, None, "error_apology", {}, now)
 
     async def handle(self, inbound: Inbound, drain: bool = True) -> None:
         """The one error funnel for inbound events: a known user error becomes a localised

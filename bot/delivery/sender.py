@@ -88,6 +88,11 @@ class Sender:
         # Longer than this and the message goes back to the queue rather than holding up
         # the drain (a busy group chat, a 429 hold).
         self.max_wait = max_wait
+        #: set by ``request_stop``: the send in flight finishes, the claimed rest goes back
+        self.stopping = False
+
+    def request_stop(self) -> None:
+        self.stopping = True
 
     async def drain(self, limit: int = 100) -> int:
         """Send everything due now, in batches; returns how many rows were settled."""
@@ -97,7 +102,7 @@ class Sender:
                 batch = await store.claim(self.clock.now(), self.worker, limit)
                 targets = await self._targets(store, batch)
             settled += await self._send_batch(batch, targets)
-            if len(batch) < limit:
+            if len(batch) < limit or self.stopping:
                 return settled
 
     async def _send_batch(self, batch: list[OutboxItem], targets: dict[int, Target | None]) -> int:
@@ -106,6 +111,9 @@ class Sender:
         queue = list(batch)
         settled = 0
         while queue:
+            if self.stopping:  # graceful stop: unsent claims go back to the queue now
+                await self._defer(queue, {item.id: None for item in queue})
+                return settled
             picked, soonest = None, float("inf")
             for index, item in enumerate(queue):
                 target = targets[item.id]

@@ -16,6 +16,14 @@ class Address:
     thread: str | None = None
 
 
+#: what an inbound event is (``Inbound.kind``)
+MESSAGE = "message"  # a text, or a button press when ``action`` is set
+EDITED = "edited"  # a correction of an earlier text (``message_id`` names it)
+BLOCKED = "blocked"  # the person blocked the bot or removed it: unreachable from now on
+REFUSED = "refused"  # a button that is not this person's (forwarded, forged, expired)
+GROUP = "group"  # a command in a group chat: Kompis answers only in private chats
+
+
 @dataclass(frozen=True)
 class Inbound:
     """One thing a person did: a text message, or a button press (``action``)."""
@@ -29,6 +37,8 @@ class Inbound:
     workspace: str = ""
     display_name: str = ""
     locale_hint: str | None = None  # the platform's idea of the person's language
+    kind: str = MESSAGE
+    message_id: str | None = None  # the platform's id of the person's message
 
 
 @dataclass(frozen=True)

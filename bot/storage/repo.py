@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from bot.storage.actions import ActionQueries
 from bot.storage.cohorts import CohortQueries
 from bot.storage.coordination import PLANNER_LOCK_ID, CoordinationQueries
 from bot.storage.db import Database
 from bot.storage.identities import Identity, IdentityQueries
+from bot.storage.invites import InviteQueries
 from bot.storage.outbox import OutboxItem, OutboxQueries
 from bot.storage.people import PeopleQueries
 from bot.storage.progress import ProgressQueries, Reflection
@@ -29,6 +31,8 @@ class Store(
     ProgressQueries,
     OutboxQueries,
     CoordinationQueries,
+    ActionQueries,
+    InviteQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 

@@ -161,3 +161,30 @@ class SurveyAnswerRow(SQLModel, table=True):
     activity_ref: str = Field(max_length=200)
     value: int
     answered_at: datetime
+
+
+class ButtonActionRow(SQLModel, table=True):
+    """A button's action kept server-side: the platform carries only the opaque ``id``, and a
+    press counts only from the person the button was sent to."""
+
+    __tablename__ = "button_action"
+    id: str = Field(primary_key=True, max_length=32)
+    person_id: int | None = Field(
+        default=None, foreign_key="person.id", index=True, ondelete="CASCADE"
+    )
+    action: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(index=True)
+
+
+class InviteRow(SQLModel, table=True):
+    """A one-time invitation: a deep-link token (stored hashed) and a short join code."""
+
+    __tablename__ = "invite"
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(unique=True, max_length=64)
+    code_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None

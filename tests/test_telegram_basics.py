@@ -1,0 +1,23 @@
+"""Telegram end to end: the real PTB client against the fake Bot API, through `kompis run`'s
+composition."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.fake_telegram import FakeTelegram
+from tests.telegram_support import running
+
+
+async def test_a_stranger_is_answered_over_long_polling(tmp_path: Path) -> None:
+    async with (
+        FakeTelegram(per_second=300) as fake,
+        running(fake, f"sqlite:///{tmp_path / 'k.db'}") as service,
+    ):
+        assert service.telegram is not None and service.telegram.username == "KompisTestBot"
+        await fake.write(5001, "hello", language="sv")
+        texts = await fake.wait_for(5001, 1)
+        assert "Hej! Jag känner inte dig än" in texts[0]
+        # the command menu is set per language, with a default
+        assert set(fake.commands) == {"", "nb", "nn", "sv", "en"}
+        assert fake.commands["sv"][0]["command"] == "status"
