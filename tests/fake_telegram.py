@@ -227,10 +227,10 @@ class FakeTelegram:
                 return message
         raise AssertionError(f"chat {chat_id} has no message with buttons")
 
-    async def wait_for(self, chat_id: int, count: int, timeout: float = 10.0) -> list[str]:
+    async def wait_for(self, chat_id: int, count: int, within: float = 10.0) -> list[str]:
         """Wait until ``chat_id`` received ``count`` messages in all (delivery runs in the
         background); fails with what it got so far."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while len(self.messages.get(chat_id, [])) < count:
             if time.monotonic() > deadline:
                 raise AssertionError(f"chat {chat_id} got {self.texts(chat_id)}, wanted {count}")

@@ -81,8 +81,9 @@ class TelegramTransport:
     def webhook(self) -> bool:
         return self.options.webhook_url is not None
 
-    def deep_link(self, payload: str) -> str:
-        return f"https://t.me/{self.username}?start={payload}"
+    def private_link(self) -> str:
+        """Where a person starts a private chat with the bot (the answer in groups)."""
+        return f"https://t.me/{self.username}"
 
     async def start(self, on_inbound: InboundHandler) -> None:
         """getMe, the command menus, then polling or the webhook."""
