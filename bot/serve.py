@@ -19,6 +19,7 @@ import uvicorn
 
 from bot.app import Kompis
 from bot.delivery.ratelimit import default_limits
+from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock, SystemClock
 from bot.features.menu import menus
 from bot.settings import Settings
@@ -41,7 +42,9 @@ class _Server(uvicorn.Server):
 
 
 class Service:
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock | None = None, catalog: Catalog | None = None
+    ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.db = Database(settings.database_url)
@@ -62,7 +65,7 @@ class Service:
                 default_limits(settings, "telegram"),
             )
             transports["telegram"] = self.telegram
-        self.app = Kompis(settings, self.clock, transports, db=self.db)
+        self.app = Kompis(settings, self.clock, transports, catalog, db=self.db)
         if self.telegram is not None:
             self.telegram.options.commands = menus(
                 self.app.renderer.gettext, self.app.dispatcher.default_locale

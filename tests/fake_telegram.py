@@ -157,9 +157,15 @@ class FakeTelegram:
         return self._message_id
 
     async def press(
-        self, user_id: int, message: Message, data: str, language: str | None = "nb"
+        self,
+        user_id: int,
+        message: Message,
+        data: str,
+        language: str | None = "nb",
+        forwarded_to: int | None = None,
     ) -> str:
-        """A person presses a button (``data`` may be forged: anything at all)."""
+        """A person presses a button (``data`` may be forged: anything at all); with
+        ``forwarded_to``, on a copy of ``message`` forwarded into that chat."""
         self._query_id += 1
         query_id = f"q{self._query_id}"
         await self._push(
@@ -172,7 +178,7 @@ class FakeTelegram:
                     "message": {
                         "message_id": message.message_id,
                         "date": int(time.time()),
-                        "chat": self._chat(message.chat_id),
+                        "chat": self._chat(forwarded_to or message.chat_id),
                         "from": {"id": BOT_ID, "is_bot": True, "first_name": "Kompis"},
                         "text": message.text,
                     },

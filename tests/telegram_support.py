@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import func
+from sqlmodel import col, select
+
 from bot.domain.clock import FakeClock
+from bot.invites import issue
 from bot.serve import Service
 from bot.settings import Settings
+from bot.storage.repo import unit
+from bot.storage.tables import OutboxRow
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.helpers import ROOT, shipped_catalog
 
@@ -43,7 +50,7 @@ def settings_for(fake: FakeTelegram, database_url: str, **extra: Any) -> Setting
 async def running(
     fake: FakeTelegram, database_url: str, clock: FakeClock | None = None, **extra: Any
 ) -> AsyncIterator[Service]:
-    service = Service(settings_for(fake, database_url, **extra), clock)
+    service = Service(settings_for(fake, database_url, **extra), clock, shipped_catalog())
     await service.start()
     try:
         yield service
@@ -53,3 +60,47 @@ async def running(
 
 async def import_demo(service: Service) -> None:
     await service.app.import_participants("demo", DEMO_CSV)
+
+
+async def settle(service: Service, within: float = 10.0) -> None:
+    """Wait until background delivery sent everything due now (nothing pending or claimed)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        async with unit(service.db) as store:
+            rows = await store.session.exec(
+                select(func.count()).where(
+                    col(OutboxRow.status).in_(["pending", "sending"]),
+                    col(OutboxRow.not_before) <= service.clock.now(),
+                )
+            )
+            if rows.one() == 0:
+                return
+        assert asyncio.get_running_loop().time() < deadline, "delivery did not settle"
+        service.app.delivery.wake()
+        await asyncio.sleep(0.02)
+
+
+async def advance(service: Service, clock: FakeClock, delta: timedelta) -> None:
+    """Simulated time for the running service: stop at every occasion on the way, plan it,
+    let background delivery send it (what `Kompis.advance` does for the inline drain)."""
+    target = clock.now() + delta
+    app = service.app
+    while True:
+        async with unit(service.db) as store:
+            held = await store.next_pending_after(clock.now())
+        moments = [m for m in (app.reminders.next_moment(clock.now()), held) if m]
+        moment = min(moments, default=None)
+        if moment is None or moment > target:
+            break
+        clock.set(moment)
+        await app.plan()
+        await settle(service)
+    clock.set(target)
+    await app.plan()
+    await settle(service)
+
+
+async def invite_links(service: Service, clock: FakeClock, cohort: str = "demo") -> dict[str, str]:
+    """Issue invitations as `kompis invites` does; e-mail -> the deep link's token."""
+    lines = await issue(service.settings, shipped_catalog(), cohort, "KompisTestBot", clock)
+    return {line.email: line.telegram_link.split("start=")[1] for line in lines}

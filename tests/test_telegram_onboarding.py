@@ -15,9 +15,10 @@ from tests.telegram_support import demo_start, import_demo, running
 
 async def test_deep_links_and_join_codes(tmp_path: Path) -> None:
     clock = FakeClock(demo_start())
-    async with FakeTelegram(per_second=300) as fake, running(
-        fake, f"sqlite:///{tmp_path / 'k.db'}", clock
-    ) as service:
+    async with (
+        FakeTelegram(per_second=300) as fake,
+        running(fake, f"sqlite:///{tmp_path / 'k.db'}", clock) as service,
+    ):
         await import_demo(service)
         old = FakeClock(clock.now() - timedelta(days=31))
         stale = await issue(service.settings, shipped_catalog(), "demo", "KompisTestBot", old)
@@ -66,9 +67,10 @@ async def test_deep_links_and_join_codes(tmp_path: Path) -> None:
 
 async def test_an_expired_invitation_says_so(tmp_path: Path) -> None:
     clock = FakeClock(demo_start())
-    async with FakeTelegram(per_second=300) as fake, running(
-        fake, f"sqlite:///{tmp_path / 'k.db'}", clock
-    ) as service:
+    async with (
+        FakeTelegram(per_second=300) as fake,
+        running(fake, f"sqlite:///{tmp_path / 'k.db'}", clock) as service,
+    ):
         await import_demo(service)
         old = FakeClock(clock.now() - timedelta(days=31))
         (first, *_) = await issue(service.settings, shipped_catalog(), "demo", "KompisTestBot", old)
