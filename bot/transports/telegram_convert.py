@@ -8,6 +8,12 @@ to ``TransportError``.
 from __future__ import annotations
 
 import html
+import os
+from datetime import timedelta
+
+# PTB 22.2+ warns on every 429 unless durations are timedeltas (the future default): opt in,
+# before PTB reads it (at each RetryAfter).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -102,7 +108,8 @@ def transport_error(exc: TelegramError) -> TransportError:
     (``BadRequest`` is one)."""
     text = str(exc)
     if isinstance(exc, RetryAfter):
-        seconds = exc._retry_after.total_seconds()  # always a timedelta; the property warns
+        after = exc.retry_after
+        seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
         return TransportError(f"Telegram: {text}", retryable=True, retry_after=seconds)
     if isinstance(exc, Forbidden):
         return TransportError(f"Telegram: {text}", retryable=False, unreachable=True)
