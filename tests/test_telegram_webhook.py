@@ -23,12 +23,15 @@ def free_port() -> int:
 async def test_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    async with FakeTelegram(per_second=300) as fake, running(
-        fake,
-        f"sqlite:///{tmp_path / 'k.db'}",
-        http_port=port,
-        telegram_webhook_url=f"{base}/telegram/webhook",
-        telegram_webhook_secret=SECRET,
+    async with (
+        FakeTelegram(per_second=300) as fake,
+        running(
+            fake,
+            f"sqlite:///{tmp_path / 'k.db'}",
+            http_port=port,
+            telegram_webhook_url=f"{base}/telegram/webhook",
+            telegram_webhook_secret=SECRET,
+        ),
     ):
         set_hook = [p for m, p in fake.calls if m == "setWebhook"]
         assert set_hook and set_hook[0]["secret_token"] == SECRET
@@ -67,13 +70,15 @@ async def test_webhook_mode_checks_the_secret(tmp_path: Path) -> None:
 
 
 async def test_healthz_is_503_when_the_database_is_gone(tmp_path: Path) -> None:
-    async with FakeTelegram(per_second=300) as fake:
-        async with running(fake, f"sqlite:///{tmp_path / 'k.db'}") as service:
-            await service.db.engine.dispose()
-            (tmp_path / "k.db").unlink()
-            (tmp_path / "k.db").mkdir()  # the database file is now unusable
-            async with aiohttp.ClientSession() as http:
-                async with http.get(f"http://127.0.0.1:{service.port}/healthz") as response:
-                    assert response.status == 503
-                    assert (await response.json())["database"].startswith("unreachable")
-            (tmp_path / "k.db").rmdir()
+    async with (
+        FakeTelegram(per_second=300) as fake,
+        running(fake, f"sqlite:///{tmp_path / 'k.db'}") as service,
+        aiohttp.ClientSession() as http,
+    ):
+        await service.db.engine.dispose()
+        (tmp_path / "k.db").unlink()
+        (tmp_path / "k.db").mkdir()  # the database file is now unusable
+        async with http.get(f"http://127.0.0.1:{service.port}/healthz") as response:
+            assert response.status == 503
+            assert (await response.json())["database"].startswith("unreachable")
+        (tmp_path / "k.db").rmdir()
