@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from bot import log
+from bot.cli_invites import invites_app
 from bot.curriculum.loader import load_catalog
 from bot.curriculum.problems import DataError
 from bot.domain.catalog import Catalog
@@ -32,6 +33,7 @@ report_app = typer.Typer(help="Reports for organisers.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 schedule_app = typer.Typer(help="What the bot will send, and when.", no_args_is_help=True)
 app.add_typer(schedule_app, name="schedule")
+app.add_typer(invites_app, name="invites")
 
 
 def _settings(**overrides: object) -> Settings:

@@ -19,10 +19,10 @@ from bot.storage.repo import unit
 async def import_participants(
     settings: Settings, catalog: Catalog, cohort_id: str, csv_path: Path
 ) -> tuple[int, int]:
-    """Through the app, so the database is migrated and the cohort synced first; on SQLite
-    this also refuses to run beside a running bot. Returns (added, already there)."""
+    """Through the app, so the database is migrated and the cohort synced first. It works
+    beside a running bot (SQLite waits its turn to write). Returns (added, already there)."""
     app = Kompis(settings, SystemClock(), {}, catalog)
-    await app.start()
+    await app.start(lock=False)
     try:
         return await app.import_participants(cohort_id, csv_path)
     finally:
