@@ -19,12 +19,11 @@ from bot.delivery.scheduler import Ticker
 from bot.delivery.sender import Sender
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock, FakeClock
-from bot.domain.messages import BLOCKED, EDITED, GROUP, REFUSED, Address, Inbound, Outgoing
+from bot.domain.messages import Inbound, Outgoing
 from bot.errors import UserError
-from bot.features import onboarding
 from bot.features.dispatcher import Dispatcher
 from bot.features.reminders import Reminders
-from bot.rendering.i18n import negotiate
+from bot.receiver import Receiver
 from bot.rendering.renderer import Renderer
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -69,6 +68,7 @@ class Kompis:
         )
         self._process_lock: ProcessLock | None = None
         self._started: list[Lifecycle] = []
+        self.receiver = Receiver(self)
 
     async def start(self, lock: bool = True) -> None:
         """Migrate the database and bring cohorts in line with the schedule files. With
@@ -133,63 +133,8 @@ class Kompis:
     async def receive(self, inbound: Inbound) -> None:
         """The hook transports hand inbound events to: handled and replies queued in one
         transaction, then delivery is woken; nothing is sent on the request path."""
-        now = self.clock.now()
-        request = onboarding.wanted(inbound) if inbound.kind != EDITED else None
-        if inbound.kind == BLOCKED:
-            await self._blocked(inbound, now)
-        elif inbound.kind in (REFUSED, GROUP):
-            await self._answer_chat(inbound, now)
-        elif inbound.kind == EDITED:
-            pass  # corrections of earlier texts are not handled yet; the original stands
-        elif request is not None:
-            await self._onboard(inbound, request, now)
-        else:
-            await self.handle(inbound, drain=False)
+        await self.receiver.receive(inbound)
         self.delivery.wake()
-
-    async def _blocked(self, inbound: Inbound, now: datetime) -> None:
-        async with unit(self.db) as store:
-            identity = await store.identity_id(inbound.platform, inbound.user_id, inbound.workspace)
-            if identity is not None:
-                await store.mark_unreachable(identity, "blocked the bot", now)
-
-    async def _answer_chat(self, inbound: Inbound, now: datetime) -> None:
-        """A refused button or a group command: one short answer to that chat."""
-        template = "action_refused" if inbound.kind == REFUSED else "group_private"
-        params = {"link": self._private_link(inbound.platform)} if inbound.kind == GROUP else {}
-        reply = Outgoing(
-            None,
-            template,
-            params,
-            key=f"{inbound.kind}:{inbound.platform}:{inbound.event_id or uuid.uuid4().hex}",
-            address=Address(inbound.platform, inbound.chat_id, inbound.workspace),
-            locale=negotiate(inbound.locale_hint, self.dispatcher.default_locale),
-        )
-        async with unit(self.db) as store:
-            if inbound.event_id and not await store.first_time_seen(
-                inbound.platform, inbound.event_id, now
-            ):
-                return
-            await store.enqueue([reply], now)
-
-    def _private_link(self, platform: str) -> str:
-        link = getattr(self.transports.get(platform), "private_link", None)
-        return str(link()) if callable(link) else ""
-
-    async def _onboard(self, inbound: Inbound, request: onboarding.Request, now: datetime) -> None:
-        try:
-            async with unit(self.db) as store:
-                if inbound.event_id and not await store.first_time_seen(
-                    inbound.platform, inbound.event_id, now
-                ):
-                    return
-                replies = await onboarding.onboard(
-                    store, self.catalog, inbound, request, now, self.dispatcher.default_locale
-                )
-                await store.enqueue(replies, now)
-        except Exception:
-            log.exception("onboarding on %s failed", inbound.platform)
-            await self._reply_error(inbound, None, "error_apology", {}, now)
 
     async def handle(self, inbound: Inbound, drain: bool = True) -> None:
         """The one error funnel for inbound events: a known user error becomes a localised

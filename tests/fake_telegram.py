@@ -156,6 +156,21 @@ class FakeTelegram:
         await self._push({"message": message})
         return self._message_id
 
+    async def edit(self, user_id: int, message_id: int, text: str, language: str = "nb") -> None:
+        """A person edits a message they sent earlier."""
+        await self._push(
+            {
+                "edited_message": {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "edit_date": int(time.time()),
+                    "chat": self._chat(user_id),
+                    "from": self._user(user_id, language),
+                    "text": text,
+                }
+            }
+        )
+
     async def press(
         self,
         user_id: int,

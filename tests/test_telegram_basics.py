@@ -24,8 +24,9 @@ async def test_a_stranger_is_answered_over_long_polling(tmp_path: Path) -> None:
 
 
 async def test_in_a_group_only_commands_to_kompis_get_a_private_link(tmp_path: Path) -> None:
-    async with FakeTelegram(per_second=300) as fake, running(
-        fake, f"sqlite:///{tmp_path / 'k.db'}"
+    async with (
+        FakeTelegram(per_second=300) as fake,
+        running(fake, f"sqlite:///{tmp_path / 'k.db'}"),
     ):
         group = -100123
         await fake.write(5001, "god morgen alle sammen", chat_id=group)  # not for Kompis

@@ -43,16 +43,25 @@ async def test_one_stage_in_nb_and_sv(tmp_path: Path) -> None:
         await fake.write(KARI, "svar")
         await fake.wait_for(KARI, 4)
         assert "Tenk på en digital endring" in fake.last(KARI).text
-        await fake.write(KARI, "Vi digitaliserte byggesaker.\n\nMen vi glemte brukerne.")
+        answer = await fake.write(KARI, "Vi digitaliserte byggesaker.\n\nMen vi glemte brukerne.")
         await fake.wait_for(KARI, 5)
         assert "er lagret" in fake.last(KARI).text
+        # editing that message in Telegram corrects the stored answer
+        await fake.edit(KARI, answer, "Vi digitaliserte byggesaker, og tok med brukerne.")
+        await fake.wait_for(KARI, 6)
+        assert "er oppdatert" in fake.last(KARI).text
+        async with unit(service.db) as store:
+            kari = await store.person_for_identity("telegram", str(KARI))
+            assert kari is not None
+            (saved,) = await store.reflections(kari)
+        assert saved.text == "Vi digitaliserte byggesaker, og tok med brukerne."
 
         # done by button, from the status message; the pressed keyboard is taken away
         await fake.write(KARI, "status")
-        await fake.wait_for(KARI, 6)
+        await fake.wait_for(KARI, 7)
         status = fake.last(KARI)
         await fake.press(KARI, status, button(status, "Gruppeoppgave|gruppeoppgave|ferdig"))
-        await fake.wait_for(KARI, 7)
+        await fake.wait_for(KARI, 8)
         assert "er merket som ferdig" in fake.last(KARI).text
         assert status.buttons == [] and len(fake.answered) == 1
 

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bot.storage.actions import ActionQueries
+from bot.storage.answers import AnswerMessageQueries
 from bot.storage.cohorts import CohortQueries
 from bot.storage.coordination import PLANNER_LOCK_ID, CoordinationQueries
 from bot.storage.db import Database
@@ -33,6 +34,7 @@ class Store(
     CoordinationQueries,
     ActionQueries,
     InviteQueries,
+    AnswerMessageQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 

@@ -188,3 +188,18 @@ class InviteRow(SQLModel, table=True):
     expires_at: datetime
     used_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+class AnswerMessageRow(SQLModel, table=True):
+    """A person's platform message that answered a reflection prompt, so an edit of that
+    message (Telegram) corrects the stored answer."""
+
+    __tablename__ = "answer_message"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "message_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=128)
+    message_id: str = Field(max_length=64)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    activity_ref: str = Field(max_length=200)
+    created_at: datetime

@@ -1,4 +1,4 @@
-"""telegram: server-side button actions and invitations
+"""telegram: server-side button actions, invitations, messages that answered a prompt
 
 Revision ID: 0008
 Revises: 0003
@@ -45,9 +45,25 @@ def upgrade() -> None:
         sa.UniqueConstraint("code_hash"),
     )
     op.create_index("ix_invite_person_id", "invite", ["person_id"])
+    op.create_table(
+        "answer_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("platform", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("chat_id", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
+        sa.Column("message_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("activity_ref", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("platform", "chat_id", "message_id"),
+    )
+    op.create_index("ix_answer_message_person_id", "answer_message", ["person_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_answer_message_person_id", table_name="answer_message")
+    op.drop_table("answer_message")
     op.drop_index("ix_invite_person_id", table_name="invite")
     op.drop_table("invite")
     op.drop_index("ix_button_action_created_at", table_name="button_action")
