@@ -91,6 +91,8 @@ class FakeTelegram:
         self.webhook_secret = ""
         self.refused_429 = 0
         self.errors: list[str] = []
+        #: injected failures for the next send or edit: (HTTP status, body as text)
+        self.fail_next: deque[tuple[int, str]] = deque()
         self._updates: list[dict[str, Any]] = []
         self._update_id = 1000
         self._message_id = 0
@@ -272,6 +274,9 @@ class FakeTelegram:
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return self._error(404, "Not Found: method not found")
+        if (method in SEND_METHODS or method.startswith("edit")) and self.fail_next:
+            status, body = self.fail_next.popleft()
+            return web.Response(status=status, text=body, content_type="text/html")
         try:
             if method in SEND_METHODS or method.startswith("edit"):
                 self._spend()
