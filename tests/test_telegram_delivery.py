@@ -4,6 +4,7 @@ people marked unreachable, long texts split, buttons at the maximum lengths."""
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,19 +65,29 @@ async def test_200_chats_within_the_flood_limit(tmp_path: Path) -> None:
         assert elapsed < 10, elapsed
 
 
-async def test_a_budget_above_the_limit_draws_429s_that_are_honoured(tmp_path: Path) -> None:
+async def test_429_holds_the_whole_bot_and_is_retried(tmp_path: Path) -> None:
     async with (
-        FakeTelegram(per_second=50, retry_after=1) as fake,
-        running(fake, f"sqlite:///{tmp_path / 'k.db'}", telegram_per_second=500) as service,
+        FakeTelegram(per_second=300) as fake,
+        running(fake, f"sqlite:///{tmp_path / 'k.db'}") as service,
     ):
-        people = await people_on_telegram(service, 80)
+        people = await people_on_telegram(service, 30)
+        too_many = {
+            "ok": False,
+            "error_code": 429,
+            "description": "Too Many Requests: retry after 1",
+            "parameters": {"retry_after": 1},
+        }
+        fake.fail_next.extend([(429, json.dumps(too_many))] * 2)
         await broadcast(service, people, "news")
         await settle(service, within=30)
-        assert fake.refused_429 > 0  # the fake really refused some
-        assert sorted(fake.messages) == list(range(10_000, 10_080))
-        assert all(len(messages) == 1 for messages in fake.messages.values())
+        sends = [at for method, at in fake.timeline if method == "sendMessage"]
+        # after each 429 nothing at all went out until Telegram's retry_after had passed
+        assert sends[1] - sends[0] >= 1.0 and sends[2] - sends[1] >= 1.0
+        assert len(sends) == 32  # 30 messages, 2 of them tried twice
+        assert sorted(fake.messages) == list(range(10_000, 10_030))
+        assert all(len(messages) == 1 for messages in fake.messages.values())  # none twice
         async with unit(service.db) as store:
-            assert await store.outbox_counts() == {"sent": 80}
+            assert await store.outbox_counts() == {"sent": 30}
 
 
 async def test_a_blocked_user_is_marked_unreachable(tmp_path: Path) -> None:
