@@ -153,6 +153,19 @@ class FakeTelegram(BotApiMethods):
         )
         return query_id
 
+    async def vote(self, user_id: int, poll: Message, option: int) -> None:
+        """A person answers a poll Kompis sent (``option`` from 0, as Telegram counts)."""
+        await self._push(
+            {
+                "poll_answer": {
+                    "poll_id": poll.extra["poll_id"],
+                    "user": self._user(user_id, "nb"),
+                    "option_ids": [option],
+                    "option_persistent_ids": [f"o{option}"],
+                }
+            }
+        )
+
     async def block(self, user_id: int) -> None:
         """A person blocks the bot: sends to them fail with 403 and Kompis is told."""
         self.blocked.add(user_id)
@@ -245,7 +258,15 @@ class FakeTelegram(BotApiMethods):
                 params[key] = {"filename": value.filename, "content": value.file.read()}
                 continue
             text = str(value)
-            if key in ("reply_markup", "allowed_updates", "commands", "options", "entities"):
+            if key in (
+                "reply_markup",
+                "reply_parameters",
+                "allowed_updates",
+                "commands",
+                "options",
+                "entities",
+                "correct_option_ids",
+            ):
                 params[key] = json.loads(text)
             else:
                 params[key] = text

@@ -169,7 +169,7 @@ class BotApiMethods:
         chat_id = self._chat_of(p)
         text = self._parse(p)
         buttons = self._markup(p)
-        reply_to = p.get("reply_to_message_id")
+        reply_to = p.get("reply_parameters", {}).get("message_id") or p.get("reply_to_message_id")
         if reply_to and (chat_id, int(reply_to)) not in self.by_id:
             raise ApiError(400, "Bad Request: message to be replied not found")
         self._message_id += 1
@@ -241,13 +241,20 @@ class BotApiMethods:
             "id": message.extra["poll_id"],
             "question": question,
             "options": [
-                {"text": o["text"] if isinstance(o, dict) else o, "voter_count": 0} for o in options
+                {
+                    "text": o["text"] if isinstance(o, dict) else o,
+                    "voter_count": 0,
+                    "persistent_id": f"o{n}",
+                }
+                for n, o in enumerate(options)
             ],
             "total_voter_count": 0,
             "is_closed": False,
             "is_anonymous": p.get("is_anonymous") not in ("False", "false"),
             "type": p.get("type", "regular"),
             "allows_multiple_answers": False,
+            "allows_revoting": False,
+            "members_only": False,
         }
         return body
 
@@ -267,6 +274,8 @@ class BotApiMethods:
             "is_anonymous": False,
             "type": "quiz",
             "allows_multiple_answers": False,
+            "allows_revoting": False,
+            "members_only": False,
         }
 
     async def _m_sendDocument(self, p: dict[str, Any]) -> dict[str, Any]:

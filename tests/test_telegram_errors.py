@@ -19,6 +19,9 @@ class NoActions:
     async def register(self, address: Address, actions: object) -> list[str]:
         return [f"id{n}" for n, _ in enumerate(actions)]  # type: ignore[arg-type]
 
+    async def bind(self, *_args: object) -> None:
+        return None
+
     async def resolve(self, *_args: str) -> str | None:
         return None
 

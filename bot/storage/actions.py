@@ -35,6 +35,13 @@ class ActionQueries(StoreBase):
         await self.session.flush()
         return ids
 
+    async def bind_action(
+        self, action_id: str, person_id: int | None, action: str, now: datetime
+    ) -> None:
+        """An action under an id the platform gave (a poll id); the first binding stands."""
+        values = {"id": action_id[:32], "person_id": person_id, "action": action, "created_at": now}
+        await self._insert_ignore(ButtonActionRow, values)
+
     async def button_action(self, action_id: str) -> ButtonActionRow | None:
         if not action_id or len(action_id) > 32:
             return None

@@ -25,6 +25,13 @@ class StoredActions:
             )
             return await store.register_actions(person_id, actions, self.clock.now())
 
+    async def bind(self, address: Address, action_id: str, action: str) -> None:
+        async with unit(self.db) as store:
+            person_id = await store.person_for_chat(
+                address.platform, address.workspace, address.chat_id
+            )
+            await store.bind_action(action_id, person_id, action, self.clock.now())
+
     async def resolve(
         self, platform: str, workspace: str, action_id: str, presser: str
     ) -> str | None:

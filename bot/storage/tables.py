@@ -126,6 +126,11 @@ class OutboxRow(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_at: datetime | None = None
     sent_at: datetime | None = None
+    # JSON of Outgoing.extras(): edit_of, reply_to, attachment, choice
+    extras: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # JSON {"address": Address, "ids": [platform message id per part sent]}, so a later
+    # message can edit or reply to this one by its outbox key
+    sent_parts: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class InboundSeenRow(SQLModel, table=True):

@@ -58,6 +58,10 @@ class ActionRegistry(Protocol):
         """One opaque id per action, bound to the person behind ``address``."""
         ...
 
+    async def bind(self, address: Address, action_id: str, action: str) -> None:
+        """Keep ``action`` under an id the platform chose (a Telegram poll id)."""
+        ...
+
     async def resolve(
         self, platform: str, workspace: str, action_id: str, presser: str
     ) -> str | None:

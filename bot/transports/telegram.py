@@ -10,22 +10,25 @@ the pressed message's keyboard is removed, so a button cannot be pressed twice b
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from telegram import Bot, BotCommand, Update
+from telegram import Bot, BotCommand, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import Updater
 from telegram.request import HTTPXRequest
 
-from bot.domain.messages import Address, Inbound, Rendered
+from bot.domain.messages import Address, Inbound, Rendered, with_fallback
 from bot.transports.base import ActionRegistry, InboundHandler, Limits, TransportError
 from bot.transports.telegram_convert import (
+    MAX_CAPTION,
     MAX_TEXT,
     PLATFORM,
+    fits_poll,
     keyboard,
     not_modified,
     to_html,
@@ -36,7 +39,7 @@ from bot.transports.telegram_convert import (
 log = logging.getLogger(__name__)
 
 #: update types Kompis asks for (``my_chat_member`` tells when a person blocks the bot)
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "poll_answer", "my_chat_member"]
 
 
 @dataclass
@@ -55,6 +58,8 @@ class TelegramTransport:
 
     platform = PLATFORM
     max_text = MAX_TEXT
+    polls = True  # a Choice is sent as a native poll
+    buttons = True
 
     def __init__(
         self, options: TelegramOptions, actions: ActionRegistry, limits: Limits | None = None
@@ -163,6 +168,9 @@ class TelegramTransport:
                 self._queue.task_done()
 
     async def _handle(self, update: Update) -> None:
+        if update.poll_answer is not None:
+            await self._answered(update)
+            return
         inbound = to_inbound(update, self.username)
         query = update.callback_query
         if query is not None and inbound is not None:
@@ -187,6 +195,29 @@ class TelegramTransport:
             return Inbound(**{**inbound.__dict__, "action": None, "kind": "refused"})
         return Inbound(**{**inbound.__dict__, "action": action})
 
+    async def _answered(self, update: Update) -> None:
+        """A vote in a poll Kompis sent: the choice's action with the option (from 1), for
+        the person the poll was sent to only (a retracted vote is ignored)."""
+        answer = update.poll_answer
+        assert answer is not None
+        if answer.user is None or not answer.option_ids or self._on_inbound is None:
+            return
+        user = answer.user
+        action = await self.actions.resolve(PLATFORM, "", answer.poll_id, str(user.id))
+        if action is None:
+            return
+        await self._on_inbound(
+            Inbound(
+                PLATFORM,
+                str(user.id),
+                str(user.id),
+                action=f"{action}:{answer.option_ids[0] + 1}",
+                event_id=str(update.update_id),
+                display_name=user.full_name,
+                locale_hint=user.language_code,
+            )
+        )
+
     async def _call(self, request: Any) -> None:
         """An immediate request whose failure must not lose the event (the press still
         counts): logged, never raised."""
@@ -198,18 +229,92 @@ class TelegramTransport:
                 log.warning("Telegram immediate request failed: %s", type(exc).__name__)
 
     async def send(self, address: Address, message: Rendered) -> str:
-        ids = await self.actions.register(address, [b.action for b in message.buttons])
+        """One part: an edit of an earlier message, or a new text, file or quiz poll.
+        Returns the platform's id of the message that now shows it."""
+        if message.choice is not None and not fits_poll(message.choice):
+            message = with_fallback(message, polls=False, buttons=True)
         try:
-            sent = await self.bot.send_message(
-                chat_id=int(address.chat_id),
-                text=to_html(message),
-                parse_mode="HTML",
-                reply_markup=keyboard(message.buttons, ids),
-                reply_to_message_id=int(address.thread) if address.thread else None,
-            )
+            if message.edit is not None:
+                found = await self._edit(address, message)
+            elif message.attachment is not None:
+                found = await self._document(address, message)
+            elif message.choice is not None:
+                found = await self._poll(address, message)
+            else:
+                found = await self._text(address, message)
         except TelegramError as exc:
             raise transport_error(exc) from exc
         self._ok()
+        return found
+
+    async def _markup(self, address: Address, message: Rendered) -> InlineKeyboardMarkup | None:
+        ids = await self.actions.register(address, [b.action for b in message.buttons])
+        return keyboard(message.buttons, ids)
+
+    async def _text(self, address: Address, message: Rendered) -> str:
+        sent = await self.bot.send_message(
+            chat_id=int(address.chat_id),
+            text=to_html(message),
+            parse_mode="HTML",
+            reply_markup=await self._markup(address, message),
+            reply_to_message_id=int(message.reply_to) if message.reply_to else None,
+        )
+        return str(sent.message_id)
+
+    async def _edit(self, address: Address, message: Rendered) -> str:
+        """Replace an earlier message's text (and buttons); "not modified" means it already
+        reads so, which is success."""
+        assert message.edit is not None
+        try:
+            await self.bot.edit_message_text(
+                chat_id=int(address.chat_id),
+                message_id=int(message.edit),
+                text=to_html(message),
+                parse_mode="HTML",
+                reply_markup=await self._markup(address, message),
+            )
+        except TelegramError as exc:
+            if not not_modified(exc):
+                raise
+        return message.edit
+
+    async def _document(self, address: Address, message: Rendered) -> str:
+        """A file with the text as its caption (or the text first, when it is too long)."""
+        assert message.attachment is not None
+        caption = to_html(message)
+        if len(message.text) > MAX_CAPTION:
+            await self._text(address, replace(message, buttons=()))
+            caption = ""
+        sent = await self.bot.send_document(
+            chat_id=int(address.chat_id),
+            document=InputFile(
+                base64.b64decode(message.attachment.content),
+                filename=message.attachment.filename,
+            ),
+            caption=caption or None,
+            parse_mode="HTML" if caption else None,
+            reply_markup=await self._markup(address, message),
+        )
+        return str(sent.message_id)
+
+    async def _poll(self, address: Address, message: Rendered) -> str:
+        """A native poll (a quiz when it has a right answer), after the text if there is
+        one; each answer comes back as the choice's action with the option number."""
+        choice = message.choice
+        assert choice is not None
+        if message.text.strip():
+            await self._text(address, replace(message, choice=None))
+        sent = await self.bot.send_poll(
+            chat_id=int(address.chat_id),
+            question=choice.question,
+            options=list(choice.options),
+            is_anonymous=False,  # anonymous polls report no answers
+            type="quiz" if choice.correct else "regular",
+            correct_option_ids=cast(Any, [choice.correct - 1]) if choice.correct else None,
+            explanation=choice.explanation or None,
+        )
+        if sent.poll is not None:
+            await self.actions.bind(address, sent.poll.id, choice.action)
         return str(sent.message_id)
 
 

@@ -19,12 +19,25 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
-from bot.domain.messages import BLOCKED, EDITED, GROUP, MESSAGE, Button, Inbound, Rendered
+from bot.domain.messages import (
+    BLOCKED,
+    EDITED,
+    GROUP,
+    MESSAGE,
+    Button,
+    Inbound,
+    Rendered,
+    RenderedChoice,
+)
 from bot.transports.base import TransportError
 
 PLATFORM = "telegram"
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64  # bytes, UTF-8
+MAX_CAPTION = 1024
+# Quiz polls (Bot API): question 1-300, 2-10 options of 1-100 (older clients: at most 10),
+# explanation up to 200 characters with at most 2 line feeds.
+POLL_QUESTION, POLL_OPTION, POLL_OPTIONS, POLL_EXPLANATION = 300, 100, (2, 10), 200
 #: one inline keyboard row holds this many buttons at most (short labels); longer rows wrap
 ROW = 2
 _GONE = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
@@ -49,6 +62,18 @@ def keyboard(buttons: tuple[Button, ...], ids: list[str]) -> InlineKeyboardMarku
         InlineKeyboardButton(b.label, callback_data=i) for b, i in zip(buttons, ids, strict=True)
     ]
     return InlineKeyboardMarkup([keys[n : n + row_size] for n in range(0, len(keys), row_size)])
+
+
+def fits_poll(choice: RenderedChoice) -> bool:
+    """Whether Telegram takes this choice as a native poll; otherwise it becomes buttons."""
+    low, high = POLL_OPTIONS
+    return (
+        1 <= len(choice.question) <= POLL_QUESTION
+        and low <= len(choice.options) <= high
+        and all(1 <= len(option) <= POLL_OPTION for option in choice.options)
+        and len(choice.explanation) <= POLL_EXPLANATION
+        and choice.explanation.count("\n") <= 2
+    )
 
 
 def to_inbound(update: Update, bot_username: str) -> Inbound | None:

@@ -1,4 +1,4 @@
-"""telegram: server-side button actions, invitations, messages that answered a prompt
+"""telegram: button actions, invitations, answer messages, outbox extras and sent parts
 
 Revision ID: 0008
 Revises: 0003
@@ -59,9 +59,15 @@ def upgrade() -> None:
         sa.UniqueConstraint("platform", "chat_id", "message_id"),
     )
     op.create_index("ix_answer_message_person_id", "answer_message", ["person_id"])
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("extras", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("sent_parts", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("sent_parts")
+        batch_op.drop_column("extras")
     op.drop_index("ix_answer_message_person_id", table_name="answer_message")
     op.drop_table("answer_message")
     op.drop_index("ix_invite_person_id", table_name="invite")
