@@ -20,7 +20,7 @@ class DeliveryLoop:
     def __init__(
         self,
         drain: Callable[[], Awaitable[int]],
-        request_stop: Callable[[], None],
+        request_stop: Callable[[bool], None],
         idle: float = 1.0,
     ) -> None:
         self._drain = drain
@@ -36,6 +36,7 @@ class DeliveryLoop:
 
     def start(self) -> None:
         self._stopping = False
+        self._request_stop(False)
         self._task = asyncio.create_task(self._run(), name="kompis-delivery")
 
     def wake(self) -> None:
@@ -55,8 +56,9 @@ class DeliveryLoop:
     async def stop(self) -> None:
         """Finish the send in flight, release the claimed rest, end the task."""
         self._stopping = True
-        self._request_stop()
+        self._request_stop(True)
         self._wake.set()
         if self._task is not None:
             await self._task
             self._task = None
+        self._request_stop(False)  # an inline drain (the demo, a test) works again

@@ -93,8 +93,9 @@ class Sender:
         #: set by ``request_stop``: the send in flight finishes, the claimed rest goes back
         self.stopping = False
 
-    def request_stop(self) -> None:
-        self.stopping = True
+    def request_stop(self, stopping: bool = True) -> None:
+        """Ask a running drain to stop after the send in flight (``False``: drain again)."""
+        self.stopping = stopping
 
     async def drain(self, limit: int = 100) -> int:
         """Send everything due now, in batches; returns how many rows were settled."""
