@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
 from collections.abc import Iterator
 
 import uvicorn
@@ -154,6 +155,7 @@ async def run_until_signalled(settings: Settings) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry the bot URL
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    if threading.current_thread() is threading.main_thread():  # signals reach only that one
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
     await Service(settings).run(stop)

@@ -109,3 +109,23 @@ async def test_sigterm_mid_broadcast_then_restart_loses_nothing(tmp_path: Path) 
         assert process.returncode == 0
         assert sorted(fake.messages) == list(range(20_000, 20_000 + PEOPLE))
         assert all(len(m) == 1 for m in fake.messages.values())  # nothing twice
+
+
+async def test_a_rejected_token_stops_run_with_one_line_and_no_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app as cli
+
+    wrong = "987654321:AAWrongTokenWrongTokenWrongToken_xyz"
+    async with FakeTelegram() as fake:
+        monkeypatch.setenv("KOMPIS_DATABASE_URL", f"sqlite:///{tmp_path / 'k.db'}")
+        monkeypatch.setenv("KOMPIS_TELEGRAM_TOKEN", wrong)
+        monkeypatch.setenv("KOMPIS_TELEGRAM_API_URL", fake.api_url)
+        monkeypatch.setenv("KOMPIS_HTTP_PORT", str(free_port()))
+        result = await asyncio.to_thread(CliRunner().invoke, cli, ["run"])
+    assert result.exit_code == 1, result.output
+    assert "Telegram did not start: InvalidToken" in result.output
+    assert wrong not in result.output and wrong.split(":")[1] not in result.output
+    assert "Traceback" not in result.output

@@ -113,9 +113,11 @@ class TelegramTransport:
                     error_callback=self._polling_error,
                 )
         except TelegramError as exc:
+            await self._close()
+            text = redact(str(exc), self.options.token)
             raise TransportError(
-                f"Telegram did not start: {type(exc).__name__}: {exc}", retryable=False
-            ) from exc
+                f"Telegram did not start: {type(exc).__name__}: {text}", retryable=False
+            ) from None  # the cause's traceback may carry the bot URL, token included
         self._consumer = asyncio.create_task(self._consume(), name="telegram-updates")
         self._ok()
 
@@ -139,11 +141,15 @@ class TelegramTransport:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._consumer
             self._consumer = None
+        await self._close()
+
+    async def _close(self) -> None:
         if self._updater is not None:
+            if self._updater.running:
+                await self._updater.stop()
             await self._updater.shutdown()
             self._updater = None
-        else:
-            await self.bot.shutdown()
+        await self.bot.shutdown()  # does nothing when already shut down
 
     def last_success(self) -> datetime | None:
         return self._last_success
@@ -325,6 +331,13 @@ async def bot_username(token: str, api_url: str) -> str:
         async with bot:
             return bot.username
     except TelegramError as exc:
+        text = redact(str(exc), token)
         raise TransportError(
-            f"Telegram did not answer getMe: {type(exc).__name__}: {exc}", retryable=False
-        ) from exc
+            f"Telegram did not answer getMe: {type(exc).__name__}: {text}", retryable=False
+        ) from None
+
+
+def redact(text: str, token: str) -> str:
+    """``text`` without the token (and without its secret half on its own)."""
+    secret = token.split(":", 1)[-1]
+    return text.replace(token, "[token]").replace(secret, "[token]") if secret else text
