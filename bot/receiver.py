@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+class _NotOnboarding(Exception):
+    """Rolls back an onboarding transaction that turned out to be an ordinary command."""
+
+
 class Receiver:
     def __init__(self, app: Kompis) -> None:
         self.app = app
@@ -39,8 +43,8 @@ class Receiver:
             await self._answer_chat(inbound, now)
         elif inbound.kind == EDITED:
             await self._edited(inbound, now)
-        elif request is not None:
-            await self._onboard(inbound, request, now)
+        elif request is not None and await self._onboard(inbound, request, now):
+            pass
         else:
             pending = await self._pending_prompt(inbound)
             await self.app.handle(inbound, drain=False)
@@ -75,11 +79,13 @@ class Receiver:
             if await self._first_time(store, inbound, now):
                 await store.enqueue([reply], now)
 
-    async def _onboard(self, inbound: Inbound, request: onboarding.Request, now: datetime) -> None:
+    async def _onboard(self, inbound: Inbound, request: onboarding.Request, now: datetime) -> bool:
+        """Handle an invitation; False when it was not one after all (a bare ``/start`` from
+        someone linked), so the dispatcher gets it (with nothing written here)."""
         try:
             async with unit(self.app.db) as store:
                 if not await self._first_time(store, inbound, now):
-                    return
+                    return True
                 replies = await onboarding.onboard(
                     store,
                     self.app.catalog,
@@ -88,10 +94,15 @@ class Receiver:
                     now,
                     self.app.dispatcher.default_locale,
                 )
+                if replies is None:
+                    raise _NotOnboarding
                 await store.enqueue(replies, now)
+        except _NotOnboarding:
+            return False  # rolled back: the "seen" mark too
         except Exception:
             log.exception("onboarding on %s failed", inbound.platform)
             await self.app._reply_error(inbound, None, "error_apology", {}, now)
+        return True
 
     async def _pending_prompt(self, inbound: Inbound) -> tuple[int, str] | None:
         """The prompt this text may answer: (person id, activity ref), if one is pending."""

@@ -34,6 +34,10 @@ async def test_deep_links_and_join_codes(tmp_path: Path) -> None:
         welcome, status = await fake.wait_for(7001, 2)
         assert welcome.startswith("Velkommen, Kari Nordvik!")
         assert "status" in status.lower()
+        # a bare /start from someone linked is "help"
+        await fake.write(7001, "/start", language="en")
+        await fake.wait_for(7001, 3)
+        assert fake.last(7001).text.startswith("Hei, Kari Nordvik!")
         # the same link again, from someone else: used, nothing linked
         await fake.write(7002, f"/start {token}", language="nb")
         (used,) = await fake.wait_for(7002, 1)
@@ -44,7 +48,7 @@ async def test_deep_links_and_join_codes(tmp_path: Path) -> None:
         (unknown,) = await fake.wait_for(7003, 1)
         (stranger,) = await fake.wait_for(7004, 1)
         assert "känner inte igen den här inbjudan" in unknown
-        assert "Jag känner inte dig än" in stranger
+        assert "öppnar du inbjudningslänken" in stranger and "«join»" in stranger
         # an expired link (issued 31 days ago, and replaced since: revoked too)
         stale_anna = next(x for x in stale if x.email == anna.email)
         await fake.write(7005, f"/start {stale_anna.telegram_link.split('start=')[1]}")

@@ -29,8 +29,8 @@ def wanted(inbound: Inbound) -> Request | None:
     first, _, rest = inbound.text.strip().partition(" ")
     word = first.lstrip("/").split("@", 1)[0].lower()
     rest = rest.strip()
-    if word == "start" and rest:
-        return Request("token", rest)
+    if word == "start":
+        return Request("token", rest)  # a bare /start: a stranger is told how to join
     if word == "join":
         return Request("code", rest)
     return None
@@ -43,7 +43,13 @@ async def onboard(
     request: Request,
     now: datetime,
     default_locale: str,
-) -> list[Outgoing]:
+) -> list[Outgoing] | None:
+    """The replies to an invitation; ``None`` when the event is not onboarding after all (a
+    bare ``/start`` from someone already linked goes on to the dispatcher)."""
+    if not request.secret and request.via == "token":
+        if await store.person_for_identity(inbound.platform, inbound.user_id, inbound.workspace):
+            return None  # someone Kompis knows: /start is "help"
+        return [_to_chat(inbound, "start_stranger", default_locale)]
     invite = None
     if request.via == "token" and is_token(request.secret):
         invite = await store.invite_by_hash(token_hash=digest(request.secret))
