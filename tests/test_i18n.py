@@ -100,6 +100,8 @@ PARAMS: dict[str, dict[str, Any]] = {
     "language_changed": {"language": "sv"},
     "language_unknown": {"given": "xx", "choices": list(LOCALES)},
     "unknown_command": {"word": "teleport"},
+    "welcome": {"name": "Kari", "programme": LT},
+    "group_private": {"link": "https://t.me/KompisBot"},
 }
 PARAMS |= REMINDER_CASES
 ENGLISH_ONLY = re.compile(r"\b(the|you|your|is|and|with|what|deadline|write)\b", re.I)
