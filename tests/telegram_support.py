@@ -41,6 +41,7 @@ def settings_for(fake: FakeTelegram, database_url: str, **extra: Any) -> Setting
         # the fake's flood limit is scaled up to keep the suite fast; the budget matches it
         "telegram_per_second": fake.per_second,
         "telegram_chat_per_second": 30.0,
+        "telegram_group_per_minute": 1200.0,
     }
     values.update(extra)
     return Settings(**values)

@@ -4,11 +4,17 @@ stops gracefully (the send in flight finishes, the rest of its claims go back)."
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+import pytest
 from sqlmodel import col, select
 
+from bot.app import Kompis
+
 from bot.domain.messages import Address, Inbound, Outgoing, Rendered
+from bot.settings import Settings
 from bot.storage.repo import unit
+from bot.storage.single import AlreadyRunning, acquire_single_process
 from bot.storage.tables import OutboxRow
 from bot.transports.memory import MemoryTransport
 from tests.helpers import Harness
@@ -80,3 +86,28 @@ async def test_stop_finishes_the_send_in_flight_and_releases_the_rest(database_u
         assert all(r.claimed_by is None for r in rows[1:])
     finally:
         await harness.stop()
+
+
+async def test_kompis_composes_transports_as_an_async_context_manager(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    harness = Harness(url)
+    await harness.start()  # imports the sample people with memory identities
+    await harness.stop()
+    memory = MemoryTransport(platform="memory")
+    app = Kompis(Settings(database_url=url), harness.clock, {"memory": memory}, harness.catalog)
+    async with app:
+        assert app.delivery.running and app.ticker.scheduler.running
+        await memory.inject(Inbound("memory", "kari.nordvik", "kari.nordvik", text="status"))
+        for _ in range(300):
+            if memory.sent:
+                break
+            await asyncio.sleep(0.01)
+        assert "Din status" in memory.texts("kari.nordvik")[0]
+        with pytest.raises(AlreadyRunning):  # it holds the SQLite database while it runs
+            acquire_single_process(url)
+    assert not app.delivery.running and not app.ticker.scheduler.running
+    with pytest.raises(RuntimeError, match="not started"):
+        await memory.inject(Inbound("memory", "kari.nordvik", "kari.nordvik", text="status"))
+    lock = acquire_single_process(url)  # released on the way out
+    assert lock is not None
+    lock.release()

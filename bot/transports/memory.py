@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from bot.domain.messages import Address, Rendered
-from bot.transports.base import Limits, TransportError
+from datetime import UTC, datetime
+
+from bot.domain.messages import Address, Inbound, Rendered
+from bot.transports.base import InboundHandler, Limits, TransportError
 
 
 @dataclass
@@ -33,6 +35,24 @@ class MemoryTransport:
     buttons: bool = True
     #: (message id, the message before) for every edit, so tests see what changed
     edits: list[tuple[str, Rendered]] = field(default_factory=list)
+    _on_inbound: InboundHandler | None = None
+    _last_success: datetime | None = None
+
+    async def start(self, on_inbound: InboundHandler) -> None:
+        """The lifecycle every receiving transport has: ``inject`` then plays a person."""
+        self._on_inbound = on_inbound
+
+    async def stop(self) -> None:
+        self._on_inbound = None
+
+    def last_success(self) -> datetime | None:
+        return self._last_success
+
+    async def inject(self, inbound: Inbound) -> None:
+        """An event from a person, through the hook ``start`` was given."""
+        if self._on_inbound is None:
+            raise RuntimeError("the memory transport is not started")
+        await self._on_inbound(inbound)
 
     def fail_next(self, *errors: TransportError) -> None:
         """The next sends raise these errors, in order."""
@@ -53,6 +73,7 @@ class MemoryTransport:
             raise TransportError("message to edit not found", retryable=False)
         message_id = str(len(self.sent) + 1)
         self.sent.append(Sent(address, message, message_id))
+        self._last_success = datetime.now(UTC)
         return message_id
 
     def texts(self, chat_id: str | None = None) -> list[str]:
