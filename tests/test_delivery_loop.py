@@ -10,7 +10,6 @@ import pytest
 from sqlmodel import col, select
 
 from bot.app import Kompis
-
 from bot.domain.messages import Address, Inbound, Outgoing, Rendered
 from bot.settings import Settings
 from bot.storage.repo import unit

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-
 from datetime import UTC, datetime
 
 from bot.domain.messages import Address, Inbound, Rendered
