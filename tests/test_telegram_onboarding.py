@@ -13,11 +13,11 @@ from tests.helpers import shipped_catalog
 from tests.telegram_support import demo_start, import_demo, running
 
 
-async def test_deep_links_and_join_codes(tmp_path: Path) -> None:
+async def test_deep_links_and_join_codes(database_url: str) -> None:
     clock = FakeClock(demo_start())
     async with (
         FakeTelegram(per_second=300) as fake,
-        running(fake, f"sqlite:///{tmp_path / 'k.db'}", clock) as service,
+        running(fake, database_url, clock) as service,
     ):
         await import_demo(service)
         old = FakeClock(clock.now() - timedelta(days=31))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 
 from bot.domain.clock import FakeClock
 from bot.storage.repo import unit
 from tests.fake_telegram import FakeTelegram, Message
+from tests.helpers import ROOT, shipped_catalog
 from tests.telegram_support import advance, demo_start, import_demo, invite_links, running
 
 KARI, ANNA = 7001, 7004
@@ -22,11 +23,11 @@ def button(message: Message, label: str) -> str:
     raise AssertionError(f"no button {label!r} in {message.buttons}")
 
 
-async def test_one_stage_in_nb_and_sv(tmp_path: Path) -> None:
+async def test_one_stage_in_nb_and_sv(database_url: str) -> None:
     clock = FakeClock(demo_start())
     async with (
         FakeTelegram(per_second=300) as fake,
-        running(fake, f"sqlite:///{tmp_path / 'k.db'}", clock) as service,
+        running(fake, database_url, clock) as service,
     ):
         await import_demo(service)
         links = await invite_links(service, clock)
@@ -121,3 +122,30 @@ async def test_forged_and_foreign_buttons_are_refused(tmp_path: Path) -> None:
             assert kari is not None
             person = await store.person(kari)
             assert person is not None and person.locale == "nb"  # nothing changed
+
+
+async def test_a_self_assessment_by_buttons(database_url: str) -> None:
+    cohort = shipped_catalog().cohort("tf-2027")
+    clock = FakeClock(cohort.local(date(2027, 1, 11), time(12, 0)))
+    async with FakeTelegram(per_second=300) as fake, running(fake, database_url, clock) as service:
+        csv = ROOT / "schedules" / "tf-2027.participants.csv"
+        await service.app.import_participants("tf-2027", csv)
+        links = await invite_links(service, clock, "tf-2027")
+        await fake.write(KARI, f"/start {links['kari.nilsen@tromso.example.org']}", "nb")
+        await fake.wait_for(KARI, 2)
+        await fake.write(KARI, "kartlegging")
+        await fake.wait_for(KARI, 3)
+        prompt = fake.last(KARI)
+        assert "Hvor står kommunen din" in prompt.text
+        labels = [key["text"] for row in prompt.buttons for key in row]
+        assert labels[2] == "3: Vi har faste møteplasser på tvers"
+        data = [key["callback_data"] for row in prompt.buttons for key in row]
+        assert all(len(d.encode()) <= 64 for d in data)  # opaque ids, not the actions
+        await fake.press(KARI, prompt, data[2])
+        await fake.wait_for(KARI, 4)
+        assert "3" in fake.last(KARI).text and prompt.buttons == []
+        async with unit(service.db) as store:
+            kari = await store.person_for_identity("telegram", str(KARI))
+            assert kari is not None
+            done = await store.completed([kari])
+        assert "organisasjon/forarbeid/kartlegging" in done[kari]
