@@ -45,6 +45,7 @@ class FakeTelegram(BotApiMethods):
         self.webhook_secret = ""
         self.refused_429 = 0
         self.errors: list[str] = []
+        self.down = False  # every request gets a 502 while set
         #: injected failures for the next send or edit: (HTTP status, body as text)
         self.fail_next: deque[tuple[int, str]] = deque()
         self._updates: list[dict[str, Any]] = []
@@ -231,6 +232,8 @@ class FakeTelegram(BotApiMethods):
         if request.match_info["token"] != TOKEN:
             return self._error(401, "Unauthorized")
         method = request.match_info["method"]
+        if self.down:  # Telegram's front end without a Bot API behind it
+            return web.Response(status=502, text="<html>Bad Gateway</html>")
         params = await self._params(request)
         self.calls.append((method, params))
         self.timeline.append((method, time.monotonic()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 from pathlib import Path
@@ -82,3 +83,30 @@ async def test_healthz_is_503_when_the_database_is_gone(tmp_path: Path) -> None:
             assert response.status == 503
             assert (await response.json())["database"].startswith("unreachable")
         (tmp_path / "k.db").rmdir()
+
+
+async def test_healthz_follows_telegram_going_down_and_back(tmp_path: Path) -> None:
+    async with (
+        FakeTelegram(per_second=300) as fake,
+        running(fake, f"sqlite:///{tmp_path / 'k.db'}") as service,
+        aiohttp.ClientSession() as http,
+    ):
+        url = f"http://127.0.0.1:{service.port}/healthz"
+
+        async def status() -> int:
+            async with http.get(url) as response:
+                return response.status
+
+        assert await status() == 200
+        fake.down = True
+        for _ in range(300):
+            if await status() == 503:
+                break
+            await asyncio.sleep(0.02)
+        assert await status() == 503
+        fake.down = False
+        for _ in range(500):  # PTB's polling backs off after errors; it comes back
+            if await status() == 200:
+                break
+            await asyncio.sleep(0.02)
+        assert await status() == 200

@@ -15,6 +15,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from typing import Any, cast
 
 from telegram import Bot, BotCommand, InlineKeyboardMarkup, InputFile, Update
@@ -53,6 +54,24 @@ class TelegramOptions:
     commands: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
+class _Watched(HTTPXRequest):
+    """PTB's HTTP client, telling the transport when Telegram answered (a long poll that
+    returns counts as much as a send): that is the "last success" ``/healthz`` reports."""
+
+    def __init__(self, on_answer: Callable[[bool], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.on_answer = on_answer
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        try:
+            code, payload = await super().do_request(*args, **kwargs)
+        except Exception:
+            self.on_answer(False)
+            raise
+        self.on_answer(code < 500)
+        return code, payload
+
+
 class TelegramTransport:
     """Sends rendered messages and receives updates for one bot."""
 
@@ -72,8 +91,8 @@ class TelegramTransport:
         self.bot = Bot(
             options.token,
             base_url=base_url,
-            request=HTTPXRequest(connection_pool_size=64),
-            get_updates_request=HTTPXRequest(read_timeout=timeout),
+            request=_Watched(self._answered_http, connection_pool_size=64),
+            get_updates_request=_Watched(self._answered_http, read_timeout=timeout),
         )
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self._updater: Updater | None = None
@@ -156,6 +175,12 @@ class TelegramTransport:
 
     def _ok(self) -> None:
         self._last_success = datetime.now(UTC)
+
+    def _answered_http(self, ok: bool) -> None:
+        if ok:
+            self._ok()
+        else:
+            self._last_success = None
 
     async def process(self, payload: dict[str, Any]) -> None:
         """One update from the webhook (already authenticated by its secret token)."""
