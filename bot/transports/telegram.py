@@ -13,9 +13,9 @@ import asyncio
 import base64
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from collections.abc import Callable
 from typing import Any, cast
 
 from telegram import Bot, BotCommand, InlineKeyboardMarkup, InputFile, Update
