@@ -39,7 +39,7 @@ def invites(
     from bot.cli import _catalog_with, _settings
     from bot.invites import issue, write_csv, write_file
     from bot.transports.base import TransportError
-    from bot.transports.telegram import bot_username
+    from bot.transports.telegram_client import bot_username
 
     settings = _settings()
     if settings.telegram_token is None:

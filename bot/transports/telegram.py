@@ -1,8 +1,9 @@
 """The Telegram transport: python-telegram-bot 22 inside Kompis's own event loop.
 
-Long polling (PTB's ``Updater``) by default; with a webhook URL, ``set_webhook`` with the
-secret token and updates arrive through ``bot.web`` instead. Updates are converted to
-``Inbound`` by ``telegram_convert`` and handed to the app's hook one at a time, in order.
+Long polling (PTB's ``Updater``) by default, updates handed to the app's hook one at a time,
+in order; with a webhook URL, ``set_webhook`` with the secret token, and each update arrives
+through ``bot.web`` and is handled before its request is answered. Updates are converted to
+``Inbound`` by ``telegram_convert``.
 What cannot wait in the outbox happens here, inline: every callback query is answered and
 the pressed message's keyboard is removed, so a button cannot be pressed twice by mistake.
 """
@@ -10,32 +11,27 @@ the pressed message's keyboard is removed, so a button cannot be pressed twice b
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from telegram import Bot, BotCommand, InlineKeyboardMarkup, InputFile, Update
+from telegram import Bot, BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Updater
-from telegram.request import HTTPXRequest
 
-from bot.domain.messages import Address, Inbound, Rendered, with_fallback
+from bot.domain.messages import REFUSED, Address, Inbound, Rendered
 from bot.transports.base import ActionRegistry, InboundHandler, Limits, TransportError
+from bot.transports.telegram_client import Watched, redact
 from bot.transports.telegram_convert import (
-    MAX_CAPTION,
     MAX_TEXT,
     PLATFORM,
-    fits_poll,
-    keyboard,
     not_modified,
-    to_html,
     to_inbound,
     transport_error,
 )
+from bot.transports.telegram_send import TelegramOutbound
 
 log = logging.getLogger(__name__)
 
@@ -52,24 +48,6 @@ class TelegramOptions:
     poll_timeout: float = 10.0  # seconds a getUpdates long poll waits
     #: the command menu per language code ("" for the default): (command, description)
     commands: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-
-
-class _Watched(HTTPXRequest):
-    """PTB's HTTP client, telling the transport when Telegram answered (a long poll that
-    returns counts as much as a send): that is the "last success" ``/healthz`` reports."""
-
-    def __init__(self, on_answer: Callable[[bool], None], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.on_answer = on_answer
-
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        try:
-            code, payload = await super().do_request(*args, **kwargs)
-        except Exception:
-            self.on_answer(False)
-            raise
-        self.on_answer(code < 500)
-        return code, payload
 
 
 class TelegramTransport:
@@ -91,9 +69,10 @@ class TelegramTransport:
         self.bot = Bot(
             options.token,
             base_url=base_url,
-            request=_Watched(self._answered_http, connection_pool_size=64),
-            get_updates_request=_Watched(self._answered_http, read_timeout=timeout),
+            request=Watched(self._answered_http, connection_pool_size=64),
+            get_updates_request=Watched(self._answered_http, read_timeout=timeout),
         )
+        self.outbound = TelegramOutbound(self.bot, actions)
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self._updater: Updater | None = None
         self._consumer: asyncio.Task[None] | None = None
@@ -183,9 +162,10 @@ class TelegramTransport:
             self._last_success = None
 
     async def process(self, payload: dict[str, Any]) -> None:
-        """One update from the webhook (already authenticated by its secret token)."""
-        update = Update.de_json(payload, self.bot)
-        await self._queue.put(update)
+        """One update from the webhook (already authenticated by its secret token), handled
+        before the request is answered: Telegram redelivers it if this fails, and a
+        redelivery is recognised by its update id."""
+        await self._handle(Update.de_json(payload, self.bot))
 
     async def _consume(self) -> None:
         while True:
@@ -223,7 +203,7 @@ class TelegramTransport:
                 )
             )
         if action is None:
-            return Inbound(**{**inbound.__dict__, "action": None, "kind": "refused"})
+            return Inbound(**{**inbound.__dict__, "action": None, "kind": REFUSED})
         return Inbound(**{**inbound.__dict__, "action": action})
 
     async def _answered(self, update: Update) -> None:
@@ -260,109 +240,10 @@ class TelegramTransport:
                 log.warning("Telegram immediate request failed: %s", type(exc).__name__)
 
     async def send(self, address: Address, message: Rendered) -> str:
-        """One part: an edit of an earlier message, or a new text, file or quiz poll.
-        Returns the platform's id of the message that now shows it."""
-        if message.choice is not None and not fits_poll(message.choice):
-            message = with_fallback(message, polls=False, buttons=True)
+        """One part (see ``TelegramOutbound.send``); any Telegram error as TransportError."""
         try:
-            if message.edit is not None:
-                found = await self._edit(address, message)
-            elif message.attachment is not None:
-                found = await self._document(address, message)
-            elif message.choice is not None:
-                found = await self._poll(address, message)
-            else:
-                found = await self._text(address, message)
+            found = await self.outbound.send(address, message)
         except TelegramError as exc:
             raise transport_error(exc) from exc
         self._ok()
         return found
-
-    async def _markup(self, address: Address, message: Rendered) -> InlineKeyboardMarkup | None:
-        ids = await self.actions.register(address, [b.action for b in message.buttons])
-        return keyboard(message.buttons, ids)
-
-    async def _text(self, address: Address, message: Rendered) -> str:
-        sent = await self.bot.send_message(
-            chat_id=int(address.chat_id),
-            text=to_html(message),
-            parse_mode="HTML",
-            reply_markup=await self._markup(address, message),
-            reply_to_message_id=int(message.reply_to) if message.reply_to else None,
-        )
-        return str(sent.message_id)
-
-    async def _edit(self, address: Address, message: Rendered) -> str:
-        """Replace an earlier message's text (and buttons); "not modified" means it already
-        reads so, which is success."""
-        assert message.edit is not None
-        try:
-            await self.bot.edit_message_text(
-                chat_id=int(address.chat_id),
-                message_id=int(message.edit),
-                text=to_html(message),
-                parse_mode="HTML",
-                reply_markup=await self._markup(address, message),
-            )
-        except TelegramError as exc:
-            if not not_modified(exc):
-                raise
-        return message.edit
-
-    async def _document(self, address: Address, message: Rendered) -> str:
-        """A file with the text as its caption (or the text first, when it is too long)."""
-        assert message.attachment is not None
-        caption = to_html(message)
-        if len(message.text) > MAX_CAPTION:
-            await self._text(address, replace(message, buttons=()))
-            caption = ""
-        sent = await self.bot.send_document(
-            chat_id=int(address.chat_id),
-            document=InputFile(
-                base64.b64decode(message.attachment.content),
-                filename=message.attachment.filename,
-            ),
-            caption=caption or None,
-            parse_mode="HTML" if caption else None,
-            reply_markup=await self._markup(address, message),
-        )
-        return str(sent.message_id)
-
-    async def _poll(self, address: Address, message: Rendered) -> str:
-        """A native poll (a quiz when it has a right answer), after the text if there is
-        one; each answer comes back as the choice's action with the option number."""
-        choice = message.choice
-        assert choice is not None
-        if message.text.strip():
-            await self._text(address, replace(message, choice=None))
-        sent = await self.bot.send_poll(
-            chat_id=int(address.chat_id),
-            question=choice.question,
-            options=list(choice.options),
-            is_anonymous=False,  # anonymous polls report no answers
-            type="quiz" if choice.correct else "regular",
-            correct_option_ids=cast(Any, [choice.correct - 1]) if choice.correct else None,
-            explanation=choice.explanation or None,
-        )
-        if sent.poll is not None:
-            await self.actions.bind(address, sent.poll.id, choice.action)
-        return str(sent.message_id)
-
-
-async def bot_username(token: str, api_url: str) -> str:
-    """The bot's username from getMe (for invitation links), without starting anything."""
-    bot = Bot(token, base_url=api_url.rstrip("/"))
-    try:
-        async with bot:
-            return bot.username
-    except TelegramError as exc:
-        text = redact(str(exc), token)
-        raise TransportError(
-            f"Telegram did not answer getMe: {type(exc).__name__}: {text}", retryable=False
-        ) from None
-
-
-def redact(text: str, token: str) -> str:
-    """``text`` without the token (and without its secret half on its own)."""
-    secret = token.split(":", 1)[-1]
-    return text.replace(token, "[token]").replace(secret, "[token]") if secret else text
