@@ -105,7 +105,8 @@ class Receiver:
         return True
 
     async def _pending_prompt(self, inbound: Inbound) -> tuple[int, str] | None:
-        """The prompt this text may answer: (person id, activity ref), if one is pending."""
+        """The prompt this text may answer: (person id, activity ref). A reply to a prompt
+        answers that prompt (it becomes the pending one); otherwise the pending one, if any."""
         if inbound.action or not inbound.message_id:
             return None
         async with unit(self.app.db) as store:
@@ -113,7 +114,17 @@ class Receiver:
                 inbound.platform, inbound.user_id, inbound.workspace
             )
             person = await store.person(person_id) if person_id is not None else None
-        if person is None or person.pending_activity is None:
+            if person is None:
+                return None
+            if inbound.reply_to:
+                address = Address(inbound.platform, inbound.chat_id, inbound.workspace)
+                prompt = await store.sent_params(
+                    person.id, "reflection_prompt", address, inbound.reply_to
+                )
+                if prompt and prompt.get("ref") and prompt["ref"] != person.pending_activity:
+                    await store.update_person(person.id, pending_activity=prompt["ref"])
+                    return person.id, str(prompt["ref"])
+        if person.pending_activity is None:
             return None
         return person.id, person.pending_activity
 

@@ -91,9 +91,15 @@ class FakeTelegram(BotApiMethods):
         return user
 
     async def write(
-        self, user_id: int, text: str, language: str | None = "nb", chat_id: int | None = None
+        self,
+        user_id: int,
+        text: str,
+        language: str | None = "nb",
+        chat_id: int | None = None,
+        reply_to: Message | None = None,
     ) -> int:
-        """A person sends a text (in their private chat unless ``chat_id`` is a group)."""
+        """A person sends a text (in their private chat unless ``chat_id`` is a group),
+        perhaps as a reply to a message Kompis sent."""
         self._message_id += 1
         message = {
             "message_id": self._message_id,
@@ -102,6 +108,8 @@ class FakeTelegram(BotApiMethods):
             "from": self._user(user_id, language),
             "text": text,
         }
+        if reply_to is not None:
+            message["reply_to_message"] = self._as_json(reply_to)
         if text.startswith("/"):
             command = text.split(" ", 1)[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]

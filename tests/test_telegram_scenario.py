@@ -149,3 +149,34 @@ async def test_a_self_assessment_by_buttons(database_url: str) -> None:
             assert kari is not None
             done = await store.completed([kari])
         assert "organisasjon/forarbeid/kartlegging" in done[kari]
+
+
+async def test_a_reply_to_a_prompt_answers_that_prompt(tmp_path: Path) -> None:
+    clock = FakeClock(demo_start())
+    async with (
+        FakeTelegram(per_second=300) as fake,
+        running(fake, f"sqlite:///{tmp_path / 'k.db'}", clock) as service,
+    ):
+        await import_demo(service)
+        links = await invite_links(service, clock)
+        await fake.write(KARI, f"/start {links['kari.nordvik@tromso.example.org']}", "nb")
+        await advance(service, clock, timedelta(days=1))
+        count = len(fake.texts(KARI))
+        await fake.write(KARI, "svar")
+        await fake.wait_for(KARI, count + 1)
+        first_prompt = fake.last(KARI)
+        await fake.write(KARI, "Første svar.")
+        await fake.wait_for(KARI, count + 2)
+        await fake.write(KARI, "svar")  # the second prompt is pending now
+        await fake.wait_for(KARI, count + 3)
+        assert "Innbyggerens blikk" in fake.last(KARI).text
+        await fake.write(KARI, "Et bedre første svar.", reply_to=first_prompt)
+        await fake.wait_for(KARI, count + 4)
+        assert "Svaret ditt på «Din erfaring» er oppdatert" in fake.last(KARI).text
+        async with unit(service.db) as store:
+            kari = await store.person_for_identity("telegram", str(KARI))
+            assert kari is not None
+            saved = await store.reflections(kari)
+        assert [(r.activity_ref, r.text) for r in saved] == [
+            ("kom-i-gang/forarbeid/refleksjon-1", "Et bedre første svar.")
+        ]

@@ -39,6 +39,7 @@ class Inbound:
     locale_hint: str | None = None  # the platform's idea of the person's language
     kind: str = MESSAGE
     message_id: str | None = None  # the platform's id of the person's message
+    reply_to: str | None = None  # the platform's id of the message this one replies to
 
 
 @dataclass(frozen=True)

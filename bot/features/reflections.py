@@ -34,6 +34,7 @@ async def ask(ctx: Context, argument: str) -> None:
     await ctx.store.update_person(ctx.person.id, pending_activity=ref)
     ctx.reply(
         "reflection_prompt",
+        ref=ref,  # a reply to this message answers this prompt (bot.receiver)
         module=module.title,
         stage=stage.title,
         title=activity.title,

@@ -179,6 +179,26 @@ class OutboxQueries(StoreBase):
         stored = json.loads(found)
         return Address(**stored["address"]), list(stored["ids"])
 
+    async def sent_params(
+        self, person_id: int, template: str, address: Address, message_id: str
+    ) -> dict[str, Any] | None:
+        """The parameters of the ``template`` message to ``person_id`` that went out as
+        ``message_id`` at ``address`` (which prompt a reply answers)."""
+        rows = (
+            await self.session.exec(
+                select(OutboxRow.params, OutboxRow.sent_parts).where(
+                    OutboxRow.person_id == person_id,
+                    OutboxRow.template == template,
+                    col(OutboxRow.sent_parts).is_not(None),
+                )
+            )
+        ).all()
+        for params, sent_parts in rows:
+            stored = json.loads(sent_parts or "{}")
+            if Address(**stored["address"]) == address and message_id in stored["ids"]:
+                return dict(json.loads(params))
+        return None
+
     async def defer(self, outbox_id: int, not_before: datetime) -> None:
         """Put a claimed row back unsent (its chat had no send budget); not an attempt."""
         await self.session.exec(

@@ -118,6 +118,7 @@ def to_inbound(update: Update, bot_username: str) -> Inbound | None:
         locale_hint=user.language_code,
         kind=kind,
         message_id=str(message.message_id),
+        reply_to=str(message.reply_to_message.message_id) if message.reply_to_message else None,
     )
 
 
