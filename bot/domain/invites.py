@@ -56,6 +56,12 @@ def normalise_code(text: str) -> str:
     return re.sub(r"[\s-]", "", text).upper()
 
 
+def looks_like_code(text: str) -> bool:
+    """Typed text that could be a join code (any case, with or without the dash)."""
+    code = normalise_code(text)
+    return len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code)
+
+
 def digest(secret: str) -> str:
     """The stored form of a token or a normalised code."""
     return hashlib.sha256(secret.encode()).hexdigest()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.catalog import Catalog
-from bot.domain.invites import digest, is_token, normalise_code
+from bot.domain.invites import digest, is_token, looks_like_code, normalise_code
 from bot.domain.messages import Address, Inbound, Outgoing
 from bot.domain.ports import OnboardingPort
 from bot.features import progress
@@ -25,13 +25,16 @@ class Request:
 
 
 def wanted(inbound: Inbound) -> Request | None:
-    """The invitation an inbound text presents, or None when it is not about joining."""
+    """The invitation an inbound text presents, or None when it is not about joining.
+
+    Only ``/start`` (what a deep link sends) and ``join`` with something shaped like a code
+    count, so a reflection answer that begins "Start with ..." or "Join ..." stays one."""
     first, _, rest = inbound.text.strip().partition(" ")
     word = first.lstrip("/").split("@", 1)[0].lower()
     rest = rest.strip()
-    if word == "start":
+    if word == "start" and first.startswith("/"):
         return Request("token", rest)  # a bare /start: a stranger is told how to join
-    if word == "join":
+    if word == "join" and (first.startswith("/") or not rest or looks_like_code(rest)):
         return Request("code", rest)
     return None
 
