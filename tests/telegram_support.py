@@ -81,11 +81,26 @@ async def settle(service: Service, within: float = 10.0) -> None:
         await asyncio.sleep(0.02)
 
 
-async def advance(service: Service, clock: FakeClock, delta: timedelta) -> None:
+async def advance(
+    service: Service, clock: FakeClock, delta: timedelta, fake: FakeTelegram | None = None
+) -> list[tuple[datetime, int, str]]:
     """Simulated time for the running service: stop at every occasion on the way, plan it,
-    let background delivery send it (what `Kompis.advance` does for the inline drain)."""
+    let background delivery send it (what `Kompis.advance` does for the inline drain).
+    With ``fake``: returns (the moment, chat, text) of every message sent on the way."""
     target = clock.now() + delta
     app = service.app
+    log: list[tuple[datetime, int, str]] = []
+    seen = {chat: len(m) for chat, m in fake.messages.items()} if fake else {}
+
+    async def step(moment: datetime) -> None:
+        clock.set(moment)
+        await app.plan()
+        await settle(service)
+        if fake is not None:
+            for chat, messages in fake.messages.items():
+                log.extend((moment, chat, m.text) for m in messages[seen.get(chat, 0) :])
+                seen[chat] = len(messages)
+
     while True:
         async with unit(service.db) as store:
             held = await store.next_pending_after(clock.now())
@@ -93,12 +108,9 @@ async def advance(service: Service, clock: FakeClock, delta: timedelta) -> None:
         moment = min(moments, default=None)
         if moment is None or moment > target:
             break
-        clock.set(moment)
-        await app.plan()
-        await settle(service)
-    clock.set(target)
-    await app.plan()
-    await settle(service)
+        await step(moment)
+    await step(target)
+    return log
 
 
 async def invite_links(service: Service, clock: FakeClock, cohort: str = "demo") -> dict[str, str]:

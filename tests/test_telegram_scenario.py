@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.domain.clock import FakeClock
 from bot.storage.repo import unit
@@ -13,6 +14,8 @@ from tests.helpers import ROOT, shipped_catalog
 from tests.telegram_support import advance, demo_start, import_demo, invite_links, running
 
 KARI, ANNA = 7001, 7004
+TZ = ZoneInfo("Europe/Stockholm")
+MODULE_SV = "Vad är digital transformation?"
 
 
 def button(message: Message, label: str) -> str:
@@ -83,6 +86,27 @@ async def test_one_stage_in_nb_and_sv(database_url: str) -> None:
         assert any("frist om 7 dager" in t for t in kari_new), kari_new
 
         assert any("ska vara klart om 7 dagar" in t for t in fake.texts(ANNA))
+        # the rest of the stage: every reminder on its own day, in Swedish, at 09:00
+        log = await advance(service, clock, timedelta(days=11), fake)
+        anna = [
+            (f"{moment.astimezone(TZ):%Y-%m-%d %H:%M}", text.split("\n")[0])
+            for moment, chat, text in log
+            if chat == ANNA and "Veckoöversikt" not in text
+        ]
+        assert anna == [
+            (
+                "2027-02-04 09:00",
+                f"Förarbete i {MODULE_SV} ska vara klart om 1 dag: fredag 5 februari 2027.",
+            ),
+            ("2027-02-05 09:00", f"I dag är sista dag för Förarbete i {MODULE_SV}."),
+            (
+                "2027-02-08 09:00",
+                f"Sista dag för Förarbete i {MODULE_SV} var fredag 5 februari 2027. "
+                "Det är inte för sent att bli klar.",
+            ),
+            ("2027-02-08 09:00", f"Träff har öppnat: {MODULE_SV}"),
+            ("2027-02-09 09:00", f"Nästa träff: {MODULE_SV}"),  # Kiruna meets on the 10th
+        ], anna
         anna_count = len(fake.texts(ANNA))
         await fake.write(ANNA, "status", "sv")
         await fake.wait_for(ANNA, anna_count + 1)
