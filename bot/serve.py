@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Iterator
 
@@ -22,6 +23,7 @@ from bot.app import Kompis
 from bot.delivery.ratelimit import default_limits
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock, SystemClock
+from bot.errors import ConfigError
 from bot.features.menu import menus
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -96,26 +98,46 @@ class Service:
             )
         )
         self._serving: asyncio.Task[None] | None = None
+        self._socket: socket.socket | None = None
 
     async def _outbox_counts(self) -> dict[str, int]:
         async with unit(self.db) as store:
             return await store.outbox_counts()
 
     async def start(self) -> None:
-        """Migrate, start the platforms, the tick and delivery, then the HTTP server."""
+        """Migrate, open the HTTP server (a webhook must have somewhere to arrive before it
+        is set), then start the tick, delivery and the platforms."""
         await self.app.start()
         try:
+            await self._listen()
             await self.app.serve()
-            self._serving = asyncio.create_task(self.server.serve(), name="kompis-http")
-            while not self.server.started:
-                if self._serving.done():
-                    await self._serving  # raises what stopped it (a port in use)
-                    raise RuntimeError("the HTTP server stopped while starting")
-                await asyncio.sleep(0.01)
         except BaseException:
             await self.stop()
             raise
         log.info("Kompis is running: %s", self.describe())
+
+    async def _listen(self) -> None:
+        """Bind the port here, so a port in use is one clear error (uvicorn would exit the
+        process), then serve on it."""
+        host, port = self.settings.http_host, self.settings.http_port
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            sock.close()
+            raise ConfigError(
+                f"the HTTP server cannot listen on {host}:{port}: {exc.strerror} (is another"
+                " process using it? set KOMPIS_HTTP_HOST or KOMPIS_HTTP_PORT)"
+            ) from None
+        self._socket = sock
+        self._serving = asyncio.create_task(self.server.serve([sock]), name="kompis-http")
+        while not self.server.started:
+            if self._serving.done():
+                await self._serving
+                raise ConfigError("the HTTP server stopped while starting; see the log above")
+            await asyncio.sleep(0.01)
 
     def describe(self) -> str:
         parts = []
@@ -128,17 +150,19 @@ class Service:
     @property
     def port(self) -> int:
         """The bound port (the setting, or the one the system chose for port 0)."""
-        for server in getattr(self.server, "servers", []):
-            for sock in server.sockets:
-                return int(sock.getsockname()[1])
+        if self._socket is not None:
+            return int(self._socket.getsockname()[1])
         return self.settings.http_port
 
     async def stop(self) -> None:
         self.server.should_exit = True
         if self._serving is not None:
-            with contextlib.suppress(BaseException):
+            with contextlib.suppress(Exception):
                 await self._serving
             self._serving = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
         await self.app.stop()
 
     async def run(self, stop: asyncio.Event) -> None:

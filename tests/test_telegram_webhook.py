@@ -8,9 +8,14 @@ import socket
 from pathlib import Path
 
 import aiohttp
+import pytest
 
+from bot.errors import ConfigError
+from bot.serve import Service
+from bot.storage.single import acquire_single_process
 from tests.fake_telegram import FakeTelegram
-from tests.telegram_support import running
+from tests.helpers import shipped_catalog
+from tests.telegram_support import running, settings_for
 
 SECRET = "s3cret_Token-for-tests"
 
@@ -110,3 +115,19 @@ async def test_healthz_follows_telegram_going_down_and_back(tmp_path: Path) -> N
                 break
             await asyncio.sleep(0.02)
         assert await status() == 200
+
+
+async def test_a_port_in_use_is_one_clear_error(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'k.db'}"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        async with FakeTelegram() as fake:
+            service = Service(settings_for(fake, url, http_port=port), None, shipped_catalog())
+            with pytest.raises(ConfigError, match=f"cannot listen on 127.0.0.1:{port}"):
+                await service.start()
+            assert not any(m == "getUpdates" for m, _ in fake.calls)  # Telegram never started
+    lock = acquire_single_process(url)  # nothing left holding the database
+    assert lock is not None
+    lock.release()

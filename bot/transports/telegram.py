@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "poll_answer", "my_chat_member"]
 
 
+class NotReady(RuntimeError):
+    """A webhook update came before the transport started (or after it stopped)."""
+
+
 @dataclass
 class TelegramOptions:
     token: str
@@ -165,6 +169,8 @@ class TelegramTransport:
         """One update from the webhook (already authenticated by its secret token), handled
         before the request is answered: Telegram redelivers it if this fails, and a
         redelivery is recognised by its update id."""
+        if self._on_inbound is None:
+            raise NotReady("the Telegram transport is not started")
         await self._handle(Update.de_json(payload, self.bot))
 
     async def _consume(self) -> None:

@@ -88,5 +88,8 @@ class WebApp:
         if not isinstance(payload, dict) or "update_id" not in payload:
             return Response("not an update", status_code=400)
         assert self.telegram is not None
-        await self.telegram(payload)
+        try:
+            await self.telegram(payload)
+        except RuntimeError:  # not started yet, or stopping: Telegram delivers it again later
+            return Response("not ready", status_code=503)
         return Response("ok")
