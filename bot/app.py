@@ -93,13 +93,16 @@ class Kompis:
                 self._started.append(started)
 
     async def stop(self) -> None:
-        """Stop in reverse: no more ticks, delivery finishes the send in flight and gives
-        the rest back, transports stop receiving and close, then the database."""
+        """Stop in reverse: no more ticks; transports stop taking events (those taken are
+        handled); delivery finishes the send in flight and gives the rest of its claims
+        back; transports close their connections; then the database."""
         self.ticker.stop()
+        for transport in reversed(self._started):
+            await transport.stop()
         if self.delivery.running:
             await self.delivery.stop()
         while self._started:
-            await self._started.pop().stop()
+            await self._started.pop().close()
         await self.db.dispose()
         if self._process_lock is not None:
             self._process_lock.release()

@@ -110,6 +110,7 @@ async def test_a_choice_is_a_quiz_poll_and_votes_come_back_as_actions() -> None:
             assert [b["text"] for row in buttons for b in row] == ["1. " + "x" * 120, "2. Kort"]
         finally:
             await telegram.stop()
+            await telegram.close()
 
 
 class Bindings:

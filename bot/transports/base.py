@@ -84,11 +84,15 @@ class Transport(Protocol):
 
 class Lifecycle(Protocol):
     """A transport that receives events on its own (polling, a socket, a webhook): started
-    with the hook inbound events go to, stopped before the app shuts down."""
+    with the hook inbound events go to; on the way out ``stop`` ends receiving (events
+    already taken are handled) and, once delivery has finished, ``close`` lets go of the
+    connections."""
 
     async def start(self, on_inbound: InboundHandler) -> None: ...
 
     async def stop(self) -> None: ...
+
+    async def close(self) -> None: ...
 
     def last_success(self) -> datetime | None:
         """When the platform last answered a request; ``None`` before the first or after a
@@ -97,4 +101,4 @@ class Lifecycle(Protocol):
 
 
 def has_lifecycle(transport: object) -> bool:
-    return all(callable(getattr(transport, name, None)) for name in ("start", "stop"))
+    return all(callable(getattr(transport, name, None)) for name in ("start", "stop", "close"))

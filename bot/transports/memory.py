@@ -44,6 +44,9 @@ class MemoryTransport:
     async def stop(self) -> None:
         self._on_inbound = None
 
+    async def close(self) -> None:
+        """Nothing to let go of."""
+
     def last_success(self) -> datetime | None:
         return self._last_success
 

@@ -134,7 +134,7 @@ class TelegramTransport:
             )
 
     async def stop(self) -> None:
-        """Stop taking updates, handle those already fetched, close the connections."""
+        """Stop taking updates and handle those already fetched (sending still works)."""
         if self._updater is not None and self._updater.running:
             await self._updater.stop()
         await self._queue.join()
@@ -143,6 +143,10 @@ class TelegramTransport:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._consumer
             self._consumer = None
+        self._on_inbound = None  # a late webhook update is refused (Telegram retries it)
+
+    async def close(self) -> None:
+        """Let go of the connections (after delivery stopped)."""
         await self._close()
 
     async def _close(self) -> None:
