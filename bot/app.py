@@ -19,7 +19,7 @@ from bot.delivery.scheduler import Ticker
 from bot.delivery.sender import Sender
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock, FakeClock
-from bot.domain.messages import Inbound, Outgoing
+from bot.domain.messages import Immediate, Inbound, Outgoing
 from bot.errors import UserError
 from bot.features.dispatcher import Dispatcher
 from bot.features.reminders import Reminders
@@ -133,11 +133,13 @@ class Kompis:
             return 0
         return await self.sender.drain()
 
-    async def receive(self, inbound: Inbound) -> None:
+    async def receive(self, inbound: Inbound) -> Immediate | None:
         """The hook transports hand inbound events to: handled and replies queued in one
-        transaction, then delivery is woken; nothing is sent on the request path."""
-        await self.receiver.receive(inbound)
+        transaction, then delivery is woken; nothing is sent on the request path. Returns
+        what the platform must be told at once (a toast), if anything."""
+        immediate = await self.receiver.receive(inbound)
         self.delivery.wake()
+        return immediate
 
     async def handle(self, inbound: Inbound, drain: bool = True) -> None:
         """The one error funnel for inbound events: a known user error becomes a localised

@@ -13,17 +13,31 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.domain.messages import BLOCKED, EDITED, GROUP, REFUSED, Address, Inbound, Outgoing
+from bot.domain.messages import (
+    BLOCKED,
+    EDITED,
+    GROUP,
+    REFUSED,
+    Address,
+    Immediate,
+    Inbound,
+    Outgoing,
+)
 from bot.errors import UserError
 from bot.features import corrections, onboarding
 from bot.features.context import Context
-from bot.rendering.i18n import negotiate
+from bot.rendering.i18n import N_, negotiate
 from bot.storage.repo import Store, unit
 
 if TYPE_CHECKING:
     from bot.app import Kompis
 
 log = logging.getLogger(__name__)
+
+REFUSED_TOAST = N_(
+    "This button is not for you, or it is no longer valid. Write «status» or «help» to get"
+    " new buttons."
+)
 
 
 class _NotOnboarding(Exception):
@@ -34,13 +48,15 @@ class Receiver:
     def __init__(self, app: Kompis) -> None:
         self.app = app
 
-    async def receive(self, inbound: Inbound) -> None:
+    async def receive(self, inbound: Inbound) -> Immediate | None:
         now = self.app.clock.now()
         request = onboarding.wanted(inbound) if inbound.kind != EDITED else None
         if inbound.kind == BLOCKED:
             await self._blocked(inbound, now)
-        elif inbound.kind in (REFUSED, GROUP):
-            await self._answer_chat(inbound, now)
+        elif inbound.kind == REFUSED:
+            return self._refused(inbound)
+        elif inbound.kind == GROUP:
+            await self._answer_group(inbound, now)
         elif inbound.kind == EDITED:
             await self._edited(inbound, now)
         elif request is not None and await self._onboard(inbound, request, now):
@@ -50,6 +66,7 @@ class Receiver:
             await self.app.handle(inbound, drain=False)
             if pending is not None:
                 await self._remember_answer(inbound, *pending, now)
+        return None
 
     async def _first_time(self, store: Store, inbound: Inbound, now: datetime) -> bool:
         return not inbound.event_id or await store.first_time_seen(
@@ -62,15 +79,19 @@ class Receiver:
             if identity is not None:
                 await store.mark_unreachable(identity, "blocked the bot", now)
 
-    async def _answer_chat(self, inbound: Inbound, now: datetime) -> None:
-        """A refused button or a group command: one short answer to that chat."""
-        template = "action_refused" if inbound.kind == REFUSED else "group_private"
+    def _refused(self, inbound: Inbound) -> Immediate:
+        """A button that is not this person's (forwarded, forged, too old): a toast on the
+        spot, in their language; nothing else happens and nothing is queued."""
+        locale = negotiate(inbound.locale_hint, self.app.dispatcher.default_locale)
+        return Immediate(toast=self.app.renderer.gettext(locale, REFUSED_TOAST))
+
+    async def _answer_group(self, inbound: Inbound, now: datetime) -> None:
+        """A command in a group: one short answer there, with a link to a private chat."""
         link = getattr(self.app.transports.get(inbound.platform), "private_link", None)
-        params = {"link": link() if callable(link) else ""} if inbound.kind == GROUP else {}
         reply = Outgoing(
             None,
-            template,
-            params,
+            "group_private",
+            {"link": link() if callable(link) else ""},
             key=f"{inbound.kind}:{inbound.platform}:{inbound.event_id or uuid.uuid4().hex}",
             address=Address(inbound.platform, inbound.chat_id, inbound.workspace),
             locale=negotiate(inbound.locale_hint, self.app.dispatcher.default_locale),

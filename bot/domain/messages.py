@@ -43,6 +43,14 @@ class Inbound:
 
 
 @dataclass(frozen=True)
+class Immediate:
+    """What the platform must be told at once, while the event is being handled (not a
+    message to queue): a short toast on a Telegram button press; later Slack's ``ack``."""
+
+    toast: str | None = None
+
+
+@dataclass(frozen=True)
 class Button:
     """A button: ``label`` is an English msgid translated at render time; ``args`` fill its
     ``%(name)s`` placeholders (plain strings or LocalText dicts)."""

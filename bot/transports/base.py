@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain.messages import Address, Inbound, Rendered
+from bot.domain.messages import Address, Immediate, Inbound, Rendered
 
-InboundHandler = Callable[[Inbound], Awaitable[None]]
+#: the app's hook for inbound events; it may answer with what the platform needs at once
+InboundHandler = Callable[[Inbound], Awaitable[Immediate | None]]
 
 
 class TransportError(Exception):

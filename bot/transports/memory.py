@@ -10,7 +10,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from bot.domain.messages import Address, Inbound, Rendered
+from bot.domain.messages import Address, Immediate, Inbound, Rendered
 from bot.transports.base import InboundHandler, Limits, TransportError
 
 
@@ -50,11 +50,12 @@ class MemoryTransport:
     def last_success(self) -> datetime | None:
         return self._last_success
 
-    async def inject(self, inbound: Inbound) -> None:
-        """An event from a person, through the hook ``start`` was given."""
+    async def inject(self, inbound: Inbound) -> Immediate | None:
+        """An event from a person, through the hook ``start`` was given; returns what the
+        app answered at once."""
         if self._on_inbound is None:
             raise RuntimeError("the memory transport is not started")
-        await self._on_inbound(inbound)
+        return await self._on_inbound(inbound)
 
     def fail_next(self, *errors: TransportError) -> None:
         """The next sends raise these errors, in order."""

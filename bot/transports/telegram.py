@@ -21,7 +21,7 @@ from telegram import Bot, BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Updater
 
-from bot.domain.messages import REFUSED, Address, Inbound, Rendered
+from bot.domain.messages import MESSAGE, REFUSED, Address, Immediate, Inbound, Rendered
 from bot.transports.base import ActionRegistry, InboundHandler, Limits, TransportError
 from bot.transports.telegram_client import Watched, redact
 from bot.transports.telegram_convert import (
@@ -195,26 +195,33 @@ class TelegramTransport:
         inbound = to_inbound(update, self.username)
         query = update.callback_query
         if query is not None and inbound is not None:
-            inbound = await self._pressed(query.id, inbound)
-        if inbound is not None and self._on_inbound is not None:
+            await self._pressed(query.id, inbound)
+        elif inbound is not None and self._on_inbound is not None:
             await self._on_inbound(inbound)
 
-    async def _pressed(self, query_id: str, inbound: Inbound) -> Inbound:
-        """A button: answer the query at once (Telegram shows a spinner until then), take the
-        keyboard off the pressed message, and resolve the opaque id for this person only."""
+    async def _pressed(self, query_id: str, inbound: Inbound) -> None:
+        """A button: resolve the opaque id for this person only, hand the press on, then
+        answer the query (Telegram shows a spinner until then; always answered, with the
+        app's toast if it has one) and take the keyboard off the pressed message."""
         action = await self.actions.resolve(
             PLATFORM, inbound.workspace, inbound.action or "", inbound.user_id
         )
-        await self._call(self.bot.answer_callback_query(query_id))
+        pressed = Inbound(
+            **{**inbound.__dict__, "action": action, "kind": MESSAGE if action else REFUSED}
+        )
+        immediate: Immediate | None = None
+        try:
+            if self._on_inbound is not None:
+                immediate = await self._on_inbound(pressed)
+        finally:
+            toast = immediate.toast if immediate else None
+            await self._call(self.bot.answer_callback_query(query_id, text=toast))
         if inbound.message_id is not None and action is not None:
             await self._call(
                 self.bot.edit_message_reply_markup(
                     chat_id=int(inbound.chat_id), message_id=int(inbound.message_id)
                 )
             )
-        if action is None:
-            return Inbound(**{**inbound.__dict__, "action": None, "kind": REFUSED})
-        return Inbound(**{**inbound.__dict__, "action": action})
 
     async def _answered(self, update: Update) -> None:
         """A vote in a poll Kompis sent: the choice's action with the option (from 1), for
