@@ -59,14 +59,17 @@ class Receiver:
             await self._answer_group(inbound, now)
         elif inbound.kind == EDITED:
             await self._edited(inbound, now)
-        elif request is not None and await self._onboard(inbound, request, now):
-            pass
-        else:
-            pending = await self._pending_prompt(inbound)
-            await self.app.handle(inbound, drain=False)
-            if pending is not None:
-                await self._remember_answer(inbound, *pending, now)
+        elif request is None or not await self._onboard(inbound, request, now):
+            await self._message(inbound, now)
         return None
+
+    async def _message(self, inbound: Inbound, now: datetime) -> None:
+        """A text or a button press: the dispatcher, remembering which message answered a
+        prompt (so an edit of it corrects the answer)."""
+        pending = await self._pending_prompt(inbound)
+        await self.app.handle(inbound, drain=False)
+        if pending is not None:
+            await self._remember_answer(inbound, *pending, now)
 
     async def _first_time(self, store: Store, inbound: Inbound, now: datetime) -> bool:
         return not inbound.event_id or await store.first_time_seen(
