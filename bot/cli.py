@@ -13,6 +13,7 @@ import typer
 
 from bot import log
 from bot.cli_errors import KompisGroup
+from bot.cli_invites import invites_app
 from bot.curriculum.loader import check_catalog, load_catalog, require_folders
 from bot.curriculum.problems import DataError, Severity
 from bot.domain.catalog import Catalog
@@ -34,6 +35,7 @@ report_app = typer.Typer(help="Reports for organisers.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 schedule_app = typer.Typer(help="What the bot will send, and when.", no_args_is_help=True)
 app.add_typer(schedule_app, name="schedule")
+app.add_typer(invites_app, name="invites")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -157,11 +159,21 @@ def run() -> None:
             "To try Kompis without either, run `kompis demo`.",
             code=2,
         )
-    raise _fail(
-        f"configured: {', '.join(configured)}; this version of Kompis has no "
-        "Telegram or Slack transport yet. Run `kompis demo` to try it in the terminal.",
-        code=2,
-    )
+    if "telegram" not in configured:
+        raise _fail(
+            f"configured: {', '.join(configured)}; this version of Kompis runs Telegram only "
+            "(set KOMPIS_TELEGRAM_TOKEN). Run `kompis demo` to try it in the terminal.",
+            code=2,
+        )
+    from bot.serve import run_until_signalled
+    from bot.transports.base import TransportError
+
+    try:
+        asyncio.run(run_until_signalled(settings))
+    except (DataError, ConfigError, TransportError) as exc:
+        raise _fail(str(exc)) from exc
+    except OSError as exc:  # the HTTP port is taken, the database directory is not writable
+        raise _fail(f"could not start: {exc}") from exc
 
 
 def _day(value: str, option: str) -> date:

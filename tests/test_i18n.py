@@ -116,6 +116,8 @@ PARAMS: dict[str, dict[str, Any]] = {
     "skipped": {"reflection": True},
     "language_which": {"given": "norsk"},
     "no_button": {"number": "7"},
+    "welcome": {"name": "Kari", "programme": LT},
+    "group_private": {"link": "https://t.me/KompisBot"},
 }
 PARAMS |= REMINDER_CASES
 ENGLISH_ONLY = re.compile(r"\b(the|you|your|is|and|with|what|deadline|write)\b", re.I)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.domain.conversation import Conversation
+from bot.domain.invites import Invite
 from bot.domain.messages import Outgoing
 from bot.domain.people import Person, Unreachable, Visibility
 
@@ -72,3 +73,27 @@ class StorePort(Protocol):
     async def clear_conversation(self, person_id: int, kind: str | None = None) -> bool: ...
 
     async def workspace_cohort(self, platform: str, workspace: str) -> str | None: ...
+
+
+class OnboardingPort(StorePort, Protocol):
+    """What onboarding needs beyond the features' port: invitations and identities."""
+
+    async def invite_by_hash(
+        self, *, token_hash: str = "", code_hash: str = ""
+    ) -> Invite | None: ...
+
+    async def use_invite(self, invite_id: int, now: datetime) -> bool: ...
+
+    async def person_for_identity(
+        self, platform: str, external_id: str, workspace: str = ""
+    ) -> int | None: ...
+
+    async def link_identity(
+        self,
+        person_id: int,
+        platform: str,
+        external_id: str,
+        chat_id: str,
+        now: datetime,
+        workspace: str = "",
+    ) -> None: ...

@@ -45,6 +45,7 @@ async def _prompt(ctx: Context, ref: str) -> None:
     await conversation.start(ctx, conversation.REFLECTION, ref=ref)
     ctx.reply(
         "reflection_prompt",
+        ref=ref,  # a reply to this message answers this prompt (bot.receiver)
         module=module.title,
         stage=stage.title,
         title=activity.title,

@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from bot.storage.actions import ActionQueries
+from bot.storage.answers import AnswerMessageQueries
 from bot.storage.cohorts import CohortQueries
 from bot.storage.conversations import ConversationQueries
 from bot.storage.coordination import PLANNER_LOCK_ID, CoordinationQueries
 from bot.storage.db import Database
 from bot.storage.identities import Identity, IdentityQueries
+from bot.storage.invites import InviteQueries
 from bot.storage.outbox import OutboxItem, OutboxQueries
 from bot.storage.people import PeopleQueries
 from bot.storage.progress import ProgressQueries, Reflection
@@ -33,6 +36,9 @@ class Store(
     OutboxQueries,
     CoordinationQueries,
     ConversationQueries,
+    ActionQueries,
+    InviteQueries,
+    AnswerMessageQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 
