@@ -193,6 +193,7 @@ class Kompis:
                     now=now,
                     email=row.email,
                     locale=row.locale,
+                    timezone=row.timezone,
                 )
                 if platform:
                     handle = row.email.split("@")[0]

@@ -85,13 +85,14 @@ def test_every_activity_renders_in_every_locale(pid: str, renderer: Renderer) ->
         for status in statuses:
             params = {
                 **stage_params(status),
-                "late": False,
-                "kind": "stage_open",
+                "kind": "before_due",
                 "days_left": 3,
-                "tz": cohort.timezone,
+                "first_reflection": True,
+                "gathering": None,
             }
-            rendered.append(renderer.render(Outgoing(1, "stage_open", params), locale).text)
-            rendered.append(renderer.render(Outgoing(1, "stage_due", params), locale).text)
+            parts = [{"template": t, **params} for t in ("stage_open", "stage_due", "stage_info")]
+            daily = {"late": False, "parts": parts}
+            rendered.append(renderer.render(Outgoing(1, "daily", daily), locale).text)
             for item in status.activities:
                 act = item.activity
                 if act.kind == ActivityKind.REFLECTION:
@@ -167,7 +168,7 @@ async def test_choosing_labs_puts_their_tasks_in_status_and_reminders(sweden: Ha
     # the lab window opens on 1 February: Erik's tasks are chased, others are invited to choose
     await sweden.advance(timedelta(days=16))
     assert "Lärlabb öppnar nu. Välj upp till 2 labb." in sweden.last("maria.holmgren")
-    opening = [t for t in sweden.texts(me) if labs[2].title["sv"] in t and "öppnat" in t]
+    opening = [t for t in sweden.texts(me) if labs[2].title["sv"] in t and "Öppen nu." in t]
     assert opening, sweden.texts(me)[-3:]
     await sweden.say(me, "status")
     status = sweden.last(me)

@@ -35,6 +35,7 @@ class Person:
     snoozed_until: datetime | None = None
     pending_activity: str | None = None  # the reflection prompt their next message answers
     labs: tuple[str, ...] = field(default_factory=tuple)
+    timezone: str | None = None  # their own IANA zone for send times; None: the cohort's
 
     def has(self, role: Role) -> bool:
         return role in self.roles

@@ -10,8 +10,10 @@ need it is the reminders feature's job; the outbox key of each person's copy is
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import WorkCalendar
 from bot.domain.cohort import Cohort, Event
@@ -36,6 +38,9 @@ _PRIORITY = [
     OccasionKind.OVERDUE,
     OccasionKind.BEFORE_DUE,
 ]
+#: A reminder before the deadline this close to the opening or the due-day message adds
+#: nothing but noise ("1 day left" followed by "due today"): it is left out.
+MIN_GAP_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,23 @@ class Occasion:
     def key(self) -> str:
         parts = [self.kind, self.module, self.stage or "-", self.group or self.event or "-"]
         return ":".join([*parts, self.day.isoformat()])
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready fields (kept in the outbox until the message is composed)."""
+        return {
+            k: v.isoformat() if isinstance(v, date) else v
+            for k, v in asdict(self).items()
+            if v is not None
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Occasion:
+        values = dict(data)
+        values["send_at"] = datetime.fromisoformat(values["send_at"])
+        for name in ("day", "opens", "due"):
+            if name in values:
+                values[name] = date.fromisoformat(values[name])
+        return cls(**values)
 
 
 def calendar_for(cohort: Cohort) -> WorkCalendar:
@@ -101,13 +123,18 @@ def _stage_occasions(
     tracked: bool,
 ) -> list[Occasion]:
     policy = cohort.reminders
-    wanted: list[tuple[str, date]] = [(OccasionKind.STAGE_OPEN, cal.next_working_day(opens))]
+    open_day = cal.next_working_day(opens)
+    wanted: list[tuple[str, date]] = [(OccasionKind.STAGE_OPEN, open_day)]
     if tracked:
+        due_day = cal.previous_working_day(due)
         for days in sorted(set(policy.before_due_days), reverse=True):
             day = cal.next_working_day(due - timedelta(days=days))
-            if opens < day < due:
+            if (
+                opens < day < due
+                and (day - open_day).days >= MIN_GAP_DAYS
+                and (due_day - day).days >= MIN_GAP_DAYS
+            ):
                 wanted.append((OccasionKind.BEFORE_DUE, day))
-        due_day = cal.previous_working_day(due)
         if due_day >= opens:
             wanted.append((OccasionKind.DUE, due_day))
         overdue = due + timedelta(days=policy.overdue_after_days)
@@ -175,19 +202,29 @@ def _moment(cohort: Cohort, day: date) -> datetime:
     return cohort.local(day, cohort.reminders.send_time).astimezone(UTC)
 
 
+def person_moment(cohort: Cohort, day: date, timezone: str | None) -> datetime:
+    """When a person gets the message of the cohort's local ``day``: the send time in their
+    own timezone (the cohort's by default), never in quiet hours, as UTC."""
+    tz = ZoneInfo(timezone) if timezone else cohort.tz
+    at = datetime.combine(day, cohort.reminders.send_time, tzinfo=tz)
+    return release_moment(cohort, at, tz)
+
+
 def due_between(items: Iterable[Occasion], after: datetime, until: datetime) -> list[Occasion]:
     """Occasions whose send moment falls in ``(after, until]``."""
     return [o for o in items if after < o.send_at <= until]
 
 
-def release_moment(cohort: Cohort, moment: datetime) -> datetime:
+def release_moment(cohort: Cohort, moment: datetime, tz: ZoneInfo | None = None) -> datetime:
     """The first moment at or after ``moment`` (aware) when a reminder may go out: outside
     quiet hours and on a working day. Inside quiet hours, or on a weekend or holiday, that is
-    the end of quiet hours on the next working day (in the cohort's local time, DST-correct).
+    the end of quiet hours on the next working day (local time in ``tz``, the cohort's zone
+    by default; DST-correct). The hours and the working days are the cohort's.
     """
     policy = cohort.reminders
     cal = calendar_for(cohort)
-    local = moment.astimezone(cohort.tz)
+    zone = tz or cohort.tz
+    local = moment.astimezone(zone)
     day, at = local.date(), local.time().replace(tzinfo=None)
     if cal.is_working_day(day) and not policy.in_quiet_hours(at):
         return moment.astimezone(UTC)
@@ -195,7 +232,7 @@ def release_moment(cohort: Cohort, moment: datetime) -> datetime:
     if not (policy.in_quiet_hours(at) and at < policy.quiet_end):
         day += timedelta(days=1)
     day = cal.next_working_day(day)
-    return cohort.local(day, policy.quiet_end).astimezone(UTC)
+    return datetime.combine(day, policy.quiet_end, tzinfo=zone).astimezone(UTC)
 
 
 def snooze_until(cohort: Cohort, now: datetime, days: int) -> datetime:

@@ -32,6 +32,7 @@ class PeopleQueries(StoreBase):
         now: datetime,
         email: str | None = None,
         locale: str | None = None,
+        timezone: str | None = None,
     ) -> int:
         org_id = await self._org_id(cohort_id, organisation) if organisation else None
         row = PersonRow(
@@ -41,6 +42,7 @@ class PeopleQueries(StoreBase):
             organisation_id=org_id,
             locale=locale,
             created_at=now,
+            timezone=timezone,
         )
         self.session.add(row)
         await self.session.flush()
@@ -125,6 +127,7 @@ class PeopleQueries(StoreBase):
                 snoozed_until=r.snoozed_until,
                 pending_activity=r.pending_activity,
                 labs=tuple(labs.get(r.id, [])),
+                timezone=r.timezone,
             )
             for r in rows
             if r.id is not None
@@ -140,7 +143,14 @@ class PeopleQueries(StoreBase):
         return {r.key: r.group_key for r in rows}
 
     async def update_person(self, person_id: int, **values: Any) -> None:
-        allowed = {"locale", "paused_until", "snoozed_until", "pending_activity", "name"}
+        allowed = {
+            "locale",
+            "paused_until",
+            "snoozed_until",
+            "pending_activity",
+            "name",
+            "timezone",
+        }
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")

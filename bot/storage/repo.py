@@ -17,6 +17,7 @@ from bot.storage.db import Database
 from bot.storage.identities import Identity, IdentityQueries
 from bot.storage.outbox import OutboxItem, OutboxQueries
 from bot.storage.people import PeopleQueries
+from bot.storage.planned import PlannedQueries
 from bot.storage.progress import ProgressQueries, Reflection
 
 __all__ = ["PLANNER_LOCK_ID", "Identity", "OutboxItem", "Reflection", "Store", "unit"]
@@ -29,6 +30,7 @@ class Store(
     ProgressQueries,
     OutboxQueries,
     CoordinationQueries,
+    PlannedQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 

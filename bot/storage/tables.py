@@ -51,6 +51,7 @@ class PersonRow(SQLModel, table=True):
     snoozed_until: datetime | None = None
     pending_activity: str | None = Field(default=None, max_length=200)
     created_at: datetime
+    timezone: str | None = Field(default=None, max_length=64)  # IANA zone; None: the cohort's
 
 
 class RoleRow(SQLModel, table=True):
