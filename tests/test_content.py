@@ -191,7 +191,7 @@ async def test_labs_where_the_programme_has_none(norway: Harness) -> None:
 async def test_a_norwegian_leader_through_a_whole_module(norway: Harness) -> None:
     me = "per.olsen"
     await norway.advance(timedelta(days=1))  # forarbeid opens, Monday 11 January 2027
-    assert norway.last(me).startswith("Nå starter Forarbeid: Organisasjon")
+    assert norway.last(me).startswith("Forarbeid – Organisasjon\n\nÅpen nå. Frist:")
     answered = 0
     while True:
         await norway.say(me, "svar")
@@ -216,11 +216,14 @@ async def test_a_norwegian_leader_through_a_whole_module(norway: Harness) -> Non
     await norway.advance(timedelta(weeks=9))  # through samling and etterarbeid
     texts = norway.texts(me)
     assert any("Neste samling" in t for t in texts)
-    assert any("Nå starter Samling" in t for t in texts)
-    assert any("Nå starter Etterarbeid" in t for t in texts)
+    assert any("Samling – Organisasjon" in t for t in texts)
+    assert any("Etterarbeid – Organisasjon" in t for t in texts)
     assert answered >= 2
     # forarbeid was all done: no deadline reminder for it reached Per
-    assert not any("Forarbeid i" in t and "frist om" in t for t in texts)
+    assert not any("Forarbeid – Organisasjon" in t and "Fristen er" in t for t in texts)
+    # a gathering is announced as what it is: no deadline, nothing "not done"
+    gathering = next(t for t in texts if "Samling – Organisasjon" in t)
+    assert "Frist" not in gathering.split("Samling – Organisasjon", 1)[1].split(" – ")[0]
 
 
 async def test_a_swedish_leader_through_a_whole_theme(sweden: Harness) -> None:
@@ -228,6 +231,6 @@ async def test_a_swedish_leader_through_a_whole_theme(sweden: Harness) -> None:
     await sweden.advance(timedelta(weeks=9))
     texts = sweden.texts(me)
     for stage in ("Självstudier", "Reflektion med lärkompis", "Workshop", "Digilog", "Quiz"):
-        assert any(f"{stage} har öppnat:" in t for t in texts), stage
+        assert any(f"{stage} – " in t for t in texts), stage
     assert any("Nästa träff" in t for t in texts)
     assert all("Forarbeid" not in t for t in texts)  # no Norwegian in a Swedish leader's chat

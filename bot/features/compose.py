@@ -24,6 +24,7 @@ from bot.features.fanout import Audience, Part, compose_parts
 from bot.features.reminders import DAILY
 from bot.rendering.i18n import N_
 
+MISSED = "missed"
 #: A message sent later than this after its moment says so ("sent late").
 LATE_AFTER = timedelta(hours=1)
 #: The most buttons one composed message carries (a phone screen, Slack's actions block).
@@ -81,18 +82,22 @@ async def compose(
     held = await _held(store, catalog, person, item, now)
     if held:
         return None
-    if item.template != DAILY:
-        return plain
     siblings = await store.queued_reminders(person.id, due_by=now, exclude=item.id)
-    siblings = [s for s in siblings if s.template == DAILY]
+    siblings = [s for s in siblings if s.template in (DAILY, MISSED)]
+    if item.template != DAILY and not any(s.template == DAILY for s in siblings):
+        return plain
     found: dict[str, Occasion] = {}
+    missed: list[dict[str, Any]] = []
     for row in (item, *siblings):
         for data in row.params.get("occasions", []):
             occasion = Occasion.from_json(data)
             found.setdefault(occasion.key, occasion)
+        missed += [m for m in row.params.get("items", []) if m not in missed]
     for row in siblings:
         await store.finish(row.id, "skipped", now, f"merged into outbox row {item.id}")
     parts = await _parts(store, catalog, person, list(found.values()), now)
+    if missed:  # what downtime swallowed comes first, in the same message
+        parts.insert(0, Part("missed", "missed", {"items": missed}, topic="missed"))
     if not parts:
         await store.finish(item.id, "skipped", now, "nothing left to say")
         return None

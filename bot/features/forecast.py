@@ -82,6 +82,9 @@ def preview(audience: Audience, items: Iterable[Occasion], first: date, last: da
             continue
         people = 0
         for _o, person, _part in audience.fan_out([occasion]):
+            moment = person_moment(audience.cohort, occasion.day, person.timezone)
+            if held_moment(audience.cohort, person, moment) is None:
+                continue  # paused then
             people += 1
             if (person.id, occasion.day) not in days:
                 days.add((person.id, occasion.day))

@@ -24,12 +24,14 @@ class PlannedQueries(StoreBase):
     async def queued_reminders(
         self, person_id: int, due_by: datetime | None = None, exclude: int | None = None
     ) -> list[OutboxItem]:
-        """The person's pending reminder rows (due by ``due_by`` when given), oldest first,
-        without ``exclude``; returned unclaimed (the caller settles or moves them)."""
+        """The person's unsent reminder rows, oldest first, without ``exclude``. With
+        ``due_by``: those due by then, claimed ones included (a drain batch may hold several
+        of one person's rows; the composer merges them into one message)."""
+        statuses = ["pending", "sending"] if due_by is not None else ["pending"]
         query = select(OutboxRow).where(
             OutboxRow.person_id == person_id,
             OutboxRow.kind == "reminder",
-            OutboxRow.status == "pending",
+            col(OutboxRow.status).in_(statuses),
         )
         if due_by is not None:
             query = query.where(OutboxRow.not_before <= due_by)
