@@ -13,6 +13,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.domain.catalog import Catalog
 from bot.domain.messages import Button, Outgoing
@@ -47,6 +48,9 @@ class Reminders:
         self.grace = late_grace
         self.lookahead = lookahead
         self._occasions: dict[str, list[Occasion]] = {}
+        # per cohort, how far ahead of the cohort's clock its people's own clocks run (the
+        # full ``lookahead`` until its people were first read)
+        self._ahead: dict[str, timedelta] = {}
 
     def occasions(self, cohort_id: str) -> list[Occasion]:
         if cohort_id not in self._occasions:
@@ -61,10 +65,13 @@ class Reminders:
             moment
             for cid in self.catalog.cohorts
             for o in self.occasions(cid)
-            for moment in (o.send_at - self.lookahead, o.send_at)
+            for moment in {o.send_at - self._lookahead(cid), o.send_at}
             if moment > after
         ]
         return min(moments, default=None)
+
+    def _lookahead(self, cohort_id: str) -> timedelta:
+        return self._ahead.get(cohort_id, self.lookahead)
 
     async def plan(self, store: StorePort, now: datetime) -> int:
         """Queue every message due up to ``now`` (and ``lookahead``); returns how many were
@@ -77,13 +84,14 @@ class Reminders:
     async def plan_cohort(self, store: StorePort, cohort_id: str, now: datetime) -> int:
         watermark = await store.planned_until(cohort_id)
         last = watermark or now - self.lookback
-        horizon = now + self.lookahead
+        horizon = now + self._lookahead(cohort_id)
         due = due_between(self.occasions(cohort_id), last, horizon)
         if not due and watermark is not None:
             return 0  # nothing new: leave the watermark, save a write per cohort per tick
         added = 0
         if due:
             audience = await Audience.load(store, self.catalog, cohort_id)
+            self._ahead[cohort_id] = min(self.lookahead, ahead_of(audience, now))
             recent, stale = split_by_grace(due, now, self.grace)
             for not_before, items in daily_messages(audience, recent).items():
                 added += await store.enqueue(items, now, not_before=not_before)
@@ -93,6 +101,21 @@ class Reminders:
                 added += await store.enqueue(missed, now, not_before=at)
         await store.set_planned_until(cohort_id, max(horizon, watermark or horizon))
         return added
+
+
+def ahead_of(audience: Audience, now: datetime) -> timedelta:
+    """How far the clock of the person furthest east runs ahead of the cohort's, plus an
+    hour for the DST changes that do not fall on the same day everywhere; zero when all
+    people keep the cohort's time."""
+    base = audience.cohort.tz.utcoffset(now) or timedelta()
+    offsets = [
+        (ZoneInfo(p.timezone).utcoffset(now) or timedelta()) - base
+        for p in audience.people
+        if p.timezone and p.timezone != audience.cohort.timezone
+    ]
+    if not offsets:
+        return timedelta()
+    return max(timedelta(), max(offsets)) + timedelta(hours=1)
 
 
 def daily_messages(audience: Audience, items: Iterable[Occasion]) -> dict[datetime, list[Outgoing]]:
