@@ -39,7 +39,10 @@ async def status(ctx: Context, argument: str) -> None:
     tz = ctx.cohort.tz
     paused = ctx.person.paused_until if _active(ctx.person.paused_until, ctx) else None
     snoozed = ctx.person.snoozed_until if _active(ctx.person.snoozed_until, ctx) else None
-    audience = await Audience.of_one(ctx.store, ctx.catalog, ctx.person)
+    if ctx.person.has(Role.COORDINATOR):  # their overview depends on their leaders
+        audience = await Audience.load(ctx.store, ctx.catalog, ctx.person.cohort_id)
+    else:
+        audience = await Audience.of_one(ctx.store, ctx.catalog, ctx.person)
     upcoming_at = next_reminder(audience, ctx.person, occasions(ctx.programme, ctx.cohort), ctx.now)
     if ctx.person.timezone:
         tz = ZoneInfo(ctx.person.timezone)
