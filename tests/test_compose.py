@@ -3,12 +3,13 @@ message a day, composed from the person's state when it is sent, in their own ti
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.catalog import Catalog
 from bot.domain.people import Role
 from bot.storage.repo import unit
-from tests.helpers import Harness
+from tests.helpers import Harness, shipped_catalog
 from tests.reminder_support import Received, record
 
 KARI = "kari.nordvik"
@@ -52,13 +53,31 @@ async def test_resume_delivers_what_the_snooze_held(harness: Harness) -> None:
     assert f"{held.at:%H:%M}" == "12:00"
 
 
-async def test_a_pause_after_a_snooze_holds_everything_back(harness: Harness) -> None:
+async def test_a_pause_after_a_snooze_holds_everything_back(database_url: str) -> None:
+    # the policy spelled out, so the Tuesday reminder exists whatever the shipped default
+    base = shipped_catalog()
+    demo = base.cohort("demo")
+    policy = demo.reminders.model_copy(update={"before_due_days": [3]})
+    catalog = Catalog(
+        programmes=dict(base.programmes),
+        cohorts={"demo": demo.model_copy(update={"reminders": policy})},
+    )
+    harness = Harness(database_url, catalog=catalog)
+    await harness.start()
+    try:
+        await _pause_after_snooze(harness)
+    finally:
+        await harness.stop()
+
+
+async def _pause_after_snooze(harness: Harness) -> None:
     rec = record(harness)
     await harness.advance(timedelta(days=22))  # Monday 1 February, 12:00
     await harness.say(KARI, "utsett 3")  # until Thursday 4 February 09:00
+    await harness.advance(timedelta(days=1))  # Tuesday 12:00: the 09:00 reminder is held
     await harness.say(KARI, "pause 15.2.2027")
     replies = len(rec.of(KARI))
-    await harness.advance(timedelta(days=13))  # Sunday 14 February
+    await harness.advance(timedelta(days=12))  # Sunday 14 February
     assert rec.of(KARI)[replies:] == []  # not on Thursday when the snooze ended, nor after
     await harness.advance(timedelta(days=20))
     assert rec.of(KARI)[replies:], "reminders come back after the pause"
