@@ -109,9 +109,10 @@ async def test_a_gathering_stage_is_announced_as_a_day_not_a_task(harness: Harne
     monday = on(rec.of(KARI), date(2027, 2, 8))
     assert len(monday) == 1
     gathering = monday[0].text.split("Samling – ")[1].split("Forarbeid – ")[0]
-    assert "Når: tirsdag 9. februar 2027, kl. 09:00–15:00" in gathering
-    assert "Hvor: Scandic Ishavshotel, Tromsø" in gathering
     assert "Frist" not in gathering and "ikke gjort" not in gathering
+    # the day and the place, said once (by "your next gathering", first in the message)
+    assert monday[0].text.count("Når: tirsdag 9. februar 2027, kl. 09:00–15:00") == 1
+    assert monday[0].text.count("Hvor: Scandic Ishavshotel, Tromsø") == 1
     assert "Dette skal du gjøre" not in gathering
 
 

@@ -9,7 +9,7 @@ then), so there is one home for every rule of who is told what.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -115,13 +115,26 @@ class Audience:
 
 
 def compose_parts(parts: Iterable[Part]) -> list[Part]:
-    """One part per topic (the most urgent), most urgent first."""
+    """One part per topic (the most urgent), most urgent first; a gathering's day and place
+    are said once, by "your next gathering", when a message holds both."""
     best: dict[str, Part] = {}
     for part in parts:
         current = best.get(part.topic)
         if current is None or part.rank < current.rank:
             best[part.topic] = part
-    return sorted(best.values(), key=lambda p: p.rank)
+    eves = {p.topic.split(":")[1] for p in best.values() if p.template == "gathering_eve"}
+    found = [
+        replace(p, params=p.params | {"gathering": None})
+        if p.template == "stage_info" and _module_of(p.topic) in eves
+        else p
+        for p in best.values()
+    ]
+    return sorted(found, key=lambda p: p.rank)
+
+
+def _module_of(topic: str) -> str:
+    """``stage:<module>/<stage>`` -> ``<module>``."""
+    return topic.partition(":")[2].partition("/")[0]
 
 
 Builder = Callable[[Audience, Occasion, Person, date], Part | None]
