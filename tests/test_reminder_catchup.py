@@ -46,7 +46,7 @@ async def test_long_downtime_gives_one_what_you_missed_per_person(harness: Harne
     assert by_person["kari.nordvik"][0].splitlines()[:10] == [
         "Kompis var ute av drift en stund, så du gikk glipp av noen påminnelser:",
         "",
-        "- Forarbeid åpnet: Hva er digital transformasjon?",
+        "- Forarbeid – Hva er digital transformasjon? (åpnet)",
         "",
         "Skriv «status» for å se hva som har frist nå.",
         "",
