@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.curriculum.participants import parse_participants
 from bot.domain.catalog import Catalog
-from bot.domain.people import Role
+from bot.domain.people import Person, Role
 from bot.domain.planner import OccasionKind, occasions, person_moment
+from bot.features.fanout import Audience
 from bot.features.forecast import audience_from_rows, preview
 from tests.helpers import Harness, shipped_catalog
 from tests.reminder_support import cohort_catalog, record
@@ -144,3 +145,29 @@ def test_own_timezone_send_time_and_quiet_hours() -> None:
     new_york = person_moment(cohort, date(2027, 2, 2), "America/New_York")
     assert f"{new_york.astimezone(cohort.tz):%a %H:%M}" == "Tue 15:00"
     assert person_moment(cohort, date(2027, 2, 2), None) == cohort.local(date(2027, 2, 2), time(9))
+
+
+def test_chosen_labs_are_reminded_through_the_lab_window() -> None:
+    base = shipped_catalog()
+    cohort, programme = base.cohort("vb-2027"), base.programme_of("vb-2027")
+    labs = [o for o in occasions(programme, cohort) if o.module == "labs"]
+    reminders = [o.day for o in labs if o.kind == OccasionKind.BEFORE_DUE]
+    # not ten months of silence: every six weeks, none in the July holidays
+    assert reminders == [
+        date(2027, 3, 15),
+        date(2027, 4, 26),
+        date(2027, 6, 7),
+        date(2027, 8, 30),
+        date(2027, 10, 11),
+        date(2027, 11, 23),
+    ]
+    march = next(o for o in labs if o.day == date(2027, 3, 15))
+    chose = Person(1, "Erik", cohort.id, "umea", frozenset({Role.PARTICIPANT}), labs=("videobrev",))
+    other = Person(2, "Maria", cohort.id, "umea", frozenset({Role.PARTICIPANT}))
+    audience = Audience(cohort, programme, [chose, other], {}, {1: set(), 2: set()})
+    part = audience.part(march, chose, march.day)
+    assert part is not None and part.kind == OccasionKind.BEFORE_DUE
+    assert audience.part(march, other, march.day) is None  # nothing chosen: nothing to chase
+    done = {f"labs/chosen/{x}" for x in ("videobrev", "videobrev.reflection")}
+    finished = Audience(cohort, programme, [chose], {}, {1: done})
+    assert finished.part(march, chose, march.day) is None

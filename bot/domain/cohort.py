@@ -87,6 +87,9 @@ class ReminderPolicy(Strict):
     #: A deadline on a weekend or holiday moves to the working day before it, everywhere
     #: (status, reminders); otherwise it stays and reminders name its real day.
     due_on_working_day: bool = False
+    #: Work open for months (a lab window) is not left alone until its deadline: one
+    #: reminder every so many weeks (never in July), to those with work still open.
+    check_in_weeks: int | None = Field(default=6, ge=2, le=26)
 
     @model_validator(mode="after")
     def _send_time_outside_quiet_hours(self) -> ReminderPolicy:

@@ -135,6 +135,7 @@ def _stage_occasions(
                 and (due_day - day).days >= MIN_GAP_DAYS
             ):
                 wanted.append((OccasionKind.BEFORE_DUE, day))
+        wanted += [(OccasionKind.BEFORE_DUE, day) for day in _check_ins(cohort, cal, open_day, due)]
         if due_day >= opens:
             wanted.append((OccasionKind.DUE, due_day))
         overdue = due + timedelta(days=policy.overdue_after_days)
@@ -157,6 +158,23 @@ def _stage_occasions(
         )
         for day, kind in sorted(by_day.items())
     ]
+
+
+def _check_ins(cohort: Cohort, cal: WorkCalendar, open_day: date, due: date) -> list[date]:
+    """Reminders every ``check_in_weeks`` through a long window, the last at least that long
+    before the deadline (whose own reminders follow); none in July, the summer holidays."""
+    weeks = cohort.reminders.check_in_weeks
+    if weeks is None:
+        return []
+    step = timedelta(weeks=weeks)
+    found = []
+    day = open_day + step
+    while day + step <= due:
+        moved = cal.next_working_day(day)
+        if moved.month != 7:
+            found.append(moved)
+        day += step
+    return found
 
 
 def _event_eve(cohort: Cohort, cal: WorkCalendar, event: Event) -> Occasion:
