@@ -20,7 +20,8 @@ from bot.domain.messages import Button, Outgoing
 from bot.domain.people import Person
 from bot.domain.planner import Occasion, OccasionKind, person_moment, release_moment
 from bot.domain.ports import StorePort
-from bot.features.fanout import Audience, Part, compose_parts
+from bot.features.fanout import Audience
+from bot.features.parts import Part, compose_parts
 from bot.features.reminders import DAILY
 from bot.rendering.i18n import N_
 

@@ -9,8 +9,8 @@ then), so there is one home for every rule of who is told what.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from bot.domain.catalog import Catalog
@@ -20,7 +20,9 @@ from bot.domain.people import Person, Role
 from bot.domain.planner import Occasion, OccasionKind
 from bot.domain.ports import StorePort
 from bot.domain.programme import LABS_MODULE, Programme, StageKind
-from bot.domain.progress import StageStatus, stage_status, stage_statuses
+from bot.domain.progress import StageStatus, stage_status
+from bot.features.digest import digest_part
+from bot.features.parts import Part
 from bot.features.views import stage_params, work_buttons
 from bot.rendering.i18n import N_
 
@@ -30,34 +32,6 @@ STAGE_KINDS = {
     OccasionKind.DUE,
     OccasionKind.OVERDUE,
 }
-#: Most urgent first: what happens tomorrow, then what is due now, what opens, what is
-#: overdue, and the coordinator's overview last.
-RANK = {
-    OccasionKind.GATHERING_EVE: 0,
-    OccasionKind.EVENT_EVE: 0,
-    OccasionKind.DUE: 1,
-    OccasionKind.BEFORE_DUE: 1,
-    OccasionKind.STAGE_OPEN: 2,
-    OccasionKind.OVERDUE: 3,
-    OccasionKind.DIGEST: 4,
-}
-#: A coordinator hears about people behind only once a stage has been open this long.
-DIGEST_AFTER_OPEN_DAYS = 5
-
-
-@dataclass(frozen=True)
-class Part:
-    """One thing a person is told in their message of the day."""
-
-    kind: str  # the occasion kind as it reads today (a held "due" may read "overdue")
-    template: str  # the fragment, ``_part_<template>.txt.j2``
-    params: dict[str, Any]
-    buttons: tuple[Button, ...] = ()
-    topic: str = ""  # parts of one topic (one stage, one gathering) collapse into one
-
-    @property
-    def rank(self) -> int:
-        return RANK.get(self.kind, 2)
 
 
 @dataclass
@@ -112,29 +86,6 @@ class Audience:
                 found = self.part(occasion, person, occasion.day)
                 if found is not None:
                     yield occasion, person, found
-
-
-def compose_parts(parts: Iterable[Part]) -> list[Part]:
-    """One part per topic (the most urgent), most urgent first; a gathering's day and place
-    are said once, by "your next gathering", when a message holds both."""
-    best: dict[str, Part] = {}
-    for part in parts:
-        current = best.get(part.topic)
-        if current is None or part.rank < current.rank:
-            best[part.topic] = part
-    eves = {p.topic.split(":")[1] for p in best.values() if p.template == "gathering_eve"}
-    found = [
-        replace(p, params=p.params | {"gathering": None})
-        if p.template == "stage_info" and _module_of(p.topic) in eves
-        else p
-        for p in best.values()
-    ]
-    return sorted(found, key=lambda p: p.rank)
-
-
-def _module_of(topic: str) -> str:
-    """``stage:<module>/<stage>`` -> ``<module>``."""
-    return topic.partition(":")[2].partition("/")[0]
 
 
 Builder = Callable[[Audience, Occasion, Person, date], Part | None]
@@ -262,49 +213,6 @@ def _event(a: Audience, occasion: Occasion, person: Person, today: date) -> Part
     return Part(OccasionKind.EVENT_EVE, "event_eve", params, (), f"event:{event.id}")
 
 
-def _digest(a: Audience, occasion: Occasion, person: Person, today: date) -> Part | None:
-    """The coordinator's overview, only when there is something to act on: someone behind
-    in a stage open for some days, or a deadline this week; never when all are done."""
-    if not person.has(Role.COORDINATOR) or person.organisation is None:
-        return None
-    leaders = [
-        p for p in a.people if p.organisation == person.organisation and p.has(Role.PARTICIPANT)
-    ]
-    if not leaders:
-        return None
-    week_end = today + timedelta(days=6 - today.weekday())
-    stages = [
-        s
-        for s in stage_statuses(a.programme, a.cohort, set())
-        if s.tracked
-        and s.opens <= today <= s.due
-        and ((today - s.opens).days >= DIGEST_AFTER_OPEN_DAYS or s.due <= week_end)
-    ]
-    refs = [x.ref for s in stages for x in s.tracked]
-    rows = [
-        {"name": p.name, "done": sum(r in a.done.get(p.id, set()) for r in refs)} for p in leaders
-    ]
-    if not refs or all(r["done"] == len(refs) for r in rows):
-        return None
-    unreachable = sorted(p.name for p in leaders if p.id in a.unreachable)
-    params = {
-        "organisation": _org_name(a.cohort, person.organisation),
-        "total": len(refs),
-        "leaders": sorted(rows, key=lambda x: (x["done"], x["name"])),
-        "stages": [
-            {"stage": s.stage.title, "module": s.module.title, "due": s.due.isoformat()}
-            for s in stages
-        ],
-        "unreachable": unreachable,
-    }
-    return Part(OccasionKind.DIGEST, "digest", params, (), "digest")
-
-
-def _org_name(cohort: Cohort, org_id: str) -> str:
-    org = cohort.organisation(org_id)
-    return org.name if org else org_id
-
-
 BUILDERS: dict[str, Builder] = {
     OccasionKind.STAGE_OPEN: _stage,
     OccasionKind.BEFORE_DUE: _stage,
@@ -312,5 +220,5 @@ BUILDERS: dict[str, Builder] = {
     OccasionKind.OVERDUE: _stage,
     OccasionKind.GATHERING_EVE: _gathering,
     OccasionKind.EVENT_EVE: _event,
-    OccasionKind.DIGEST: _digest,
+    OccasionKind.DIGEST: digest_part,
 }

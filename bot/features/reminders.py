@@ -28,7 +28,8 @@ from bot.domain.planner import (
     split_by_grace,
 )
 from bot.domain.ports import StorePort
-from bot.features.fanout import STAGE_KINDS, Audience, Part
+from bot.features.fanout import STAGE_KINDS, Audience
+from bot.features.parts import Part
 from bot.rendering.i18n import N_
 
 #: The template of a planned message: its parts are composed at send time.
