@@ -203,3 +203,22 @@ async def test_status_shows_what_matters_now(harness: Harness) -> None:
     await harness.say(KARI, "status mer")
     full = harness.last(KARI)
     assert full.count("ikke gjort ennå") >= 4 and len(full) > len(short)
+
+
+async def test_a_swedish_cohort_gets_one_message_a_day_in_swedish(database_url: str) -> None:
+    """vb-2027 had three messages at once on 1 and 15 February (theme, labs, overview):
+    now one a day, with Swedish quotation marks and no pre-work the programme lacks."""
+    h = Harness(database_url, "vb-2027")
+    await h.start()
+    try:
+        rec = record(h)
+        await h.advance(timedelta(weeks=6))  # to the end of February
+        days = [(r.chat, r.at.date()) for r in rec.log]
+        assert len(days) == len(set(days)), "at most one planned message a person a day"
+        assert {d for _c, d in days} >= {date(2027, 2, 1), date(2027, 2, 15)}
+        texts = [r.text for r in rec.log]
+        assert not [t for t in texts if "förarbete" in t.lower()]
+        reflect = [t for t in texts if "”svara”" in t]
+        assert reflect and not [t for t in texts if "«svara»" in t]
+    finally:
+        await h.stop()
