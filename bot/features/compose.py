@@ -72,8 +72,8 @@ async def compose(
         {**item.params, "late": item.late} if item.late else item.params,
         item.buttons,
     )
-    if item.kind != "reminder" or item.person_id is None:
-        return plain  # replies and broadcasts are sent as they are
+    if item.kind != "reminder" or item.person_id is None or item.template not in (DAILY, MISSED):
+        return plain  # replies, broadcasts and anything not planned here go out as they are
     if await store.outbox_status(item.id) != "sending":
         return None  # merged into a message sent a moment ago
     person = await store.person(item.person_id)
@@ -86,19 +86,10 @@ async def compose(
     siblings = await store.queued_reminders(person.id, due_by=now, exclude=item.id)
     siblings = [s for s in siblings if s.template in (DAILY, MISSED)]
     if item.template != DAILY and not any(s.template == DAILY for s in siblings):
-        return plain
-    found: dict[str, Occasion] = {}
-    missed: list[dict[str, Any]] = []
-    for row in (item, *siblings):
-        for data in row.params.get("occasions", []):
-            occasion = Occasion.from_json(data)
-            found.setdefault(occasion.key, occasion)
-        missed += [m for m in row.params.get("items", []) if m not in missed]
+        return plain  # "what you missed" on its own
+    parts = await _merged_parts(store, catalog, person, [item, *siblings], now)
     for row in siblings:
         await store.finish(row.id, "skipped", now, f"merged into outbox row {item.id}")
-    parts = await _parts(store, catalog, person, list(found.values()), now)
-    if missed:  # what downtime swallowed comes first, in the same message
-        parts.insert(0, Part("missed", "missed", {"items": missed}, topic="missed"))
     if not parts:
         await store.finish(item.id, "skipped", now, "nothing left to say")
         return None
@@ -112,6 +103,24 @@ async def compose(
         _buttons(parts),
         kind="reminder",
     )
+
+
+async def _merged_parts(
+    store: ComposeStore, catalog: Catalog, person: Person, rows: list[Queued], now: datetime
+) -> list[Part]:
+    """The parts of one message from every row due for the person: each occasion once,
+    what downtime swallowed first."""
+    found: dict[str, Occasion] = {}
+    missed: list[dict[str, Any]] = []
+    for row in rows:
+        for data in row.params.get("occasions", []):
+            occasion = Occasion.from_json(data)
+            found.setdefault(occasion.key, occasion)
+        missed += [m for m in row.params.get("items", []) if m not in missed]
+    parts = await _parts(store, catalog, person, list(found.values()), now)
+    if missed:
+        parts.insert(0, Part("missed", "missed", {"items": missed}, topic="missed"))
+    return parts
 
 
 async def _held(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.domain.messages import Button
 from bot.domain.planner import (
@@ -145,8 +146,9 @@ async def remind_again(ctx: Context, ref: str) -> None:
     )
     item = planned(cohort.id, ctx.person, day, [occasion])
     await ctx.store.enqueue([item], ctx.now, not_before=occasion.send_at)
-    local = occasion.send_at.astimezone(cohort.tz)
-    ctx.reply("snoozed_stage", day=day.isoformat(), at=local.time().isoformat("minutes"))
+    zone = ZoneInfo(ctx.person.timezone) if ctx.person.timezone else cohort.tz
+    local = occasion.send_at.astimezone(zone)
+    ctx.reply("snoozed_stage", day=local.date().isoformat(), at=local.time().isoformat("minutes"))
 
 
 def _active(until: datetime | None, now: datetime) -> bool:
