@@ -168,7 +168,7 @@ async def test_choosing_labs_puts_their_tasks_in_status_and_reminders(sweden: Ha
     # the lab window opens on 1 February: Erik's tasks are chased, others are invited to choose
     await sweden.advance(timedelta(days=16))
     assert "Lärlabb öppnar nu. Välj upp till 2 labb." in sweden.last("maria.holmgren")
-    opening = [t for t in sweden.texts(me) if labs[2].title["sv"] in t and "Öppen nu." in t]
+    opening = [t for t in sweden.texts(me) if labs[2].title["sv"] in t and "Nu kan du börja." in t]
     assert opening, sweden.texts(me)[-3:]
     await sweden.say(me, "status")
     status = sweden.last(me)
@@ -191,7 +191,7 @@ async def test_labs_where_the_programme_has_none(norway: Harness) -> None:
 async def test_a_norwegian_leader_through_a_whole_module(norway: Harness) -> None:
     me = "per.olsen"
     await norway.advance(timedelta(days=1))  # forarbeid opens, Monday 11 January 2027
-    assert norway.last(me).startswith("Forarbeid – Organisasjon\n\nÅpen nå. Frist:")
+    assert norway.last(me).startswith("Forarbeid – Organisasjon\n\nNå kan du begynne. Frist:")
     answered = 0
     while True:
         await norway.say(me, "svar")

@@ -37,7 +37,7 @@ async def test_easter_and_dst_in_oslo(easter: Harness) -> None:
     kari = rec.of("kari.nordvik")
     assert [(f"{r.at:%Y-%m-%d %H:%M %Z}", r.text.split("\n\n")[1]) for r in kari] == [
         # skjærtorsdag, langfredag, the weekend (DST) and 2. påskedag are skipped
-        ("2027-03-30 09:00 CEST", "Åpen nå. Frist: fredag 9. april 2027."),
+        ("2027-03-30 09:00 CEST", "Nå kan du begynne. Frist: fredag 9. april 2027."),
         ("2027-04-06 09:00 CEST", "Fristen er om 3 dager: fredag 9. april 2027."),
         ("2027-04-09 09:00 CEST", "I dag er fristen."),
         (
@@ -82,7 +82,7 @@ async def test_midsommar_in_stockholm(database_url: str) -> None:
         received = rec.of("anna.lindqvist")
         anna = [(f"{r.at:%a %d %H:%M}", r.text.split("\n\n")[1]) for r in received]
         assert anna == [
-            ("Mon 21 09:00", "Öppen nu. Sista dag: fredag 25 juni 2027."),
+            ("Mon 21 09:00", "Nu kan du börja. Sista dag: fredag 25 juni 2027."),
             # the due-day reminder moves forward from midsommarafton and says the real day
             ("Thu 24 09:00", "Sista dagen är i morgon, fredag 25 juni 2027."),
             (

@@ -14,10 +14,10 @@ async def test_stage_opens_reflection_answered_status_updates(harness: Harness) 
     await harness.advance(timedelta(days=1))  # Monday 11 January 2027, 09:00 Oslo
     opening = harness.last("kari.nordvik")
     assert opening.startswith("Forarbeid – ")
-    assert "Åpen nå. Frist: fredag 5. februar 2027." in opening
+    assert "Nå kan du begynne. Frist: fredag 5. februar 2027." in opening
     assert harness.last("anna.lindqvist").startswith("Förarbete – ")
     assert "Sista dag: fredag 5 februari 2027." in harness.last("anna.lindqvist")
-    assert "Open no. Frist:" in harness.last("siri.haugen")  # nynorsk
+    assert "No kan du byrje. Frist:" in harness.last("siri.haugen")  # nynorsk
     # the organiser is not a participant and gets no stage reminder
     assert harness.texts("emma.hansen") == []
 
