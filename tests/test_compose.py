@@ -198,7 +198,7 @@ async def test_status_shows_what_matters_now(harness: Harness) -> None:
     await harness.say(KARI, "status")
     short = harness.last(KARI)
     assert "Fristen har gått ut for 2 deler du ikke er ferdig med." in short
-    assert "Skriv «status mer» for å se dem." in short
+    assert "Skriv «status mer» for å se alt." in short
     assert "ikke gjort ennå" not in short
     await harness.say(KARI, "status mer")
     full = harness.last(KARI)
