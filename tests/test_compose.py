@@ -4,6 +4,7 @@ message a day, composed from the person's state when it is sent, in their own ti
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.domain.catalog import Catalog
@@ -222,3 +223,17 @@ async def test_a_swedish_cohort_gets_one_message_a_day_in_swedish(database_url: 
         assert reflect and not [t for t in texts if "«svara»" in t]
     finally:
         await h.stop()
+
+
+async def test_an_imported_timezone_is_kept(harness: Harness, tmp_path: Path) -> None:
+    csv = tmp_path / "people.csv"
+    csv.write_text(
+        "name;email;organisation;role;locale;timezone\n"
+        "Aino Test;aino.test@alta.example.org;alta;participant;nn;Europe/Helsinki\n",
+        encoding="utf-8",
+    )
+    added, _ = await harness.app.import_participants("demo", csv, platform="memory")
+    assert added == 1
+    async with unit(harness.app.db) as store:
+        person = await store.person(await harness.person_id("aino.test"))
+    assert person is not None and person.timezone == "Europe/Helsinki"
