@@ -32,7 +32,7 @@ class FileTransport:
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     async def send(self, address: Address, message: Rendered) -> str:
-        match = re.search(r"«([^»]+)»", message.text)
+        match = re.search(r"[«”]([^»”]+)[»”]", message.text)  # nb/nn «», sv ””
         assert match, message.text
         os.write(self.fd, f"{match.group(1)}\n".encode())
         os.fsync(self.fd)

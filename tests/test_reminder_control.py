@@ -102,7 +102,7 @@ async def test_swedish_pause_and_unknown_snooze(harness: Harness) -> None:
         harness.last("anna.lindqvist")
     )
     await harness.say("anna.lindqvist", "snooza nästa vecka")
-    assert "Jag förstod inte «nästa vecka»." in harness.last("anna.lindqvist")
+    assert "Jag förstod inte ”nästa vecka”." in harness.last("anna.lindqvist")
     await harness.say("anna.lindqvist", "hjälp")
     assert "- snooza:" in harness.last("anna.lindqvist")
 
