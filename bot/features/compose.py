@@ -54,8 +54,6 @@ class Queued(Protocol):
 
 
 class ComposeStore(StorePort, Protocol):
-    async def outbox_status(self, outbox_id: int) -> str | None: ...
-
     async def finish(
         self, outbox_id: int, status: str, now: datetime, error: str | None = None
     ) -> None: ...
@@ -74,7 +72,8 @@ async def compose(
     )
     if item.kind != "reminder" or item.person_id is None or item.template not in (DAILY, MISSED):
         return plain  # replies, broadcasts and anything not planned here go out as they are
-    if await store.outbox_status(item.id) != "sending":
+    due = await store.queued_reminders(item.person_id, due_by=now)
+    if item.id not in {row.id for row in due}:
         return None  # merged into a message sent a moment ago
     person = await store.person(item.person_id)
     if person is None or person.cohort_id not in catalog.cohorts:
@@ -83,8 +82,7 @@ async def compose(
     held = await _held(store, catalog, person, item, now)
     if held:
         return None
-    siblings = await store.queued_reminders(person.id, due_by=now, exclude=item.id)
-    siblings = [s for s in siblings if s.template in (DAILY, MISSED)]
+    siblings = [s for s in due if s.id != item.id and s.template in (DAILY, MISSED)]
     if item.template != DAILY and not any(s.template == DAILY for s in siblings):
         return plain  # "what you missed" on its own
     parts = await _merged_parts(store, catalog, person, [item, *siblings], now)

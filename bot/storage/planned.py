@@ -1,5 +1,5 @@
-"""Planned messages in the outbox, as the composer sees them at send time: a person's other
-queued reminders (merged into one message), a row's state (already merged?)."""
+"""Planned messages in the outbox, as the composer sees them at send time: a person's
+queued reminders: merged into one message, or released by ``resume``."""
 
 from __future__ import annotations
 
@@ -16,10 +16,6 @@ from bot.storage.tables import OutboxRow
 
 class PlannedQueries(StoreBase):
     """Reminder rows of one person, for composing and for ``resume``."""
-
-    async def outbox_status(self, outbox_id: int) -> str | None:
-        found = await self.session.exec(select(OutboxRow.status).where(OutboxRow.id == outbox_id))
-        return found.first()
 
     async def queued_reminders(
         self, person_id: int, due_by: datetime | None = None, exclude: int | None = None
