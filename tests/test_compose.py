@@ -237,3 +237,17 @@ async def test_an_imported_timezone_is_kept(harness: Harness, tmp_path: Path) ->
     async with unit(harness.app.db) as store:
         person = await store.person(await harness.person_id("aino.test"))
     assert person is not None and person.timezone == "Europe/Helsinki"
+
+
+async def test_a_snooze_ends_at_nine_on_the_persons_own_clock(harness: Harness) -> None:
+    kari = await harness.person_id(KARI)
+    async with unit(harness.app.db) as store:
+        await store.update_person(kari, timezone="Europe/Helsinki")
+    await harness.advance(timedelta(days=1))  # Monday 11 January
+    await harness.say(KARI, "utsett 1")
+    assert "Påminnelsene venter til tirsdag 12. januar 2027 kl. 09:00." in harness.last(KARI)
+    async with unit(harness.app.db) as store:
+        person = await store.person(kari)
+    assert person is not None and person.snoozed_until is not None
+    helsinki = person.snoozed_until.astimezone(ZoneInfo("Europe/Helsinki"))
+    assert f"{helsinki:%a %H:%M}" == "Tue 09:00"

@@ -253,12 +253,13 @@ def release_moment(cohort: Cohort, moment: datetime, tz: ZoneInfo | None = None)
     return datetime.combine(day, policy.quiet_end, tzinfo=zone).astimezone(UTC)
 
 
-def snooze_until(cohort: Cohort, now: datetime, days: int) -> datetime:
-    """Where a snooze of ``days`` days ends: the cohort's send time ``days`` local days from
-    now, moved to the next working day."""
+def snooze_until(cohort: Cohort, now: datetime, days: int, timezone: str | None = None) -> datetime:
+    """Where a snooze of ``days`` days ends: the send time ``days`` local days from now, on
+    the person's own clock (``timezone``; the cohort's by default), on a working day."""
+    tz = ZoneInfo(timezone) if timezone else cohort.tz
     cal = calendar_for(cohort)
-    day = cal.next_working_day(now.astimezone(cohort.tz).date() + timedelta(days=days))
-    return release_moment(cohort, cohort.local(day, cohort.reminders.send_time))
+    day = cal.next_working_day(now.astimezone(tz).date() + timedelta(days=days))
+    return person_moment(cohort, day, timezone)
 
 
 def pause_until(cohort: Cohort, day: date) -> datetime:

@@ -62,9 +62,9 @@ async def snooze(ctx: Context, argument: str) -> None:
             "snooze_choose", buttons=SNOOZE_CHOICES, text=argument.strip() if days is None else ""
         )
         return
-    until = snooze_until(ctx.cohort, ctx.now, days)
+    until = snooze_until(ctx.cohort, ctx.now, days, ctx.person.timezone)
     await ctx.store.update_person(ctx.person.id, snoozed_until=until)
-    local = until.astimezone(ctx.cohort.tz)
+    local = until.astimezone(_zone(ctx))
     ctx.reply("snoozed", day=local.date().isoformat(), at=local.time().isoformat("minutes"))
 
 
@@ -146,9 +146,13 @@ async def remind_again(ctx: Context, ref: str) -> None:
     )
     item = planned(cohort.id, ctx.person, day, [occasion])
     await ctx.store.enqueue([item], ctx.now, not_before=occasion.send_at)
-    zone = ZoneInfo(ctx.person.timezone) if ctx.person.timezone else cohort.tz
-    local = occasion.send_at.astimezone(zone)
+    local = occasion.send_at.astimezone(_zone(ctx))
     ctx.reply("snoozed_stage", day=local.date().isoformat(), at=local.time().isoformat("minutes"))
+
+
+def _zone(ctx: Context) -> ZoneInfo:
+    """The person's own clock, for the times a reply names."""
+    return ZoneInfo(ctx.person.timezone) if ctx.person.timezone else ctx.cohort.tz
 
 
 def _active(until: datetime | None, now: datetime) -> bool:
