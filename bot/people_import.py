@@ -152,7 +152,9 @@ async def _write(
     added: dict[str, int] = {}
     for start in range(0, len(todo.new), CHUNK):
         chunk = todo.new[start : start + CHUNK]
-        ids = await store.insert_people([(r.name, r.email, r.locale) for r in chunk], now)
+        ids = await store.insert_people(
+            [(r.name, r.email, r.locale, r.timezone) for r in chunk], now
+        )
         await store.insert_memberships(
             cohort_id,
             [NewMember(ids[r.email.lower()], r.organisation, r.roles) for r in chunk],

@@ -17,7 +17,8 @@ from rich.table import Table
 from bot.curriculum.participants import read_participants
 from bot.domain.catalog import Catalog
 from bot.domain.planner import OccasionKind, occasions
-from bot.features.reminders import Audience, PreviewRow, audience_from_rows, preview
+from bot.features.fanout import Audience
+from bot.features.forecast import Preview, PreviewRow, audience_from_rows, preview
 from bot.storage.db import Database, database_exists
 from bot.storage.repo import unit
 
@@ -68,12 +69,13 @@ async def load_audience(
     return audience, f"{len(rows)} people in {path.name}, nobody done yet (database empty)"
 
 
-def build_rows(catalog: Catalog, audience: Audience, first: date, last: date) -> list[PreviewRow]:
+def build_rows(catalog: Catalog, audience: Audience, first: date, last: date) -> Preview:
     cohort = audience.cohort
     return preview(audience, occasions(catalog.programme_of(cohort.id), cohort), first, last)
 
 
-def render(rows: list[PreviewRow], cohort_id: str, tz: str, source: str, console: Console) -> None:
+def render(found: Preview, cohort_id: str, tz: str, source: str, console: Console) -> None:
+    rows = found.rows
     table = Table(title=f"Reminders for cohort {cohort_id} ({tz})", caption=f"Audience: {source}")
     table.add_column("Day")
     table.add_column("Type")
@@ -88,5 +90,14 @@ def render(rows: list[PreviewRow], cohort_id: str, tz: str, source: str, console
             table.add_row(label, LABELS.get(row.kind, row.kind), row.what, str(row.people))
         table.add_section()
     console.print(table)
-    total = sum(r.people for r in rows)
-    console.print(f"{total} messages on {len(by_day)} days.")
+    total = found.messages
+    console.print(
+        f"{total} {'message' if total == 1 else 'messages'} on {len(by_day)} "
+        f"{'day' if len(by_day) == 1 else 'days'} (one a day per person at most, "
+        "everything due that day composed into it)."
+    )
+    if total:
+        console.print(
+            f"Per person and week: at most {found.peak}, median {found.median:g} "
+            "(over the weeks a person gets anything)."
+        )

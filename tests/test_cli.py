@@ -24,7 +24,7 @@ def demo(tmp_path: Path, *extra: str) -> str:
 def test_demo_in_norwegian_by_default(tmp_path: Path) -> None:
     out = demo(tmp_path)
     assert "you are kari.nordvik" in out
-    assert "Nå starter Forarbeid" in out and "Frist: fredag 5. februar 2027." in out
+    assert "Forarbeid – " in out and "Nå kan du begynne. Frist: fredag 5. februar 2027." in out
     assert "Refleksjonsspørsmål" in out
     assert "Svaret ditt på «Din erfaring» er lagret." in out
     assert "- Din erfaring: ferdig" in out
@@ -32,7 +32,7 @@ def test_demo_in_norwegian_by_default(tmp_path: Path) -> None:
 
 def test_demo_in_swedish_for_a_swedish_leader(tmp_path: Path) -> None:
     out = demo(tmp_path, "--as", "anna.lindqvist")
-    assert "Förarbete har öppnat" in out and "Sista dag: fredag 5 februari 2027." in out
+    assert "Förarbete – " in out and "Nu kan du börja. Sista dag: fredag 5 februari 2027." in out
     assert "Reflektionsfråga" in out
     assert "Ditt svar på ”Din erfarenhet” är sparat." in out
     assert "- Din erfarenhet: klar" in out

@@ -85,13 +85,14 @@ def test_every_activity_renders_in_every_locale(pid: str, renderer: Renderer) ->
         for status in statuses:
             params = {
                 **stage_params(status),
-                "late": False,
-                "kind": "stage_open",
+                "kind": "before_due",
                 "days_left": 3,
-                "tz": cohort.timezone,
+                "first_reflection": True,
+                "gathering": None,
             }
-            rendered.append(renderer.render(Outgoing(1, "stage_open", params), locale).text)
-            rendered.append(renderer.render(Outgoing(1, "stage_due", params), locale).text)
+            parts = [{"template": t, **params} for t in ("stage_open", "stage_due", "stage_info")]
+            daily = {"late": False, "parts": parts}
+            rendered.append(renderer.render(Outgoing(1, "daily", daily), locale).text)
             for item in status.activities:
                 act = item.activity
                 if act.kind == ActivityKind.REFLECTION:
@@ -172,7 +173,7 @@ async def test_choosing_labs_puts_their_tasks_in_status_and_reminders(sweden: Ha
     # the lab window opens on 1 February: Erik's tasks are chased, others are invited to choose
     await sweden.advance(timedelta(days=16))
     assert "Lärlabb öppnar nu. Välj upp till 2 labb." in sweden.last("maria.holmgren")
-    opening = [t for t in sweden.texts(me) if labs[2].title["sv"] in t and "öppnat" in t]
+    opening = [t for t in sweden.texts(me) if labs[2].title["sv"] in t and "Nu kan du börja." in t]
     assert opening, sweden.texts(me)[-3:]
     await sweden.say(me, "status")
     status = sweden.last(me)
@@ -195,7 +196,7 @@ async def test_labs_where_the_programme_has_none(norway: Harness) -> None:
 async def test_a_norwegian_leader_through_a_whole_module(norway: Harness) -> None:
     me = "per.olsen"
     await norway.advance(timedelta(days=1))  # forarbeid opens, Monday 11 January 2027
-    assert norway.last(me).startswith("Nå starter Forarbeid: Organisasjon")
+    assert norway.last(me).startswith("Forarbeid – Organisasjon\n\nNå kan du begynne. Frist:")
     answered = 0
     while True:
         await norway.say(me, "svar")
@@ -220,11 +221,14 @@ async def test_a_norwegian_leader_through_a_whole_module(norway: Harness) -> Non
     await norway.advance(timedelta(weeks=9))  # through samling and etterarbeid
     texts = norway.texts(me)
     assert any("Neste samling" in t for t in texts)
-    assert any("Nå starter Samling" in t for t in texts)
-    assert any("Nå starter Etterarbeid" in t for t in texts)
+    assert any("Samling – Organisasjon" in t for t in texts)
+    assert any("Etterarbeid – Organisasjon" in t for t in texts)
     assert answered >= 2
     # forarbeid was all done: no deadline reminder for it reached Per
-    assert not any("Forarbeid i" in t and "frist om" in t for t in texts)
+    assert not any("Forarbeid – Organisasjon" in t and "Fristen er" in t for t in texts)
+    # a gathering is announced as what it is: no deadline, nothing "not done"
+    gathering = next(t for t in texts if "Samling – Organisasjon" in t)
+    assert "Frist" not in gathering.split("Samling – Organisasjon", 1)[1].split(" – ")[0]
 
 
 async def test_a_swedish_leader_through_a_whole_theme(sweden: Harness) -> None:
@@ -232,6 +236,6 @@ async def test_a_swedish_leader_through_a_whole_theme(sweden: Harness) -> None:
     await sweden.advance(timedelta(weeks=9))
     texts = sweden.texts(me)
     for stage in ("Självstudier", "Reflektion med lärkompis", "Workshop", "Digilog", "Quiz"):
-        assert any(f"{stage} har öppnat:" in t for t in texts), stage
+        assert any(f"{stage} – " in t for t in texts), stage
     assert any("Nästa träff" in t for t in texts)
     assert all("Forarbeid" not in t for t in texts)  # no Norwegian in a Swedish leader's chat

@@ -95,7 +95,8 @@ PARAMS: dict[str, dict[str, Any]] = {
     },
     "status": {
         "today": "2027-01-11",
-        "stages": [STAGE],
+        "stages": [{**STAGE, "tracked_count": 2}],
+        "overdue": ["m/s"],
         "next": STAGE,
         "paused_until": "2027-07-01",
         "snoozed_day": "2027-01-12",
@@ -197,9 +198,11 @@ def test_button_labels_are_translated_with_their_arguments(renderer: Renderer) -
 
 
 def test_dates_are_local_and_cldr_formatted(renderer: Renderer) -> None:
-    params = {**PARAMS["stage_open"], "late": False}
-    assert "fredag 5. februar 2027" in renderer.render(Outgoing(1, "stage_open", params), "nb").text
-    assert "fredag 5 februari 2027" in renderer.render(Outgoing(1, "stage_open", params), "sv").text
+    part = {**STAGE, "template": "stage_open", "kind": "stage_open", "first_reflection": True}
+    daily = Outgoing(1, "daily", {"late": False, "parts": [part]})
+    assert "fredag 5. februar 2027" in renderer.render(daily, "nb").text
+    assert "fredag 5 februari 2027" in renderer.render(daily, "sv").text
+    assert "Friday, 5 February 2027" in renderer.render(daily, "en").text  # Nordic order
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,11 @@ def test_demo_timeline() -> None:
     programme, cohort = demo()
     found = [(o.kind, o.day, o.stage or o.group or o.event) for o in occasions(programme, cohort)]
     assert (OccasionKind.STAGE_OPEN, date(2027, 1, 11), "forarbeid") in found
-    assert (OccasionKind.BEFORE_DUE, date(2027, 1, 29), "forarbeid") in found
+    # one reminder before the deadline (three days: Tuesday), then the due day
+    assert (OccasionKind.BEFORE_DUE, date(2027, 2, 2), "forarbeid") in found
+    assert [d for k, d, s in found if k == OccasionKind.BEFORE_DUE and s == "forarbeid"] == [
+        date(2027, 2, 2)
+    ]
     assert (OccasionKind.DUE, date(2027, 2, 5), "forarbeid") in found
     # overdue 2 days after Friday 5 Feb is Sunday: moved to Monday
     assert (OccasionKind.OVERDUE, date(2027, 2, 8), "forarbeid") in found

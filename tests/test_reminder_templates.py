@@ -23,20 +23,71 @@ CASES: dict[str, dict[str, Any]] = {
             {"kind": "event_eve", "title": {"en": "Meeting"}, "date": "2027-03-09"},
         ],
     },
-    "digest": {
-        "organisation": "Tromsø kommune",
-        "total": 3,
-        "stages": [{"stage": STAGE, "module": MODULE}],
-        "leaders": [{"name": "Kari Nordvik", "done": 1}, {"name": "Ola Bakken", "done": 3}],
-        "late": False,
-        "unreachable": ["Per Test"],
-    },
+    "daily": {"late": True, "parts": [...]},  # filled in below: one part of every kind
     "snooze_choose": {"text": "bad"},
     "snoozed": {"day": "2027-01-12", "at": "09:00"},
     "paused": {"day": "2027-08-02"},
     "pause_date": {"problem": "unreadable", "text": "32.13."},
     "resumed": {"was_off": True},
 }
+ACT = {
+    "ref": "m/s/a",
+    "kind": "reflection",
+    "title": STAGE,
+    "body": STAGE,
+    "minutes": 10,
+    "url": "https://example.org/film",
+    "done": False,
+    "tracked": True,
+}
+RESOURCE = {**ACT, "kind": "resource", "tracked": False}
+STAGE_PART = {
+    "module": MODULE,
+    "stage": STAGE,
+    "summary": STAGE,
+    "opens": "2027-01-11",
+    "due": "2027-02-05",
+    "activities": [ACT, {**ACT, "kind": "group_task", "done": True}, RESOURCE],
+    "first_reflection": True,
+}
+GATHERING = {
+    "module": MODULE,
+    "date": "2027-02-09",
+    "start": "09:00",
+    "end": "15:00",
+    "place": STAGE,
+    "pre_work": True,
+}
+#: One part of every kind, in every wording a deadline can take.
+PARTS: list[dict[str, Any]] = [
+    {"template": "gathering_eve", **GATHERING},
+    {
+        "template": "event_eve",
+        "title": STAGE,
+        "date": "2027-01-07",
+        "start": "13:00",
+        "end": None,
+        "place": STAGE,
+        "event_kind": "other",
+    },
+    *(
+        {"template": "stage_due", **STAGE_PART, "kind": kind, "days_left": days}
+        for kind, days in (("due", 0), ("before_due", 1), ("before_due", 3), ("overdue", -2))
+    ),
+    {"template": "stage_open", **STAGE_PART, "kind": "stage_open", "days_left": 25},
+    {"template": "stage_info", **STAGE_PART, "activities": [RESOURCE], "gathering": GATHERING},
+    {"template": "labs_invite", "labs": STAGE, "max": 2, "due": "2027-11-26"},
+    {
+        "template": "digest",
+        "organisation": "Tromsø kommune",
+        "total": 3,
+        "stages": [{"stage": STAGE, "module": MODULE, "due": "2027-02-05"}],
+        "leaders": [{"name": "Kari Nordvik", "done": 1}, {"name": "Ola Bakken", "done": 3}],
+        "unreachable": ["Per Test"],
+    },
+]
+CASES["daily"]["parts"] = PARTS
+CASES["snoozed_stage"] = {"day": "2027-01-12", "at": "09:00"}
 ENGLISH = ("reminder", "deadline", "tomorrow", "write ", "leader", "until", " again")
 
 

@@ -13,11 +13,11 @@ from tests.helpers import Harness
 async def test_stage_opens_reflection_answered_status_updates(harness: Harness) -> None:
     await harness.advance(timedelta(days=1))  # Monday 11 January 2027, 09:00 Oslo
     opening = harness.last("kari.nordvik")
-    assert "Nå starter Forarbeid" in opening
-    assert "Frist: fredag 5. februar 2027." in opening
-    assert "Förarbete har öppnat" in harness.last("anna.lindqvist")
+    assert opening.startswith("Forarbeid – ")
+    assert "Nå kan du begynne. Frist: fredag 5. februar 2027." in opening
+    assert harness.last("anna.lindqvist").startswith("Förarbete – ")
     assert "Sista dag: fredag 5 februari 2027." in harness.last("anna.lindqvist")
-    assert "No startar Førearbeid" in harness.last("siri.haugen")  # nynorsk
+    assert "No kan du byrje. Frist:" in harness.last("siri.haugen")  # nynorsk
     # the organiser is not a participant and gets no stage reminder
     assert harness.texts("emma.hansen") == []
 
@@ -48,11 +48,11 @@ async def test_reminders_go_only_to_those_who_have_not_done_the_work(harness: Ha
     before = len(harness.texts("kari.nordvik"))
     await harness.advance(timedelta(days=29))  # past the deadline and the overdue nudge
     kari_new = harness.texts("kari.nordvik")[before:]
-    assert not any("frist om" in t or "Fristen for" in t for t in kari_new)
+    assert not any("Fristen er" in t or "Fristen var" in t for t in kari_new)
     ola = harness.texts("ola.bakken")
-    assert any("har frist om 7 dager" in t for t in ola)
+    assert any("Fristen er om 3 dager" in t for t in ola)
     assert any("I dag er fristen" in t for t in ola)
-    assert any("Fristen for Forarbeid" in t for t in ola)
+    assert any("Fristen var fredag 5. februar" in t for t in ola)
 
 
 async def test_nothing_is_sent_twice_when_planning_reruns(harness: Harness) -> None:

@@ -36,7 +36,6 @@ def test_preview_from_the_participants_file(
     )
     assert result.exit_code == 0, result.output
     assert rows(result.output) == [
-        ("deadline reminder", "5"),
         ("deadline today", "5"),
         ("gathering tomorrow", "3"),  # Tromsø and Alta meet on day 1
         ("overdue nudge", "5"),
@@ -73,7 +72,7 @@ def test_preview_uses_people_and_progress_in_the_database(
     )
     assert result.exit_code == 0, result.output
     # Kari is done and Ola is paused: 3 of 5 participants are still reminded
-    assert rows(result.output) == [("deadline reminder", "3"), ("deadline today", "3")]
+    assert rows(result.output) == [("deadline today", "3")]
     assert "in the database" in result.output
 
 

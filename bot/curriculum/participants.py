@@ -13,6 +13,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from bot.curriculum.problems import Problem
 from bot.domain.cohort import Cohort
@@ -20,7 +21,7 @@ from bot.domain.people import Role
 from bot.domain.text import LOCALES
 
 REQUIRED = ("name", "email", "organisation")
-OPTIONAL = ("role", "locale")
+OPTIONAL = ("role", "locale", "timezone")
 
 # Other names a column goes by (lower case), in Norwegian (nb/nn), Swedish and English.
 ALIASES = {
@@ -56,6 +57,7 @@ class ParticipantRow:
     organisation: str
     roles: frozenset[Role]
     locale: str | None
+    timezone: str | None = None  # the person's own IANA zone (send times); None: the cohort's
 
 
 def read_participants(
@@ -197,6 +199,17 @@ def _row(
     locale = (record.get("locale") or "").lower() or None
     if locale and locale not in LOCALES:
         bad("locale", f"unknown language {locale!r}", f"use one of {', '.join(LOCALES)}")
+    timezone = (record.get("timezone") or "").strip() or None
+    if timezone and not _known_zone(timezone):
+        bad("timezone", f"unknown timezone {timezone!r}", "use an IANA name like Europe/Helsinki")
     if problems:
         return None, problems
-    return ParticipantRow(line, record["name"], email, org, frozenset(roles), locale), []
+    return ParticipantRow(line, record["name"], email, org, frozenset(roles), locale, timezone), []
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError, OSError):
+        return False
+    return True

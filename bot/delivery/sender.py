@@ -20,6 +20,7 @@ from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock
 from bot.domain.messages import Address, Outgoing, Rendered, split_text, with_fallback
 from bot.domain.text import language_for
+from bot.features.compose import compose
 from bot.rendering.renderer import Renderer
 from bot.storage.db import Database
 from bot.storage.repo import OutboxItem, Store, unit
@@ -169,13 +170,12 @@ class Sender:
             return None
         address, locale, identity_id = target
         transport = self.transports[address.platform]
-        outgoing = Outgoing(
-            item.person_id,
-            item.template,
-            {**item.params, "late": item.late} if item.late else item.params,
-            item.buttons,
-            **Outgoing.extras_from(item.extras),
-        )
+        # Compose hook (features.compose): a reminder is composed from the person's state
+        # now; None means compose settled the row itself (skipped, held or merged).
+        async with unit(self.db) as store:
+            outgoing = await compose(store, self.catalog, item, now)
+        if outgoing is None:
+            return None
         rendered = self.renderer.render(outgoing, locale)
         address, rendered = await self._references(address, rendered, outgoing)
         rendered = with_fallback(

@@ -78,11 +78,18 @@ class ReminderPolicy(Strict):
     send_time: time = time(9, 0)
     quiet_start: time = time(20, 0)
     quiet_end: time = time(8, 0)
-    before_due_days: list[int] = Field(default_factory=lambda: [7, 1])
+    #: One reminder before the deadline, then the due day: the fewest that serve a deadline.
+    before_due_days: list[int] = Field(default_factory=lambda: [3])
     overdue_after_days: int = Field(default=2, ge=1, le=60)
     skip_weekends: bool = True
     skip_holidays: bool = True
     digest_weekday: int | None = Field(default=0, ge=0, le=4)  # 0 = Monday; None: no digest
+    #: A deadline on a weekend or holiday moves to the working day before it, everywhere
+    #: (status, reminders); otherwise it stays and reminders name its real day.
+    due_on_working_day: bool = False
+    #: Work open for months (a lab window) is not left alone until its deadline: one
+    #: reminder every so many weeks (never in July), to those with work still open.
+    check_in_weeks: int | None = Field(default=6, ge=2, le=26)
 
     @model_validator(mode="after")
     def _send_time_outside_quiet_hours(self) -> ReminderPolicy:

@@ -41,6 +41,7 @@ class Person:
     snoozed_until: datetime | None = None
     labs: tuple[str, ...] = field(default_factory=tuple)
     cohort_ids: tuple[str, ...] = field(default_factory=tuple)
+    timezone: str | None = None  # their own IANA zone for send times; None: the cohort's
 
     def has(self, role: Role) -> bool:
         return role in self.roles

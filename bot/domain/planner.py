@@ -10,8 +10,10 @@ need it is the reminders feature's job; the outbox key of each person's copy is
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.domain.calendar import WorkCalendar
 from bot.domain.cohort import Cohort, Event
@@ -36,6 +38,9 @@ _PRIORITY = [
     OccasionKind.OVERDUE,
     OccasionKind.BEFORE_DUE,
 ]
+#: A reminder before the deadline this close to the opening or the due-day message adds
+#: nothing but noise ("1 day left" followed by "due today"): it is left out.
+MIN_GAP_DAYS = 2
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,23 @@ class Occasion:
     def key(self) -> str:
         parts = [self.kind, self.module, self.stage or "-", self.group or self.event or "-"]
         return ":".join([*parts, self.day.isoformat()])
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready fields (kept in the outbox until the message is composed)."""
+        return {
+            k: v.isoformat() if isinstance(v, date) else v
+            for k, v in asdict(self).items()
+            if v is not None
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Occasion:
+        values = dict(data)
+        values["send_at"] = datetime.fromisoformat(values["send_at"])
+        for name in ("day", "opens", "due"):
+            if name in values:
+                values[name] = date.fromisoformat(values[name])
+        return cls(**values)
 
 
 def calendar_for(cohort: Cohort) -> WorkCalendar:
@@ -101,13 +123,19 @@ def _stage_occasions(
     tracked: bool,
 ) -> list[Occasion]:
     policy = cohort.reminders
-    wanted: list[tuple[str, date]] = [(OccasionKind.STAGE_OPEN, cal.next_working_day(opens))]
+    open_day = cal.next_working_day(opens)
+    wanted: list[tuple[str, date]] = [(OccasionKind.STAGE_OPEN, open_day)]
     if tracked:
+        due_day = cal.previous_working_day(due)
         for days in sorted(set(policy.before_due_days), reverse=True):
             day = cal.next_working_day(due - timedelta(days=days))
-            if opens < day < due:
+            if (
+                opens < day < due
+                and (day - open_day).days >= MIN_GAP_DAYS
+                and (due_day - day).days >= MIN_GAP_DAYS
+            ):
                 wanted.append((OccasionKind.BEFORE_DUE, day))
-        due_day = cal.previous_working_day(due)
+        wanted += [(OccasionKind.BEFORE_DUE, day) for day in _check_ins(cohort, cal, open_day, due)]
         if due_day >= opens:
             wanted.append((OccasionKind.DUE, due_day))
         overdue = due + timedelta(days=policy.overdue_after_days)
@@ -130,6 +158,23 @@ def _stage_occasions(
         )
         for day, kind in sorted(by_day.items())
     ]
+
+
+def _check_ins(cohort: Cohort, cal: WorkCalendar, open_day: date, due: date) -> list[date]:
+    """Reminders every ``check_in_weeks`` through a long window, the last at least that long
+    before the deadline (whose own reminders follow); none in July, the summer holidays."""
+    weeks = cohort.reminders.check_in_weeks
+    if weeks is None:
+        return []
+    step = timedelta(weeks=weeks)
+    found = []
+    day = open_day + step
+    while day + step <= due:
+        moved = cal.next_working_day(day)
+        if moved.month != 7:
+            found.append(moved)
+        day += step
+    return found
 
 
 def _event_eve(cohort: Cohort, cal: WorkCalendar, event: Event) -> Occasion:
@@ -175,19 +220,29 @@ def _moment(cohort: Cohort, day: date) -> datetime:
     return cohort.local(day, cohort.reminders.send_time).astimezone(UTC)
 
 
+def person_moment(cohort: Cohort, day: date, timezone: str | None) -> datetime:
+    """When a person gets the message of the cohort's local ``day``: the send time in their
+    own timezone (the cohort's by default), never in quiet hours, as UTC."""
+    tz = ZoneInfo(timezone) if timezone else cohort.tz
+    at = datetime.combine(day, cohort.reminders.send_time, tzinfo=tz)
+    return release_moment(cohort, at, tz)
+
+
 def due_between(items: Iterable[Occasion], after: datetime, until: datetime) -> list[Occasion]:
     """Occasions whose send moment falls in ``(after, until]``."""
     return [o for o in items if after < o.send_at <= until]
 
 
-def release_moment(cohort: Cohort, moment: datetime) -> datetime:
+def release_moment(cohort: Cohort, moment: datetime, tz: ZoneInfo | None = None) -> datetime:
     """The first moment at or after ``moment`` (aware) when a reminder may go out: outside
     quiet hours and on a working day. Inside quiet hours, or on a weekend or holiday, that is
-    the end of quiet hours on the next working day (in the cohort's local time, DST-correct).
+    the end of quiet hours on the next working day (local time in ``tz``, the cohort's zone
+    by default; DST-correct). The hours and the working days are the cohort's.
     """
     policy = cohort.reminders
     cal = calendar_for(cohort)
-    local = moment.astimezone(cohort.tz)
+    zone = tz or cohort.tz
+    local = moment.astimezone(zone)
     day, at = local.date(), local.time().replace(tzinfo=None)
     if cal.is_working_day(day) and not policy.in_quiet_hours(at):
         return moment.astimezone(UTC)
@@ -195,15 +250,16 @@ def release_moment(cohort: Cohort, moment: datetime) -> datetime:
     if not (policy.in_quiet_hours(at) and at < policy.quiet_end):
         day += timedelta(days=1)
     day = cal.next_working_day(day)
-    return cohort.local(day, policy.quiet_end).astimezone(UTC)
+    return datetime.combine(day, policy.quiet_end, tzinfo=zone).astimezone(UTC)
 
 
-def snooze_until(cohort: Cohort, now: datetime, days: int) -> datetime:
-    """Where a snooze of ``days`` days ends: the cohort's send time ``days`` local days from
-    now, moved to the next working day."""
+def snooze_until(cohort: Cohort, now: datetime, days: int, timezone: str | None = None) -> datetime:
+    """Where a snooze of ``days`` days ends: the send time ``days`` local days from now, on
+    the person's own clock (``timezone``; the cohort's by default), on a working day."""
+    tz = ZoneInfo(timezone) if timezone else cohort.tz
     cal = calendar_for(cohort)
-    day = cal.next_working_day(now.astimezone(cohort.tz).date() + timedelta(days=days))
-    return release_moment(cohort, cohort.local(day, cohort.reminders.send_time))
+    day = cal.next_working_day(now.astimezone(tz).date() + timedelta(days=days))
+    return person_moment(cohort, day, timezone)
 
 
 def pause_until(cohort: Cohort, day: date) -> datetime:

@@ -74,6 +74,13 @@ class StorePort(Protocol):
 
     async def workspace_cohort(self, platform: str, workspace: str) -> str | None: ...
 
+    # planned reminders of one person (bot.features.compose: resume, a stage's "tomorrow")
+    async def queued_reminders(
+        self, person_id: int, due_by: datetime | None = None, exclude: int | None = None
+    ) -> list[Any]: ...
+
+    async def defer(self, outbox_id: int, not_before: datetime) -> None: ...
+
 
 class OnboardingPort(StorePort, Protocol):
     """What onboarding needs beyond the features' port: invitations and identities."""

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from bot.domain.calendar import WorkCalendar
 from bot.domain.cohort import Cohort, StageDates
 from bot.domain.programme import Activity, ActivityKind, Module, Programme, Stage, activity_ref
 
@@ -44,7 +45,8 @@ def scheduled_stages(
     programme: Programme, cohort: Cohort, labs: tuple[str, ...] | None = None
 ) -> Iterator[tuple[Module, Stage, StageDates]]:
     """Every stage the cohort gives dates to, in schedule order; then the lab track when the
-    cohort has a lab window (with only the ``labs`` chosen, when given)."""
+    cohort has a lab window (with only the ``labs`` chosen, when given). With the policy's
+    ``due_on_working_day`` a deadline on a weekend or holiday is the working day before it."""
     for sched in cohort.modules:
         module = programme.module(sched.module)
         if module is None:
@@ -52,10 +54,19 @@ def scheduled_stages(
         for stage in module.stages:
             dates = sched.stages.get(stage.id)
             if dates is not None:
-                yield module, stage, dates
+                yield module, stage, _working_due(cohort, dates)
     if cohort.labs is not None and programme.labs and (labs is None or labs):
         lab_module = programme.labs_module(labs)
-        yield lab_module, lab_module.stages[0], cohort.labs
+        yield lab_module, lab_module.stages[0], _working_due(cohort, cohort.labs)
+
+
+def _working_due(cohort: Cohort, dates: StageDates) -> StageDates:
+    policy = cohort.reminders
+    if not policy.due_on_working_day:
+        return dates
+    cal = WorkCalendar(cohort.country, policy.skip_weekends, policy.skip_holidays)
+    due = max(cal.previous_working_day(dates.due), dates.opens)
+    return dates if due == dates.due else StageDates(opens=dates.opens, due=due)
 
 
 def stage_statuses(

@@ -6,11 +6,22 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.domain.messages import Button
-from bot.domain.planner import pause_until, snooze_until
+from bot.domain.planner import (
+    Occasion,
+    OccasionKind,
+    calendar_for,
+    pause_until,
+    person_moment,
+    snooze_until,
+)
+from bot.domain.progress import scheduled_stages
 from bot.errors import UserError
+from bot.features.compose import release_held
 from bot.features.context import Context
+from bot.features.reminders import planned
 from bot.rendering.i18n import N_
 
 SNOOZE_CHOICES = (
@@ -41,15 +52,19 @@ def snooze_days(argument: str) -> int | None:
 
 
 async def snooze(ctx: Context, argument: str) -> None:
+    ref = next((w for w in argument.split() if "/" in w), None)
+    if ref is not None:
+        await remind_again(ctx, ref)
+        return
     days = snooze_days(argument)
     if not days:
         ctx.reply(
             "snooze_choose", buttons=SNOOZE_CHOICES, text=argument.strip() if days is None else ""
         )
         return
-    until = snooze_until(ctx.cohort, ctx.now, days)
+    until = snooze_until(ctx.cohort, ctx.now, days, ctx.person.timezone)
     await ctx.store.update_person(ctx.person.id, snoozed_until=until)
-    local = until.astimezone(ctx.cohort.tz)
+    local = until.astimezone(_zone(ctx))
     ctx.reply("snoozed", day=local.date().isoformat(), at=local.time().isoformat("minutes"))
 
 
@@ -96,7 +111,48 @@ async def resume(ctx: Context, _argument: str) -> None:
         ctx.person.snoozed_until, ctx.now
     )
     await ctx.store.update_person(ctx.person.id, paused_until=None, snoozed_until=None)
-    ctx.reply("resumed", was_off=was_off)
+    # what the snooze held back goes out now, as the reply promises
+    released = await release_held(ctx.store, ctx.catalog, ctx.person, ctx.now)
+    ctx.reply("resumed", was_off=was_off or released > 0)
+
+
+async def remind_again(ctx: Context, ref: str) -> None:
+    """ "Remind me tomorrow" on a stage: that stage comes back in tomorrow's message (the
+    next working day); every other reminder stays as it is."""
+    module, _, stage = ref.partition("/")
+    found = next(
+        (
+            (m, s, d)
+            for m, s, d in scheduled_stages(ctx.programme, ctx.cohort, ctx.person.labs)
+            if m.id == module and s.id == stage
+        ),
+        None,
+    )
+    if found is None:
+        raise UserError("done_unknown")
+    _m, _s, dates = found
+    cohort = ctx.cohort
+    day = calendar_for(cohort).next_working_day(ctx.today + timedelta(days=1))
+    kind = OccasionKind.BEFORE_DUE if day < dates.due else OccasionKind.DUE
+    occasion = Occasion(
+        kind,
+        person_moment(cohort, day, ctx.person.timezone),
+        day,
+        module,
+        stage=stage,
+        opens=dates.opens,
+        due=dates.due,
+        days_left=(dates.due - day).days,
+    )
+    item = planned(cohort.id, ctx.person, day, [occasion])
+    await ctx.store.enqueue([item], ctx.now, not_before=occasion.send_at)
+    local = occasion.send_at.astimezone(_zone(ctx))
+    ctx.reply("snoozed_stage", day=local.date().isoformat(), at=local.time().isoformat("minutes"))
+
+
+def _zone(ctx: Context) -> ZoneInfo:
+    """The person's own clock, for the times a reply names."""
+    return ZoneInfo(ctx.person.timezone) if ctx.person.timezone else ctx.cohort.tz
 
 
 def _active(until: datetime | None, now: datetime) -> bool:

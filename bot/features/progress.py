@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from bot.domain.people import Role
 from bot.domain.planner import occasions
 from bot.domain.programme import ActivityKind
 from bot.domain.progress import StageStatus, current, stage_statuses, upcoming
 from bot.errors import UserError
 from bot.features.context import Context
-from bot.features.reminders import Audience, next_reminder
+from bot.features.fanout import Audience
+from bot.features.forecast import next_reminder
 from bot.features.views import stage_params, work_buttons
 
 
@@ -19,16 +22,30 @@ async def statuses(ctx: Context) -> list[StageStatus]:
     return stage_statuses(ctx.programme, ctx.cohort, done, ctx.person.labs)
 
 
-async def status(ctx: Context, _argument: str) -> None:
-    all_stages = await statuses(ctx)
+#: ``status more``: every open stage in full, the overdue ones too.
+MORE_WORDS = {"more", "mer", "meir", "mera", "fler", "alle", "all", "alla"}
+
+
+async def status(ctx: Context, argument: str) -> None:
+    """What matters now: the open stages in full, one line for those past their deadline
+    (``status more`` shows them too), what comes next and the next reminder."""
+    all_stages = await statuses(ctx) if ctx.person.has(Role.PARTICIPANT) else []
     open_stages = current(all_stages, ctx.today)
+    more = argument.strip().lower() in MORE_WORDS
+    overdue = [s for s in open_stages if s.overdue(ctx.today)]
+    shown = open_stages if more else [s for s in open_stages if s not in overdue]
     nxt = upcoming(all_stages, ctx.today)
     buttons = work_buttons(open_stages)
     tz = ctx.cohort.tz
     paused = ctx.person.paused_until if _active(ctx.person.paused_until, ctx) else None
     snoozed = ctx.person.snoozed_until if _active(ctx.person.snoozed_until, ctx) else None
-    audience = await Audience.of_one(ctx.store, ctx.catalog, ctx.person)
+    if ctx.person.has(Role.COORDINATOR):  # their overview depends on their leaders
+        audience = await Audience.load(ctx.store, ctx.catalog, ctx.person.cohort_id)
+    else:
+        audience = await Audience.of_one(ctx.store, ctx.catalog, ctx.person)
     upcoming_at = next_reminder(audience, ctx.person, occasions(ctx.programme, ctx.cohort), ctx.now)
+    if ctx.person.timezone:
+        tz = ZoneInfo(ctx.person.timezone)
     ctx.reply(
         "status",
         paused_until=paused.astimezone(tz).date().isoformat() if paused else None,
@@ -43,7 +60,11 @@ async def status(ctx: Context, _argument: str) -> None:
             else None
         ),
         today=ctx.today.isoformat(),
-        stages=[{**stage_params(s), "overdue": s.overdue(ctx.today)} for s in open_stages],
+        stages=[
+            {**stage_params(s), "overdue": s.overdue(ctx.today), "tracked_count": len(s.tracked)}
+            for s in shown
+        ],
+        overdue=[] if more else [f"{s.module.id}/{s.stage.id}" for s in overdue],
         next=stage_params(nxt) if nxt else None,
         buttons=buttons,
     )

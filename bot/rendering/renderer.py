@@ -40,13 +40,16 @@ class Renderer:
             keep_trailing_newline=False,
         )
         translations = load_translations(self.locales_dir, locale)
+        # English is the fallback for Nordic readers: their formats (24-hour clock, the day
+        # before the month), British spelling of dates
+        fmt_locale = "en_GB" if locale == "en" else locale
         env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         env.filters.update(
             loc=lambda text: pick(text, locale) if isinstance(text, dict) else text,
-            date=lambda value, fmt="full": format_date(_as_date(value), fmt, locale=locale),
-            time=lambda value, fmt="short": format_time(_as_time(value), fmt, locale=locale),
+            date=lambda value, fmt="full": format_date(_as_date(value), fmt, locale=fmt_locale),
+            time=lambda value, fmt="short": format_time(_as_time(value), fmt, locale=fmt_locale),
             datetime=lambda value, tz, fmt="short": format_datetime(
-                _as_datetime(value), fmt, tzinfo=ZoneInfo(tz), locale=locale
+                _as_datetime(value), fmt, tzinfo=ZoneInfo(tz), locale=fmt_locale
             ),
             language=language_name,
             number=lambda value: format_decimal(value, locale=locale),  # 10 000, not 10000

@@ -35,9 +35,10 @@ class PeopleQueries(StoreBase):
         now: datetime,
         email: str | None = None,
         locale: str | None = None,
+        timezone: str | None = None,
     ) -> int:
         """A new person, member of ``cohort_id``."""
-        row = PersonRow(name=name, email=email, locale=locale, created_at=now)
+        row = PersonRow(name=name, email=email, locale=locale, created_at=now, timezone=timezone)
         self.session.add(row)
         await self.session.flush()
         assert row.id is not None
@@ -195,6 +196,7 @@ class PeopleQueries(StoreBase):
                     snoozed_until=r.snoozed_until,
                     labs=tuple(labs.get(r.id, [])),
                     cohort_ids=tuple(m.cohort_id for m in theirs),
+                    timezone=r.timezone,
                 )
             )
         return people
@@ -209,7 +211,7 @@ class PeopleQueries(StoreBase):
         return {r.key: r.group_key for r in rows}
 
     async def update_person(self, person_id: int, **values: Any) -> None:
-        allowed = {"locale", "paused_until", "snoozed_until", "name"}
+        allowed = {"locale", "paused_until", "snoozed_until", "name", "timezone"}
         unknown = set(values) - allowed
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")

@@ -21,6 +21,7 @@ from bot.storage.identities import Identity, IdentityQueries
 from bot.storage.invites import InviteQueries
 from bot.storage.outbox import OutboxItem, OutboxQueries
 from bot.storage.people import PeopleQueries
+from bot.storage.planned import PlannedQueries
 from bot.storage.progress import ProgressQueries, Reflection
 from bot.storage.roster import RosterQueries
 
@@ -39,6 +40,7 @@ class Store(
     ActionQueries,
     InviteQueries,
     AnswerMessageQueries,
+    PlannedQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 

@@ -68,17 +68,18 @@ class RosterQueries(PeopleQueries):
         return found
 
     async def insert_people(
-        self, people: Sequence[tuple[str, str, str | None]], now: datetime
+        self, people: Sequence[tuple[str, str, str | None, str | None]], now: datetime
     ) -> dict[str, int]:
-        """New people as (name, email, locale); returns their ids by e-mail in lower case."""
+        """New people as (name, email, locale, timezone); returns their ids by e-mail in lower
+        case."""
         if not people:
             return {}
         table = PersonRow.metadata.tables["person"]
         # One statement compiled once, sent as multi-row INSERTs ("insertmanyvalues").
         stmt = insert(table).returning(table.c.id, table.c.email)
         values = [
-            {"name": name, "email": email, "locale": locale, "created_at": now}
-            for name, email, locale in people
+            {"name": name, "email": email, "locale": locale, "timezone": zone, "created_at": now}
+            for name, email, locale, zone in people
         ]
         rows = (await self.session.exec(stmt, params=values)).all()
         return {email.lower(): person_id for person_id, email in rows}

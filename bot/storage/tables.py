@@ -50,6 +50,7 @@ class PersonRow(SQLModel, table=True):
     paused_until: datetime | None = None
     snoozed_until: datetime | None = None
     created_at: datetime
+    timezone: str | None = Field(default=None, max_length=64)  # IANA zone; None: the cohort's
 
 
 class IdentityRow(SQLModel, table=True):

@@ -1,0 +1,224 @@
+"""Who gets what of an occasion: one builder per occasion kind turns an occasion into one
+*part* of a person's message of the day, or nothing when it does not concern them.
+
+The same builders answer the planner (who gets a message on a day), ``kompis schedule
+preview`` and, at send time, the composer (what the message says, from the person's state
+then), so there is one home for every rule of who is told what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.domain.catalog import Catalog
+from bot.domain.cohort import Cohort
+from bot.domain.messages import Button
+from bot.domain.people import Person, Role
+from bot.domain.planner import Occasion, OccasionKind
+from bot.domain.ports import StorePort
+from bot.domain.programme import LABS_MODULE, Programme, StageKind
+from bot.domain.progress import StageStatus, stage_status
+from bot.features.digest import digest_part
+from bot.features.parts import Part
+from bot.features.views import stage_params, work_buttons
+from bot.rendering.i18n import N_
+
+STAGE_KINDS = {
+    OccasionKind.STAGE_OPEN,
+    OccasionKind.BEFORE_DUE,
+    OccasionKind.DUE,
+    OccasionKind.OVERDUE,
+}
+
+
+@dataclass
+class Audience:
+    """Everything fan-out needs about a cohort's people, read once: the same code answers
+    the planner, the preview and the composer (no second implementation)."""
+
+    cohort: Cohort
+    programme: Programme
+    people: list[Person]
+    groups: dict[str, str | None]
+    done: dict[int, set[str]]
+    unreachable: set[int] = field(default_factory=set)  # people no platform can reach
+    _by_id: dict[int, Person] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    async def load(cls, store: StorePort, catalog: Catalog, cohort_id: str) -> Audience:
+        people = await store.people_in_cohort(cohort_id)
+        return cls(
+            catalog.cohort(cohort_id),
+            catalog.programme_of(cohort_id),
+            people,
+            await store.organisation_groups(cohort_id),
+            await store.completed(p.id for p in people),
+            {u.person_id for u in await store.unreachable_people(cohort_id)},
+        )
+
+    @classmethod
+    async def of_one(cls, store: StorePort, catalog: Catalog, person: Person) -> Audience:
+        """An audience of one person (their status, their message), without the cohort."""
+        return cls(
+            catalog.cohort(person.cohort_id),
+            catalog.programme_of(person.cohort_id),
+            [person],
+            await store.organisation_groups(person.cohort_id),
+            await store.completed([person.id]),
+        )
+
+    def person(self, person_id: int | None) -> Person:
+        if len(self._by_id) != len(self.people):
+            self._by_id = {p.id: p for p in self.people}
+        return self._by_id[person_id or 0]
+
+    def part(self, occasion: Occasion, person: Person, today: date) -> Part | None:
+        """What ``occasion`` tells ``person`` on their local ``today``, or None."""
+        return BUILDERS[occasion.kind](self, occasion, person, today)
+
+    def fan_out(self, items: Iterable[Occasion]) -> Iterator[tuple[Occasion, Person, Part]]:
+        """Each person's part of each occasion, for those it concerns, as of its own day."""
+        for occasion in items:
+            for person in self.people:
+                found = self.part(occasion, person, occasion.day)
+                if found is not None:
+                    yield occasion, person, found
+
+
+Builder = Callable[[Audience, Occasion, Person, date], Part | None]
+
+
+def _stage(a: Audience, occasion: Occasion, person: Person, today: date) -> Part | None:
+    if not person.has(Role.PARTICIPANT):
+        return None  # roles decide what is tracked: coordinators and organisers get no tasks
+    topic = f"stage:{occasion.module}/{occasion.stage}"
+    if occasion.module == LABS_MODULE and not person.labs:
+        if occasion.kind != OccasionKind.STAGE_OPEN or not a.cohort.max_labs:
+            return None
+        params = {
+            "labs": a.programme.labs_title,
+            "max": a.cohort.max_labs,
+            "due": occasion.due.isoformat() if occasion.due else None,
+        }
+        return Part(
+            OccasionKind.STAGE_OPEN,
+            "labs_invite",
+            params,
+            (Button(N_("Choose labs"), "labs"),),
+            topic,
+        )
+    done = a.done.get(person.id, set())
+    status = stage_status(a.programme, a.cohort, occasion.module, occasion.stage, done, person.labs)
+    if status is None or (status.tracked and status.complete):
+        return None
+    if not status.tracked:
+        # resources or a gathering day: announced as what it is, never with a deadline
+        if occasion.kind != OccasionKind.STAGE_OPEN:
+            return None
+        params = stage_params(status) | _stage_gathering(a, status, person)
+        return Part(OccasionKind.STAGE_OPEN, "stage_info", params, (), topic)
+    kind = _kind_today(occasion.kind, status, today)
+    params = stage_params(status) | {
+        "days_left": (status.due - today).days,
+        "first_reflection": not any(
+            x.done for x in status.tracked if x.activity.kind.value == "reflection"
+        ),
+    }
+    template = "stage_open" if kind == OccasionKind.STAGE_OPEN else "stage_due"
+    return Part(kind, template, params | {"kind": kind}, _stage_buttons(status), topic)
+
+
+def _kind_today(kind: str, status: StageStatus, today: date) -> str:
+    """How a deadline reminder reads on the day it is sent: a reminder held by a snooze,
+    or one for a deadline on a weekend sent the Friday before, says what is true today."""
+    if kind == OccasionKind.STAGE_OPEN and today <= status.due:
+        return kind
+    if today < status.due:
+        return OccasionKind.BEFORE_DUE
+    if today == status.due:
+        return OccasionKind.DUE
+    return OccasionKind.OVERDUE
+
+
+def _stage_buttons(status: StageStatus) -> tuple[Button, ...]:
+    ref = f"{status.module.id}/{status.stage.id}"
+    return (
+        *work_buttons([status], done_limit=3),
+        Button(N_("Remind me tomorrow"), f"snooze:1 {ref}"),
+    )
+
+
+def _stage_gathering(a: Audience, status: StageStatus, person: Person) -> dict[str, Any]:
+    if status.stage.kind not in (StageKind.GATHERING, StageKind.WORKSHOP):
+        return {"gathering": None}
+    found = _gathering_params(a, status.module.id, a.groups.get(person.organisation or ""))
+    return {"gathering": found or None}
+
+
+def _gathering(a: Audience, occasion: Occasion, person: Person, today: date) -> Part | None:
+    if not person.has(Role.PARTICIPANT) or a.groups.get(person.organisation or "") != (
+        occasion.group
+    ):
+        return None
+    params = _gathering_params(a, occasion.module, occasion.group)
+    if not params:
+        return None
+    return Part(
+        OccasionKind.GATHERING_EVE,
+        "gathering_eve",
+        params,
+        (),
+        f"gathering:{occasion.module}:{occasion.group}",
+    )
+
+
+def _gathering_params(a: Audience, module_id: str, group: str | None) -> dict[str, Any]:
+    sched = a.cohort.schedule_for(module_id)
+    module = a.programme.module(module_id)
+    if sched is None or module is None:
+        return {}
+    gathering = next((g for g in sched.gatherings if g.group == group), None)
+    if gathering is None:
+        return {}
+    return {
+        "module": module.title,
+        "date": gathering.date.isoformat(),
+        "start": gathering.start.isoformat("minutes"),
+        "end": gathering.end.isoformat("minutes"),
+        "place": gathering.place,
+        # "bring your notes from the pre-work" only where the module has pre-work
+        "pre_work": any(s.kind == StageKind.PRE_WORK for s in module.stages),
+    }
+
+
+def _event(a: Audience, occasion: Occasion, person: Person, today: date) -> Part | None:
+    event = next((e for e in a.cohort.events if e.id == occasion.event), None)
+    if (
+        event is None
+        or (occasion.role and Role(occasion.role) not in person.roles)
+        or (occasion.organisation and occasion.organisation != person.organisation)
+    ):
+        return None
+    params = {
+        "title": event.title,
+        "date": event.date.isoformat(),
+        "start": event.start.isoformat("minutes"),
+        "end": event.end.isoformat("minutes") if event.end else None,
+        "place": event.place,
+        "event_kind": event.kind.value,
+    }
+    return Part(OccasionKind.EVENT_EVE, "event_eve", params, (), f"event:{event.id}")
+
+
+BUILDERS: dict[str, Builder] = {
+    OccasionKind.STAGE_OPEN: _stage,
+    OccasionKind.BEFORE_DUE: _stage,
+    OccasionKind.DUE: _stage,
+    OccasionKind.OVERDUE: _stage,
+    OccasionKind.GATHERING_EVE: _gathering,
+    OccasionKind.EVENT_EVE: _event,
+    OccasionKind.DIGEST: digest_part,
+}
