@@ -63,17 +63,16 @@ async def import_demo(service: Service) -> None:
     await service.app.import_participants("demo", DEMO_CSV)
 
 
-async def settle(service: Service, within: float = 10.0) -> None:
-    """Wait until background delivery sent everything due now (nothing pending or claimed)."""
+async def settle(service: Service, within: float = 10.0, due_only: bool = True) -> None:
+    """Wait until background delivery sent everything due now (nothing pending or claimed);
+    with ``due_only=False`` also what waits for a retry (a backoff after a 429)."""
     deadline = asyncio.get_running_loop().time() + within
     while True:
         async with unit(service.db) as store:
-            rows = await store.session.exec(
-                select(func.count()).where(
-                    col(OutboxRow.status).in_(["pending", "sending"]),
-                    col(OutboxRow.not_before) <= service.clock.now(),
-                )
-            )
+            waiting = col(OutboxRow.status).in_(["pending", "sending"])
+            if due_only:
+                waiting = waiting & (col(OutboxRow.not_before) <= service.clock.now())
+            rows = await store.session.exec(select(func.count()).where(waiting))
             if rows.one() == 0:
                 return
         assert asyncio.get_running_loop().time() < deadline, "delivery did not settle"

@@ -232,8 +232,8 @@ async def test_an_imported_timezone_is_kept(harness: Harness, tmp_path: Path) ->
         "Aino Test;aino.test@alta.example.org;alta;participant;nn;Europe/Helsinki\n",
         encoding="utf-8",
     )
-    added, _ = await harness.app.import_participants("demo", csv, platform="memory")
-    assert added == 1
+    result = await harness.app.import_participants("demo", csv, platform="memory")
+    assert result.added == 1
     async with unit(harness.app.db) as store:
         person = await store.person(await harness.person_id("aino.test"))
     assert person is not None and person.timezone == "Europe/Helsinki"

@@ -17,7 +17,7 @@ async def test_a_stranger_is_answered_over_long_polling(tmp_path: Path) -> None:
         assert service.telegram is not None and service.telegram.username == "KompisTestBot"
         await fake.write(5001, "hello", language="sv")
         texts = await fake.wait_for(5001, 1)
-        assert "Hej! Jag känner inte dig än" in texts[0]
+        assert "Hej! Jag vet inte vem du är än" in texts[0]
         # the command menu is set per language, with a default
         assert set(fake.commands) == {"", "nb", "nn", "sv", "en"}
         assert fake.commands["sv"][0]["command"] == "status"
