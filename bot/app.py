@@ -8,8 +8,10 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import TracebackType
 
 from bot.curriculum.loader import load_catalog_or_raise
+from bot.delivery.loop import DeliveryLoop
 from bot.delivery.ratelimit import default_limits
 from bot.delivery.scheduler import Ticker
 from bot.delivery.sender import Sender
@@ -20,12 +22,13 @@ from bot.errors import UserError
 from bot.features.dispatcher import Dispatcher
 from bot.features.reminders import Reminders
 from bot.people_import import ImportResult, Progress, import_file
+from bot.receiver import Receiver
 from bot.rendering.renderer import Renderer
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.repo import unit
 from bot.storage.single import ProcessLock, acquire_single_process
-from bot.transports.base import Transport
+from bot.transports.base import Lifecycle, Transport, has_lifecycle
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +43,14 @@ class Kompis:
         transports: dict[str, Transport],
         catalog: Catalog | None = None,
         worker: str = "worker-1",
+        db: Database | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.catalog = catalog or load_catalog_or_raise(
             settings.content_dir, settings.schedules_dir
         )
-        self.db = Database(settings.database_url)
+        self.db = db or Database(settings.database_url)
         self.renderer = Renderer(settings.locales_dir)
         self.transports = transports
         default = next(iter(self.catalog.cohorts.values())).locale if self.catalog.cohorts else "nb"
@@ -57,26 +61,79 @@ class Kompis:
         self.sender = Sender(
             self.db, self.catalog, self.renderer, clock, transports, worker, limits=limits
         )
+        self.delivery = DeliveryLoop(self.sender.drain, self.sender.request_stop)
         self.ticker = Ticker(
-            self.plan, self.sender.drain, self.sender.recover, settings.tick_seconds
+            self.plan, self._drain_tick, self.sender.recover, settings.tick_seconds
         )
         self._process_lock: ProcessLock | None = None
+        self._started: list[Lifecycle] = []
+        self.receiver = Receiver(self)
 
-    async def start(self) -> None:
-        """Claim the database (SQLite: this process only), migrate it and bring cohorts in
-        line with the schedule files."""
-        self._process_lock = acquire_single_process(self.settings.database_url)
+    async def start(self, lock: bool = True) -> None:
+        """Migrate the database and bring cohorts in line with the schedule files. With
+        ``lock`` (the bot, not an organiser's command) claim it first: on SQLite only one
+        process may plan and send."""
+        if lock:
+            self._process_lock = acquire_single_process(self.settings.database_url)
         await self.db.upgrade()
         async with unit(self.db) as store:
             for cohort in self.catalog.cohorts.values():
                 await store.sync_cohort(cohort)
 
+    async def serve(self) -> None:
+        """Start the background parts, in order: the ticker (after returning stale claims),
+        the delivery loop, then every transport that receives on its own."""
+        await self.ticker.start()
+        self.delivery.start()
+        for transport in self.transports.values():
+            if has_lifecycle(transport):
+                started: Lifecycle = transport  # type: ignore[assignment]
+                await started.start(self.receive)
+                self._started.append(started)
+
     async def stop(self) -> None:
+        """Stop in reverse: no more ticks, delivery finishes the send in flight and gives
+        the rest back, transports stop receiving and close, then the database."""
         self.ticker.stop()
+        if self.delivery.running:
+            await self.delivery.stop()
+        while self._started:
+            await self._started.pop().stop()
         await self.db.dispose()
         if self._process_lock is not None:
             self._process_lock.release()
             self._process_lock = None
+
+    async def __aenter__(self) -> Kompis:
+        await self.start()
+        try:
+            await self.serve()
+        except BaseException:
+            await self.stop()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    async def _drain_tick(self) -> int:
+        """The ticker's drain: wake the delivery loop when it runs (one sender task per
+        process), drain inline otherwise (tests, the demo)."""
+        if self.delivery.running:
+            self.delivery.wake()
+            return 0
+        return await self.sender.drain()
+
+    async def receive(self, inbound: Inbound) -> None:
+        """The hook transports hand inbound events to: handled and replies queued in one
+        transaction, then delivery is woken; nothing is sent on the request path."""
+        await self.receiver.receive(inbound)
+        self.delivery.wake()
 
     async def handle(self, inbound: Inbound, drain: bool = True) -> None:
         """The one error funnel for inbound events: a known user error becomes a localised

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from bot import log
+from bot.cli_invites import invites_app
 from bot.curriculum.loader import load_catalog
 from bot.curriculum.problems import DataError
 from bot.domain.catalog import Catalog
@@ -32,6 +33,7 @@ report_app = typer.Typer(help="Reports for organisers.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 schedule_app = typer.Typer(help="What the bot will send, and when.", no_args_is_help=True)
 app.add_typer(schedule_app, name="schedule")
+app.add_typer(invites_app, name="invites")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -151,11 +153,21 @@ def run() -> None:
             "To try Kompis without either, run `kompis demo`.",
             code=2,
         )
-    raise _fail(
-        f"configured: {', '.join(configured)}; this version of Kompis has no "
-        "Telegram or Slack transport yet. Run `kompis demo` to try it in the terminal.",
-        code=2,
-    )
+    if "telegram" not in configured:
+        raise _fail(
+            f"configured: {', '.join(configured)}; this version of Kompis runs Telegram only "
+            "(set KOMPIS_TELEGRAM_TOKEN). Run `kompis demo` to try it in the terminal.",
+            code=2,
+        )
+    from bot.serve import run_until_signalled
+    from bot.transports.base import TransportError
+
+    try:
+        asyncio.run(run_until_signalled(settings))
+    except (DataError, ConfigError, TransportError) as exc:
+        raise _fail(str(exc)) from exc
+    except OSError as exc:  # the HTTP port is taken, the database directory is not writable
+        raise _fail(f"could not start: {exc}") from exc
 
 
 def _day(value: str, option: str) -> date:

@@ -28,10 +28,10 @@ async def import_participants(
     update: bool = False,
     progress: OnProgress | None = None,
 ) -> ImportResult:
-    """Through the app, so the database is migrated and the cohort synced first; on SQLite
-    this also refuses to run beside a running bot."""
+    """Through the app, so the database is migrated and the cohort synced first. It works
+    beside a running bot (SQLite waits its turn to write)."""
     app = Kompis(settings, SystemClock(), {}, catalog)
-    await app.start()
+    await app.start(lock=False)
     try:
         return await app.import_participants(cohort_id, csv_path, update=update, progress=progress)
     finally:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
@@ -29,6 +30,8 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    telegram_poll_seconds: float = Field(default=10.0, gt=0, le=50)
+    invite_days: int = Field(default=30, ge=1, le=365)
 
     slack_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "KOMPIS_SLACK_BOT_TOKEN")
@@ -50,7 +53,7 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
 
     http_host: str = "127.0.0.1"
-    http_port: int = Field(default=8080, ge=1, le=65535)
+    http_port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port
 
     # Send budgets (messages per second unless named otherwise). Defaults are the platforms'
     # published limits: Telegram ~30/s per bot, 1/s per chat, 20/min per group; Slack
@@ -65,6 +68,20 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(default=30.0, gt=0, le=3600)
     late_grace_hours: float = Field(default=6.0, ge=0, le=24 * 14)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError(
+                "KOMPIS_TELEGRAM_WEBHOOK_SECRET is required with KOMPIS_TELEGRAM_WEBHOOK_URL"
+                " (1-256 characters of A-Z, a-z, 0-9, _ and -)"
+            )
+        secret = self.telegram_webhook_secret
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret.get_secret_value()):
+            raise ValueError(
+                "KOMPIS_TELEGRAM_WEBHOOK_SECRET may only have 1-256 of A-Z, a-z, 0-9, _ and -"
+            )
+        return self
 
     def transports_configured(self) -> list[str]:
         found = []
@@ -81,6 +98,8 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
+        if not first["loc"]:  # a rule across settings; its message names them
+            raise ConfigError(str(first["msg"]).removeprefix("Value error, ")) from exc
         name = "KOMPIS_" + "_".join(str(p) for p in first["loc"]).upper()
         if name.startswith("KOMPIS_SLACK_"):
             name = name.removeprefix("KOMPIS_")

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from bot.delivery.ratelimit import Monotonic, RateLimiter
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock
-from bot.domain.messages import Address, Outgoing, Rendered, split_text
+from bot.domain.messages import Address, Outgoing, Rendered, split_text, with_fallback
 from bot.rendering.renderer import Renderer
 from bot.storage.db import Database
 from bot.storage.repo import OutboxItem, Store, unit
@@ -46,12 +46,14 @@ class RetryPolicy:
 
 
 class PartlySent(Exception):
-    """A split message failed at part ``sent`` (that many parts are out)."""
+    """A split message failed at part ``sent`` (that many parts are out, ``ids`` of this
+    attempt's)."""
 
-    def __init__(self, error: TransportError, sent: int) -> None:
+    def __init__(self, error: TransportError, sent: int, ids: list[str]) -> None:
         super().__init__(str(error))
         self.error = error
         self.sent = sent
+        self.ids = ids
 
 
 class Sender:
@@ -88,6 +90,12 @@ class Sender:
         # Longer than this and the message goes back to the queue rather than holding up
         # the drain (a busy group chat, a 429 hold).
         self.max_wait = max_wait
+        #: set by ``request_stop``: the send in flight finishes, the claimed rest goes back
+        self.stopping = False
+
+    def request_stop(self, stopping: bool = True) -> None:
+        """Ask a running drain to stop after the send in flight (``False``: drain again)."""
+        self.stopping = stopping
 
     async def drain(self, limit: int = 100) -> int:
         """Send everything due now, in batches; returns how many rows were settled."""
@@ -97,7 +105,7 @@ class Sender:
                 batch = await store.claim(self.clock.now(), self.worker, limit)
                 targets = await self._targets(store, batch)
             settled += await self._send_batch(batch, targets)
-            if len(batch) < limit:
+            if len(batch) < limit or self.stopping:
                 return settled
 
     async def _send_batch(self, batch: list[OutboxItem], targets: dict[int, Target | None]) -> int:
@@ -106,6 +114,9 @@ class Sender:
         queue = list(batch)
         settled = 0
         while queue:
+            if self.stopping:  # graceful stop: unsent claims go back to the queue now
+                await self._defer(queue, {item.id: None for item in queue})
+                return settled
             picked, soonest = None, float("inf")
             for index, item in enumerate(queue):
                 target = targets[item.id]
@@ -162,44 +173,83 @@ class Sender:
             item.template,
             {**item.params, "late": item.late} if item.late else item.params,
             item.buttons,
+            **Outgoing.extras_from(item.extras),
         )
         rendered = self.renderer.render(outgoing, locale)
+        address, rendered = await self._references(address, rendered, outgoing)
+        rendered = with_fallback(
+            rendered, getattr(transport, "polls", False), getattr(transport, "buttons", True)
+        )
         try:
-            await self._send(transport, address, rendered, skip=item.parts_sent)
+            ids = await self._send(transport, address, rendered, skip=item.parts_sent)
         except PartlySent as partly:
             exc = partly.error
             if exc.retry_after:
                 self._limiter(target).hold(address, exc.retry_after)
-            await self._failed(item, exc, identity_id, parts_sent=partly.sent)
+            sent_to = (address, [*item.message_ids, *partly.ids])
+            await self._failed(item, exc, identity_id, partly.sent, sent_to)
             return item.person_id if exc.unreachable else None
         async with unit(self.db) as store:
-            await store.finish(item.id, "sent", self.clock.now())
+            sent_to = (address, [*item.message_ids, *ids])
+            await store.finish(item.id, "sent", self.clock.now(), sent_to=sent_to)
         return None
+
+    async def _references(
+        self, address: Address, rendered: Rendered, outgoing: Outgoing
+    ) -> tuple[Address, Rendered]:
+        """Point an edit or a reply at the platform message its outbox key names. If that
+        message is not out yet, or went out on another platform, this one is sent as a new
+        message instead: never dropped."""
+        if not (outgoing.edit_of or outgoing.reply_to):
+            return address, rendered
+        async with unit(self.db) as store:
+            edited = await store.sent_parts(outgoing.edit_of) if outgoing.edit_of else None
+            answered = await store.sent_parts(outgoing.reply_to) if outgoing.reply_to else None
+        if edited and edited[1] and edited[0].platform == address.platform:
+            return edited[0], replace(rendered, edit=edited[1][0])
+        if answered and answered[1] and answered[0] == address:
+            return address, replace(rendered, reply_to=answered[1][0])
+        return address, rendered
 
     async def _send(
         self, transport: Transport, address: Address, rendered: Rendered, skip: int = 0
-    ) -> None:
-        """Split to the platform's limit; buttons go with the last part. The first ``skip``
-        parts went out on an earlier attempt. Every part spends budget; the first part's
-        budget was checked by the caller. A failure carries how many parts are out by then."""
+    ) -> list[str]:
+        """Split to the platform's limit; buttons, a choice and a file go with the last part,
+        an edit and a reply with the first. The first ``skip`` parts went out on an earlier
+        attempt. Every part spends budget; the first part's budget was checked by the
+        caller. Returns the platform's message id per part sent; a failure carries how many
+        parts are out by then."""
         parts = split_text(rendered.text, transport.max_text)
         limiter = self.limiters[address.platform]
+        ids: list[str] = []
         for index in range(skip, len(parts)):
             last = index == len(parts) - 1
             # Later parts wait for their chat here: the message is already half out.
             while (wait := limiter.wait(address)) > 0:
                 await self.sleep(wait)
             limiter.take(address)
+            first = index == 0
+            part = Rendered(
+                parts[index],
+                rendered.buttons if last else (),
+                rendered.choice if last else None,
+                rendered.attachment if last else None,
+                rendered.edit if first else None,
+                rendered.reply_to if first else None,
+            )
             try:
-                await transport.send(
-                    address,
-                    replace(rendered, text=parts[index], buttons=rendered.buttons if last else ()),
-                )
+                ids.append(await transport.send(address, part))
             except TransportError as exc:
-                raise PartlySent(exc, index) from exc
+                raise PartlySent(exc, index, ids) from exc
+        return ids
 
     async def _failed(
-        self, item: OutboxItem, exc: TransportError, identity_id: int | None, parts_sent: int
+        self,
+        item: OutboxItem,
+        exc: TransportError,
+        identity_id: int | None,
+        parts_sent: int,
+        sent_to: tuple[Address, list[str]] | None = None,
     ) -> None:
         now = self.clock.now()
         async with unit(self.db) as store:
@@ -216,6 +266,7 @@ class Sender:
                     str(exc),
                     retry_at=now + timedelta(seconds=delay),
                     parts_sent=parts_sent,
+                    sent_to=sent_to if sent_to and sent_to[1] else None,
                 )
             else:
                 await store.finish(item.id, "dead", now, str(exc))

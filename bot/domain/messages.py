@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 
@@ -14,6 +14,14 @@ class Address:
     chat_id: str
     workspace: str = ""  # Slack team id; empty elsewhere
     thread: str | None = None
+
+
+#: what an inbound event is (``Inbound.kind``)
+MESSAGE = "message"  # a text, or a button press when ``action`` is set
+EDITED = "edited"  # a correction of an earlier text (``message_id`` names it)
+BLOCKED = "blocked"  # the person blocked the bot or removed it: unreachable from now on
+REFUSED = "refused"  # a button that is not this person's (forwarded, forged, expired)
+GROUP = "group"  # a command in a group chat: Kompis answers only in private chats
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,8 @@ class Inbound:
     workspace: str = ""
     display_name: str = ""
     locale_hint: str | None = None  # the platform's idea of the person's language
+    kind: str = MESSAGE
+    message_id: str | None = None  # the platform's id of the person's message
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,29 @@ class Button:
     label: str
     action: str
     args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file that goes with a message (an ``.ics``, a CSV or HTML export). ``content`` is
+    base64, so the intent stays JSON in the outbox."""
+
+    filename: str
+    media_type: str
+    content: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A single-choice question. A transport may render it natively (Telegram: a quiz poll),
+    else it becomes one button per option, else numbered text (``with_fallback``). Texts are
+    plain strings or LocalText dicts; option ``n`` (from 1) presses ``<action>:<n>``."""
+
+    question: Any
+    options: tuple[Any, ...]
+    action: str
+    correct: int | None = None  # 1-based; a quiz when set
+    explanation: Any = ""
 
 
 @dataclass(frozen=True)
@@ -57,14 +90,80 @@ class Outgoing:
     kind: str = "reply"
     address: Address | None = None  # only for someone Kompis does not know (person_id None)
     locale: str | None = None  # only with ``address``
+    #: the outbox key of an earlier message this one replaces (a correction, a marked answer)
+    edit_of: str | None = None
+    #: the outbox key of an earlier message this one answers in its thread
+    reply_to: str | None = None
+    attachment: Attachment | None = None
+    choice: Choice | None = None
+
+    def extras(self) -> dict[str, Any]:
+        """The optional parts, as stored with the intent in the outbox (JSON)."""
+        found: dict[str, Any] = {}
+        if self.edit_of:
+            found["edit_of"] = self.edit_of
+        if self.reply_to:
+            found["reply_to"] = self.reply_to
+        if self.attachment:
+            found["attachment"] = asdict(self.attachment)
+        if self.choice:
+            found["choice"] = {**asdict(self.choice), "options": list(self.choice.options)}
+        return found
+
+    @staticmethod
+    def extras_from(stored: dict[str, Any]) -> dict[str, Any]:
+        """``Outgoing`` keyword arguments back from ``extras()``."""
+        found: dict[str, Any] = {k: stored[k] for k in ("edit_of", "reply_to") if k in stored}
+        if "attachment" in stored:
+            found["attachment"] = Attachment(**stored["attachment"])
+        if "choice" in stored:
+            choice = stored["choice"]
+            found["choice"] = Choice(**{**choice, "options": tuple(choice["options"])})
+        return found
+
+
+@dataclass(frozen=True)
+class RenderedChoice:
+    """A ``Choice`` in the recipient's language."""
+
+    question: str
+    options: tuple[str, ...]
+    action: str
+    correct: int | None = None
+    explanation: str = ""
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """A message ready for one platform: plain text plus buttons with translated labels."""
+    """A message ready for one platform: plain text plus buttons with translated labels, and
+    the optional parts. ``edit``: the platform id of the message this one replaces;
+    ``reply_to``: the platform id of the message it answers."""
 
     text: str
     buttons: tuple[Button, ...] = ()
+    choice: RenderedChoice | None = None
+    attachment: Attachment | None = None
+    edit: str | None = None
+    reply_to: str | None = None
+
+
+def with_fallback(message: Rendered, polls: bool, buttons: bool) -> Rendered:
+    """What a transport can render: a choice stays a choice only where polls exist; else it
+    becomes one button per option; where there are no buttons either, numbered lines that
+    the person answers by number. Nothing is dropped."""
+    choice = message.choice
+    if choice is None or polls:
+        return message
+    if buttons:
+        options = tuple(
+            Button(f"{n}. {option}", f"{choice.action}:{n}")
+            for n, option in enumerate(choice.options, 1)
+        )
+        text = "\n\n".join(p for p in (message.text, choice.question) if p)
+        return replace(message, text=text, buttons=options + message.buttons, choice=None)
+    lines = [f"{n}. {option}" for n, option in enumerate(choice.options, 1)]
+    text = "\n\n".join(p for p in (message.text, choice.question, "\n".join(lines)) if p)
+    return replace(message, text=text, choice=None)
 
 
 def split_text(text: str, limit: int) -> list[str]:

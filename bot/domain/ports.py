@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.domain.invites import Invite
 from bot.domain.messages import Outgoing
 from bot.domain.people import Person, Unreachable, Visibility
 
@@ -59,3 +60,27 @@ class StorePort(Protocol):
     async def planned_until(self, cohort_id: str) -> datetime | None: ...
 
     async def set_planned_until(self, cohort_id: str, moment: datetime) -> None: ...
+
+
+class OnboardingPort(StorePort, Protocol):
+    """What onboarding needs beyond the features' port: invitations and identities."""
+
+    async def invite_by_hash(
+        self, *, token_hash: str = "", code_hash: str = ""
+    ) -> Invite | None: ...
+
+    async def use_invite(self, invite_id: int, now: datetime) -> bool: ...
+
+    async def person_for_identity(
+        self, platform: str, external_id: str, workspace: str = ""
+    ) -> int | None: ...
+
+    async def link_identity(
+        self,
+        person_id: int,
+        platform: str,
+        external_id: str,
+        chat_id: str,
+        now: datetime,
+        workspace: str = "",
+    ) -> None: ...

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime, format_time
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
-from bot.domain.messages import Button, Outgoing, Rendered
+from bot.domain.messages import Button, Outgoing, Rendered, RenderedChoice
 from bot.domain.text import LOCALES, pick
 from bot.rendering.i18n import default_locales_dir, language_name, load_translations
 
@@ -66,7 +66,21 @@ class Renderer:
         except TemplateNotFound as exc:
             raise UnknownTemplate(item.template) from exc
         text = template.render(**item.params).strip()
-        return Rendered(text=text, buttons=tuple(self._button(b, locale) for b in item.buttons))
+        choice = item.choice
+        return Rendered(
+            text=text,
+            buttons=tuple(self._button(b, locale) for b in item.buttons),
+            choice=RenderedChoice(
+                _text(choice.question, locale),
+                tuple(_text(option, locale) for option in choice.options),
+                choice.action,
+                choice.correct,
+                _text(choice.explanation, locale),
+            )
+            if choice
+            else None,
+            attachment=item.attachment,
+        )
 
     def _button(self, button: Button, locale: str) -> Button:
         label = self.gettext(locale, button.label)
@@ -78,6 +92,11 @@ class Renderer:
 
     def gettext(self, locale: str, message: str) -> str:
         return load_translations(self.locales_dir, locale).gettext(message)
+
+
+def _text(value: Any, locale: str) -> str:
+    """A plain string, or a LocalText dict in ``locale``."""
+    return pick(value, locale) if isinstance(value, dict) else str(value)
 
 
 def _as_date(value: Any) -> date:

@@ -162,3 +162,16 @@ class IdentityQueries(StoreBase):
                     identity.unreachable_at,
                 )
         return [u for u in found.values() if u is not None]
+
+    async def person_for_chat(self, platform: str, workspace: str, chat_id: str) -> int | None:
+        """The person whose private chat this is (the address a message went to)."""
+        query = select(IdentityRow.person_id).where(
+            IdentityRow.platform == platform,
+            IdentityRow.workspace == workspace,
+            IdentityRow.chat_id == chat_id,
+        )
+        return (await self.session.exec(query)).first()
+
+    async def identity_id(self, platform: str, external_id: str, workspace: str = "") -> int | None:
+        row = await self._identity_row(platform, external_id, workspace)
+        return row.id if row is not None else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +34,8 @@ class OutboxItem:
     late: bool
     not_before: datetime
     parts_sent: int = 0
+    extras: dict[str, Any] = field(default_factory=dict)  # Outgoing.extras()
+    message_ids: tuple[str, ...] = ()  # of the parts already sent
 
 
 class OutboxQueries(StoreBase):
@@ -68,6 +70,7 @@ class OutboxQueries(StoreBase):
                 "attempts": 0,
                 "parts_sent": 0,
                 "late": late,
+                "extras": json.dumps(item.extras(), ensure_ascii=False) if item.extras() else None,
             }
         values = list(rows.values())
         return sum(
@@ -129,6 +132,8 @@ class OutboxQueries(StoreBase):
                 r.late,
                 r.not_before,
                 r.parts_sent,
+                json.loads(r.extras) if r.extras else {},
+                tuple(json.loads(r.sent_parts)["ids"]) if r.sent_parts else (),
             )
             for r in rows
         ]
@@ -141,6 +146,7 @@ class OutboxQueries(StoreBase):
         error: str | None = None,
         retry_at: datetime | None = None,
         parts_sent: int | None = None,
+        sent_to: tuple[Address, list[str]] | None = None,
     ) -> None:
         """Record the outcome of one send attempt: sent, skipped, dead, or back to pending
         (``parts_sent``: how many parts of a split message are out, so a retry resumes)."""
@@ -151,6 +157,9 @@ class OutboxQueries(StoreBase):
         }
         if parts_sent is not None:
             values["parts_sent"] = parts_sent
+        if sent_to is not None:
+            address, ids = sent_to
+            values["sent_parts"] = json.dumps({"address": asdict(address), "ids": ids})
         if status == "sent":
             values["sent_at"] = now
         if retry_at is not None:
@@ -158,6 +167,17 @@ class OutboxQueries(StoreBase):
         await self.session.exec(
             update(OutboxRow).where(col(OutboxRow.id) == outbox_id).values(**values)
         )
+
+    async def sent_parts(self, key: str) -> tuple[Address, list[str]] | None:
+        """Where the message with outbox ``key`` went and its platform message ids (one per
+        part), once at least one part is out."""
+        found = (
+            await self.session.exec(select(OutboxRow.sent_parts).where(OutboxRow.key == key))
+        ).first()
+        if not found:
+            return None
+        stored = json.loads(found)
+        return Address(**stored["address"]), list(stored["ids"])
 
     async def defer(self, outbox_id: int, not_before: datetime) -> None:
         """Put a claimed row back unsent (its chat had no send budget); not an attempt."""

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from bot.storage.actions import ActionQueries
+from bot.storage.answers import AnswerMessageQueries
 from bot.storage.cohorts import CohortQueries
 from bot.storage.coordination import PLANNER_LOCK_ID, CoordinationQueries
 from bot.storage.db import Database
 from bot.storage.identities import Identity, IdentityQueries
+from bot.storage.invites import InviteQueries
 from bot.storage.outbox import OutboxItem, OutboxQueries
 from bot.storage.people import PeopleQueries
 from bot.storage.progress import ProgressQueries, Reflection
@@ -31,6 +34,9 @@ class Store(
     ProgressQueries,
     OutboxQueries,
     CoordinationQueries,
+    ActionQueries,
+    InviteQueries,
+    AnswerMessageQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 

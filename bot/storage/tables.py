@@ -118,6 +118,11 @@ class OutboxRow(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=64)
     claimed_at: datetime | None = None
     sent_at: datetime | None = None
+    # JSON of Outgoing.extras(): edit_of, reply_to, attachment, choice
+    extras: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # JSON {"address": Address, "ids": [platform message id per part sent]}, so a later
+    # message can edit or reply to this one by its outbox key
+    sent_parts: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class InboundSeenRow(SQLModel, table=True):
@@ -174,3 +179,45 @@ class MembershipRoleRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     membership_id: int = Field(foreign_key="membership.id", index=True, ondelete="CASCADE")
     role: str = Field(max_length=32)
+
+
+class ButtonActionRow(SQLModel, table=True):
+    """A button's action kept server-side: the platform carries only the opaque ``id``, and a
+    press counts only from the person the button was sent to."""
+
+    __tablename__ = "button_action"
+    id: str = Field(primary_key=True, max_length=32)
+    person_id: int | None = Field(
+        default=None, foreign_key="person.id", index=True, ondelete="CASCADE"
+    )
+    action: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(index=True)
+
+
+class InviteRow(SQLModel, table=True):
+    """A one-time invitation: a deep-link token (stored hashed) and a short join code."""
+
+    __tablename__ = "invite"
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    token_hash: str = Field(unique=True, max_length=64)
+    code_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class AnswerMessageRow(SQLModel, table=True):
+    """A person's platform message that answered a reflection prompt, so an edit of that
+    message (Telegram) corrects the stored answer."""
+
+    __tablename__ = "answer_message"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "message_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    chat_id: str = Field(max_length=128)
+    message_id: str = Field(max_length=64)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    activity_ref: str = Field(max_length=200)
+    created_at: datetime

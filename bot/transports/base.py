@@ -1,9 +1,10 @@
-"""The Transport interface every platform edge implements."""
+"""The Transport interface every platform edge implements, and its lifecycle."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from bot.domain.messages import Address, Inbound, Rendered
@@ -47,6 +48,28 @@ class Limits:
     group_burst: float = 1.0
 
 
+class ActionRegistry(Protocol):
+    """Server-side button actions (implemented in ``bot.storage.actions``).
+
+    Platforms with small button payloads (Telegram: 64 bytes) carry an opaque id instead of
+    the action; the id is resolved here, and only for the person the button was sent to."""
+
+    async def register(self, address: Address, actions: Sequence[str]) -> list[str]:
+        """One opaque id per action, bound to the person behind ``address``."""
+        ...
+
+    async def bind(self, address: Address, action_id: str, action: str) -> None:
+        """Keep ``action`` under an id the platform chose (a Telegram poll id)."""
+        ...
+
+    async def resolve(
+        self, platform: str, workspace: str, action_id: str, presser: str
+    ) -> str | None:
+        """The action behind ``action_id`` if ``presser`` (a platform user id) is the person
+        it was sent to; ``None`` for an unknown, forged or someone else's button."""
+        ...
+
+
 class Transport(Protocol):
     platform: str
     #: the longest text one message may carry; longer text is split before sending
@@ -57,3 +80,21 @@ class Transport(Protocol):
     async def send(self, address: Address, message: Rendered) -> str:
         """Deliver one message (already split to ``max_text``); returns the platform's id."""
         ...
+
+
+class Lifecycle(Protocol):
+    """A transport that receives events on its own (polling, a socket, a webhook): started
+    with the hook inbound events go to, stopped before the app shuts down."""
+
+    async def start(self, on_inbound: InboundHandler) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def last_success(self) -> datetime | None:
+        """When the platform last answered a request; ``None`` before the first or after a
+        failure (``/healthz`` reports it)."""
+        ...
+
+
+def has_lifecycle(transport: object) -> bool:
+    return all(callable(getattr(transport, name, None)) for name in ("start", "stop"))

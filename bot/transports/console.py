@@ -19,6 +19,8 @@ class ConsoleTransport:
     platform: str = PLATFORM
     max_text: int = 4096
     limits: Limits | None = None  # a terminal has no budget
+    polls: bool = False  # a Choice is shown as numbered buttons
+    buttons: bool = True
     out: TextIO = field(default_factory=lambda: sys.stdout)
     width: int = 78
     #: when set, only messages to this chat are printed; the others are counted in ``hidden``
@@ -34,7 +36,8 @@ class ConsoleTransport:
         if self.focus is not None and address.chat_id != self.focus:
             self.hidden += 1
             return str(self._count)
-        lines = [f"Kompis → {address.chat_id}:"]
+        corrected = " (corrects an earlier message)" if message.edit else ""
+        lines = [f"Kompis → {address.chat_id}{corrected}:"]
         for paragraph in message.text.splitlines():
             wrapped = textwrap.wrap(
                 paragraph,
@@ -43,6 +46,8 @@ class ConsoleTransport:
                 subsequent_indent="  " if paragraph[:2] in ("- ", "• ") else "",
             ) or [""]
             lines += ["  " + line for line in wrapped]
+        if message.attachment:
+            lines.append(f"  [file: {message.attachment.filename}]")
         if message.buttons:
             lines.append(
                 "  " + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(message.buttons, 1))

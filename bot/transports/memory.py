@@ -29,6 +29,10 @@ class MemoryTransport:
     blocked: set[str] = field(default_factory=set)  # chat ids that blocked the bot
     attempts: int = 0
     limits: Limits | None = None  # tests pass a budget here to exercise the rate limiter
+    polls: bool = False  # a Choice arrives as buttons (``messages.with_fallback``)
+    buttons: bool = True
+    #: (message id, the message before) for every edit, so tests see what changed
+    edits: list[tuple[str, Rendered]] = field(default_factory=list)
 
     def fail_next(self, *errors: TransportError) -> None:
         """The next sends raise these errors, in order."""
@@ -40,6 +44,13 @@ class MemoryTransport:
             raise TransportError("blocked by the user", retryable=False, unreachable=True)
         if self.failures:
             raise self.failures.popleft()
+        if message.edit is not None:
+            for index, earlier in enumerate(self.sent):
+                if earlier.message_id == message.edit and earlier.address == address:
+                    self.edits.append((message.edit, earlier.message))
+                    self.sent[index] = Sent(address, message, message.edit)
+                    return message.edit
+            raise TransportError("message to edit not found", retryable=False)
         message_id = str(len(self.sent) + 1)
         self.sent.append(Sent(address, message, message_id))
         return message_id

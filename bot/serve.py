@@ -1,0 +1,161 @@
+"""`kompis run`: the configured platforms, the planner tick, background delivery and the HTTP
+server, composed in one event loop with one start and stop order.
+
+``Service`` is what the command runs and what the scenario tests drive, so both use the same
+composition. Stopping (SIGTERM, SIGINT) stops taking updates, lets the send in flight finish,
+gives claimed messages back to the queue and returns normally (exit 0): uvicorn's own signal
+handlers are switched off, because they would re-raise the signal after shutting down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+
+import uvicorn
+
+from bot.app import Kompis
+from bot.delivery.ratelimit import default_limits
+from bot.domain.catalog import Catalog
+from bot.domain.clock import Clock, SystemClock
+from bot.features.menu import menus
+from bot.settings import Settings
+from bot.storage.db import Database
+from bot.storage.registry import StoredActions
+from bot.storage.repo import unit
+from bot.transports.base import Transport
+from bot.transports.telegram import TelegramOptions, TelegramTransport
+from bot.web.app import WebApp
+
+log = logging.getLogger(__name__)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its signal handlers: ``Service`` owns the graceful stop."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class Service:
+    def __init__(
+        self, settings: Settings, clock: Clock | None = None, catalog: Catalog | None = None
+    ) -> None:
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.db = Database(settings.database_url)
+        self.actions = StoredActions(self.db, self.clock)
+        transports: dict[str, Transport] = {}
+        self.telegram: TelegramTransport | None = None
+        if settings.telegram_token is not None:
+            secret = settings.telegram_webhook_secret
+            self.telegram = TelegramTransport(
+                TelegramOptions(
+                    token=settings.telegram_token.get_secret_value(),
+                    api_url=settings.telegram_api_url,
+                    webhook_url=settings.telegram_webhook_url,
+                    webhook_secret=secret.get_secret_value() if secret else None,
+                    poll_timeout=settings.telegram_poll_seconds,
+                ),
+                self.actions,
+                default_limits(settings, "telegram"),
+            )
+            transports["telegram"] = self.telegram
+        self.app = Kompis(settings, self.clock, transports, catalog, db=self.db)
+        if self.telegram is not None:
+            self.telegram.options.commands = menus(
+                self.app.renderer.gettext, self.app.dispatcher.default_locale
+            )
+        self.web = WebApp(
+            self._outbox_counts,
+            {
+                name: t.last_success
+                for name, t in self.app.transports.items()
+                if hasattr(t, "last_success")
+            },
+            telegram=self.telegram.process if self.telegram and self.telegram.webhook else None,
+            telegram_secret=(
+                settings.telegram_webhook_secret.get_secret_value()
+                if settings.telegram_webhook_secret
+                else None
+            ),
+        )
+        self.server = _Server(
+            uvicorn.Config(
+                self.web.asgi,
+                host=settings.http_host,
+                port=settings.http_port,
+                log_config=None,
+                access_log=False,
+                lifespan="off",
+            )
+        )
+        self._serving: asyncio.Task[None] | None = None
+
+    async def _outbox_counts(self) -> dict[str, int]:
+        async with unit(self.db) as store:
+            return await store.outbox_counts()
+
+    async def start(self) -> None:
+        """Migrate, start the platforms, the tick and delivery, then the HTTP server."""
+        await self.app.start()
+        try:
+            await self.app.serve()
+            self._serving = asyncio.create_task(self.server.serve(), name="kompis-http")
+            while not self.server.started:
+                if self._serving.done():
+                    await self._serving  # raises what stopped it (a port in use)
+                    raise RuntimeError("the HTTP server stopped while starting")
+                await asyncio.sleep(0.01)
+        except BaseException:
+            await self.stop()
+            raise
+        log.info("Kompis is running: %s", self.describe())
+
+    def describe(self) -> str:
+        parts = []
+        if self.telegram is not None:
+            mode = "webhook" if self.telegram.webhook else "long polling"
+            parts.append(f"Telegram @{self.telegram.username} ({mode})")
+        parts.append(f"HTTP on {self.settings.http_host}:{self.port}")
+        return ", ".join(parts)
+
+    @property
+    def port(self) -> int:
+        """The bound port (the setting, or the one the system chose for port 0)."""
+        for server in getattr(self.server, "servers", []):
+            for sock in server.sockets:
+                return int(sock.getsockname()[1])
+        return self.settings.http_port
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        if self._serving is not None:
+            with contextlib.suppress(BaseException):
+                await self._serving
+            self._serving = None
+        await self.app.stop()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            log.info("Kompis is stopping")
+            await self.stop()
+
+
+async def run_until_signalled(settings: Settings) -> None:
+    """What `kompis run` does: serve until SIGTERM or SIGINT, then stop gracefully."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry the bot URL
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    if threading.current_thread() is threading.main_thread():  # signals reach only that one
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+    await Service(settings).run(stop)

@@ -1,0 +1,1 @@
+"""The one HTTP server (Starlette under uvicorn): health, metrics, platform webhooks."""
