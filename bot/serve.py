@@ -28,6 +28,7 @@ from bot.storage.db import Database
 from bot.storage.registry import StoredActions
 from bot.storage.repo import unit
 from bot.transports.base import Transport
+from bot.transports.slack import SlackOptions, SlackTransport
 from bot.transports.telegram import TelegramOptions, TelegramTransport
 from bot.web.app import WebApp
 
@@ -66,6 +67,9 @@ class Service:
                 default_limits(settings, "telegram"),
             )
             transports["telegram"] = self.telegram
+        self.slack = self._slack(settings)
+        if self.slack is not None:
+            transports["slack"] = self.slack
         self.app = Kompis(settings, self.clock, transports, catalog, db=self.db)
         if self.telegram is not None:
             self.telegram.options.commands = menus(
@@ -84,6 +88,7 @@ class Service:
                 if settings.telegram_webhook_secret
                 else None
             ),
+            slack=self.slack.handle_http if self.slack and not self.slack.socket_mode else None,
         )
         self.server = _Server(
             uvicorn.Config(
@@ -96,6 +101,28 @@ class Service:
             )
         )
         self._serving: asyncio.Task[None] | None = None
+
+    def _slack(self, settings: Settings) -> SlackTransport | None:
+        """One workspace's bot token: Socket Mode with an app-level token, HTTP otherwise."""
+        if settings.slack_bot_token is None:
+            return None
+        secret = settings.slack_signing_secret
+        app_token = settings.slack_app_token
+        return SlackTransport(
+            SlackOptions(
+                bot_token=settings.slack_bot_token.get_secret_value(),
+                signing_secret=secret.get_secret_value() if secret else "",
+                api_url=settings.slack_api_url,
+                app_token=app_token.get_secret_value() if app_token else None,
+            ),
+            self.actions,
+            default_limits(settings, "slack"),
+            self._workspace_gone,
+        )
+
+    async def _workspace_gone(self, team_id: str, reason: str) -> None:
+        async with unit(self.db) as store:
+            await store.mark_workspace_unreachable("slack", team_id, reason, self.clock.now())
 
     async def _outbox_counts(self) -> dict[str, int]:
         async with unit(self.db) as store:
@@ -122,6 +149,9 @@ class Service:
         if self.telegram is not None:
             mode = "webhook" if self.telegram.webhook else "long polling"
             parts.append(f"Telegram @{self.telegram.username} ({mode})")
+        if self.slack is not None:
+            mode = "Socket Mode" if self.slack.socket_mode else "HTTP /slack/events"
+            parts.append(f"Slack {self.slack.team_id} ({mode})")
         parts.append(f"HTTP on {self.settings.http_host}:{self.port}")
         return ", ".join(parts)
 

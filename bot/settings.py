@@ -81,6 +81,11 @@ class Settings(BaseSettings):
             raise ValueError(
                 "KOMPIS_TELEGRAM_WEBHOOK_SECRET may only have 1-256 of A-Z, a-z, 0-9, _ and -"
             )
+        if self.slack_bot_token and not self.slack_signing_secret:
+            raise ValueError(
+                "SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (the app's Basic"
+                " Information page, App Credentials)"
+            )
         return self
 
     def transports_configured(self) -> list[str]:

@@ -22,6 +22,7 @@ from bot.storage.outbox import OutboxItem, OutboxQueries
 from bot.storage.people import PeopleQueries
 from bot.storage.progress import ProgressQueries, Reflection
 from bot.storage.roster import RosterQueries
+from bot.storage.workspaces import WorkspaceQueries
 
 __all__ = ["PLANNER_LOCK_ID", "Identity", "OutboxItem", "Reflection", "Store", "unit"]
 
@@ -37,6 +38,7 @@ class Store(
     ActionQueries,
     InviteQueries,
     AnswerMessageQueries,
+    WorkspaceQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 

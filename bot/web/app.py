@@ -1,4 +1,5 @@
-"""The ASGI app: ``/healthz`` always, ``/metrics``, ``/telegram/webhook`` in webhook mode.
+"""The ASGI app: ``/healthz`` always, ``/metrics``, ``/telegram/webhook`` in webhook mode,
+``/slack/events`` when Slack is configured (Bolt checks Slack's signature there: 401 otherwise).
 
 The webhook checks Telegram's secret token before anything else: a request without the
 right ``X-Telegram-Bot-Api-Secret-Token`` gets 403 and is not processed (and the header's
@@ -27,6 +28,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 #: how the web app sees the running bot (``bot.serve`` builds it from ``Kompis``)
 DatabaseCheck = Callable[[], Awaitable[dict[str, int]]]
 Processor = Callable[[dict[str, Any]], Awaitable[None]]
+#: Slack's requests go to Bolt whole (it verifies the signature over the raw body)
+SlackHandler = Callable[[Request], Awaitable[Response]]
 
 
 class WebApp:
@@ -36,6 +39,7 @@ class WebApp:
         transports: dict[str, Callable[[], datetime | None]],
         telegram: Processor | None = None,
         telegram_secret: str | None = None,
+        slack: SlackHandler | None = None,
     ) -> None:
         self.outbox_counts = outbox_counts
         self.transports = transports
@@ -51,6 +55,8 @@ class WebApp:
         ]
         if telegram is not None:
             routes.append(Route("/telegram/webhook", self.telegram_webhook, methods=["POST"]))
+        if slack is not None:
+            routes.append(Route("/slack/events", slack, methods=["POST"]))
         self.asgi = Starlette(routes=routes)
 
     async def healthz(self, _request: Request) -> Response:

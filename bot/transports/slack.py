@@ -1,0 +1,264 @@
+"""The Slack transport: a slack-bolt ``AsyncApp`` inside Kompis's own event loop.
+
+HTTP by default: Slack POSTs signed requests to ``/slack/events`` (``bot.web``), which hands
+them to Bolt's Starlette adapter; Bolt checks the signature and its 5-minute window (401
+otherwise), acks at once and runs the listener after. With an app-level token, Socket Mode
+instead (no public endpoint). Listeners convert payloads with ``slack_convert`` and hand
+``Inbound`` events to the app's hook; what cannot wait in the outbox happens here, inline: a
+pressed message is updated (``chat.update``) to show which button was pressed.
+
+Sending takes the workspace's bot token; slack-sdk's own rate-limit retries are not used
+(they sleep in real time): a 429 goes back to the outbox with its ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import ClientError
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bot.domain.messages import REFUSED, Address, Inbound, Rendered
+from bot.transports.base import ActionRegistry, InboundHandler, Limits, TransportError
+from bot.transports.slack_convert import (
+    ACTION_PREFIX,
+    MAX_TEXT,
+    PLATFORM,
+    WORKSPACE_GONE,
+    action_inbound,
+    blocks,
+    fallback,
+    message_inbound,
+    pressed_blocks,
+    transport_error,
+)
+
+log = logging.getLogger(__name__)
+
+#: called when a workspace's token stops working or the app is removed: (team id, reason)
+WorkspaceGone = Callable[[str, str], Awaitable[None]]
+COMMAND = "/kompis"
+
+
+@dataclass
+class SlackOptions:
+    bot_token: str
+    signing_secret: str
+    api_url: str = "https://slack.com/api/"
+    app_token: str | None = None  # Socket Mode when set
+
+
+class SlackTransport:
+    """Sends rendered messages and receives events, interactions and commands for one
+    workspace's bot token."""
+
+    platform = PLATFORM
+    max_text = MAX_TEXT
+    polls = False  # a Choice becomes buttons
+    buttons = True
+
+    def __init__(
+        self,
+        options: SlackOptions,
+        actions: ActionRegistry,
+        limits: Limits | None = None,
+        workspace_gone: WorkspaceGone | None = None,
+    ) -> None:
+        self.options = options
+        self.actions = actions
+        self.limits = limits
+        self.workspace_gone = workspace_gone
+        # Bolt takes the token from the client (a token passed as well would be ignored).
+        self.client = AsyncWebClient(token=options.bot_token, base_url=options.api_url)
+        self.app = AsyncApp(
+            signing_secret=options.signing_secret,
+            client=self.client,
+            process_before_response=False,  # ack first, work after (the 3-second rule)
+        )
+        self.http = AsyncSlackRequestHandler(self.app)
+        self._on_inbound: InboundHandler | None = None
+        self._last_success: datetime | None = None
+        self._locales: dict[tuple[str, str], str | None] = {}
+        self._dms: dict[tuple[str, str], str] = {}
+        self._socket: Any = None
+        self.team_id = ""
+        self._listen()
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.options.app_token is not None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self, on_inbound: InboundHandler) -> None:
+        """Check the bot token (``auth.test``), then connect Socket Mode if configured."""
+        self._on_inbound = on_inbound
+        try:
+            found = await self.client.auth_test()
+        except (SlackApiError, SlackClientError) as exc:
+            raise TransportError(
+                f"Slack did not start: {transport_error(exc)}", retryable=False
+            ) from None
+        self.team_id = str(found.get("team_id", ""))
+        if self.socket_mode:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            self._socket = AsyncSocketModeHandler(
+                self.app,
+                self.options.app_token,
+                web_client=AsyncWebClient(base_url=self.options.api_url),
+            )
+            await self._socket.connect_async()
+        self._ok()
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        self._on_inbound = None
+
+    def last_success(self) -> datetime | None:
+        return self._last_success
+
+    def _ok(self) -> None:
+        self._last_success = datetime.now(UTC)
+
+    async def handle_http(self, request: Request) -> Response:
+        """A signed request from Slack (events, interactivity, the slash command)."""
+        return await self.http.handle(request)
+
+    # -- receiving -------------------------------------------------------------------------
+
+    def _listen(self) -> None:
+        app = self.app
+        app.event("message")(self._message)
+        app.action(re.compile(f"^{ACTION_PREFIX}"))(self._action)
+        app.command(COMMAND)(self._command)
+        app.event("app_uninstalled")(self._uninstalled)
+        app.event("tokens_revoked")(self._revoked)
+
+    async def _hand_on(self, inbound: Inbound) -> None:
+        if self._on_inbound is not None:
+            await self._on_inbound(inbound)
+
+    async def _message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        inbound = message_inbound(event, str(body.get("team_id", "")), body.get("event_id"))
+        if inbound is None:
+            return
+        locale = await self._locale(inbound.workspace, inbound.user_id)
+        await self._hand_on(replace(inbound, locale_hint=locale))
+
+    async def _action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        inbound = action_inbound(body)
+        if inbound is None:
+            return
+        action = await self.actions.resolve(
+            PLATFORM, inbound.workspace, inbound.action or "", inbound.user_id
+        )
+        locale = await self._locale(inbound.workspace, inbound.user_id)
+        if action is None:
+            await self._hand_on(replace(inbound, action=None, kind=REFUSED, locale_hint=locale))
+            return
+        shown = pressed_blocks(body)
+        if shown is not None and inbound.message_id:
+            try:
+                await self.client.chat_update(
+                    channel=inbound.chat_id, ts=inbound.message_id, text=shown[0], blocks=shown[1]
+                )
+                self._ok()
+            except (SlackApiError, SlackClientError) as exc:  # the press still counts
+                log.warning("Slack chat.update of a pressed message: %s", transport_error(exc))
+        await self._hand_on(replace(inbound, action=action, locale_hint=locale))
+
+    async def _command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        """``/kompis status`` and the rest: the same words as in a DM; the answer comes
+        in the DM (opened if need be), so it is never shown in a shared channel."""
+        await ack()
+        user, team = str(body.get("user_id", "")), str(body.get("team_id", ""))
+        channel = await self._dm(team, user)
+        if channel is None:
+            return
+        inbound = Inbound(
+            PLATFORM,
+            user,
+            channel,
+            text=str(body.get("text", "")).strip() or "help",
+            event_id=f"command:{body.get('trigger_id') or body.get('response_url', '')}",
+            workspace=team,
+            locale_hint=await self._locale(team, user),
+        )
+        await self._hand_on(inbound)
+
+    async def _uninstalled(self, body: dict[str, Any]) -> None:
+        await self._gone(str(body.get("team_id", "")), "app_uninstalled")
+
+    async def _revoked(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if (event.get("tokens") or {}).get("bot"):
+            await self._gone(str(body.get("team_id", "")), "tokens_revoked")
+
+    async def _gone(self, team_id: str, reason: str) -> None:
+        log.warning("Slack workspace %s is gone: %s", team_id, reason)
+        if self.workspace_gone is not None:
+            await self.workspace_gone(team_id, f"Slack: {reason} (workspace gone)")
+
+    async def _locale(self, team: str, user: str) -> str | None:
+        """The person's Slack language (``users.info`` with ``include_locale``), cached."""
+        if (team, user) not in self._locales:
+            try:
+                found = await self.client.users_info(user=user, include_locale=True)
+                self._locales[(team, user)] = (found.get("user") or {}).get("locale")
+            except (SlackApiError, SlackClientError) as exc:
+                log.warning("Slack users.info failed: %s", transport_error(exc))
+                return None
+        return self._locales[(team, user)]
+
+    async def _dm(self, team: str, user: str) -> str | None:
+        """The DM channel with a person (``conversations.open`` is Tier 3: cached)."""
+        if (team, user) not in self._dms:
+            try:
+                found = await self.client.conversations_open(users=user)
+            except (SlackApiError, SlackClientError) as exc:
+                log.warning("Slack conversations.open failed: %s", transport_error(exc))
+                return None
+            self._dms[(team, user)] = str((found.get("channel") or {}).get("id", ""))
+        return self._dms[(team, user)]
+
+    # -- sending ---------------------------------------------------------------------------
+
+    async def send(self, address: Address, message: Rendered) -> str:
+        """One part: an update of an earlier message, or a new one (in a thread when it
+        answers one). Returns the ``ts`` of the message that now shows it."""
+        if message.attachment is not None:
+            raise TransportError("Slack: files are not supported yet", retryable=False)
+        ids = await self.actions.register(address, [b.action for b in message.buttons])
+        text, shown = fallback(message), blocks(message, ids)
+        try:
+            if message.edit is not None:
+                await self.client.chat_update(
+                    channel=address.chat_id, ts=message.edit, text=text, blocks=shown
+                )
+                found = message.edit
+            else:
+                sent = await self.client.chat_postMessage(
+                    channel=address.chat_id, thread_ts=message.reply_to, text=text, blocks=shown
+                )
+                found = str(sent["ts"])
+        except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
+            error = transport_error(exc)
+            code = exc.response.get("error") if isinstance(exc, SlackApiError) else None
+            if code in WORKSPACE_GONE:
+                await self._gone(address.workspace, str(code))
+            raise error from exc
+        self._ok()
+        return found
