@@ -93,5 +93,17 @@ async def join_codes(service: Service, clock: FakeClock, cohort: str = "demo") -
     return {line.email: line.join_code for line in lines}
 
 
+def from_kompis(fake: FakeSlack, channel: str) -> list[Posted]:
+    """What Kompis posted in a channel (not what the person wrote there)."""
+    bots = {team.bot_user_id for team in fake.world.teams.values()}
+    return [m for m in fake.received(channel) if m.user in bots]
+
+
 def texts(fake: FakeSlack, channel: str) -> list[str]:
-    return [m.text or "" for m in fake.received(channel)]
+    return [m.text or "" for m in from_kompis(fake, channel)]
+
+
+async def count(fake: FakeSlack, channel: str, n: int) -> None:
+    """Wait until Kompis has posted ``n`` messages in ``channel``."""
+    while len(from_kompis(fake, channel)) < n:
+        await fake.wait_for("chat.postMessage", len(fake.calls_to("chat.postMessage")) + 1)
