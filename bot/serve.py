@@ -23,6 +23,7 @@ from bot.delivery.ratelimit import default_limits
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock, SystemClock
 from bot.features.menu import menus
+from bot.serve_slack import SlackServices
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.registry import StoredActions
@@ -71,6 +72,14 @@ class Service:
         if self.slack is not None:
             transports["slack"] = self.slack
         self.app = Kompis(settings, self.clock, transports, catalog, db=self.db)
+        if self.slack is not None:
+            self.slack.hooks = SlackServices(
+                self.db,
+                self.app.catalog,
+                self.app.renderer,
+                self.clock,
+                self.app.dispatcher.default_locale,
+            )
         if self.telegram is not None:
             self.telegram.options.commands = menus(
                 self.app.renderer.gettext, self.app.dispatcher.default_locale
@@ -117,12 +126,7 @@ class Service:
             ),
             self.actions,
             default_limits(settings, "slack"),
-            self._workspace_gone,
         )
-
-    async def _workspace_gone(self, team_id: str, reason: str) -> None:
-        async with unit(self.db) as store:
-            await store.mark_workspace_unreachable("slack", team_id, reason, self.clock.now())
 
     async def _outbox_counts(self) -> dict[str, int]:
         async with unit(self.db) as store:

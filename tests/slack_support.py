@@ -65,7 +65,12 @@ async def post(service: Service, request: SignedRequest) -> httpx.Response:
 
 
 def press(
-    signer: SlackSigner, team: FakeTeam, user_id: str, message: Posted, label: str
+    signer: SlackSigner,
+    team: FakeTeam,
+    user_id: str,
+    message: Posted,
+    label: str,
+    trigger_id: str = "",
 ) -> SignedRequest:
     """The ``block_actions`` Slack sends when ``user_id`` presses the button whose label
     contains ``label``, with the pressed message's content as Slack includes it."""
@@ -79,6 +84,7 @@ def press(
                     message.ts,
                     element["action_id"],
                     element["value"],
+                    trigger_id=trigger_id,
                 )
                 payload = json.loads(parse_qs(base.body)["payload"][0])
                 payload["actions"][0]["text"] = element["text"]

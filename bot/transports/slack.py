@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import ClientError
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -42,12 +41,31 @@ from bot.transports.slack_convert import (
     pressed_blocks,
     transport_error,
 )
+from bot.transports.slack_views import ANSWER_CALLBACK, answer_modal, home_view, submitted
 
 log = logging.getLogger(__name__)
 
-#: called when a workspace's token stops working or the app is removed: (team id, reason)
-WorkspaceGone = Callable[[str, str], Awaitable[None]]
 COMMAND = "/kompis"
+
+
+class SlackHooks(Protocol):
+    """What the transport asks of Kompis (``bot.serve_slack`` answers from the database)."""
+
+    async def workspace_gone(self, workspace: str, reason: str) -> None:
+        """The workspace's token stopped working or the app was removed."""
+        ...
+
+    async def answer_form(
+        self, workspace: str, user: str, action: str, locale_hint: str | None
+    ) -> dict[str, str]:
+        """The answer modal's ``title``, ``label``, ``submit``, ``close`` and ``question``."""
+        ...
+
+    async def home(
+        self, workspace: str, user: str, locale_hint: str | None
+    ) -> tuple[Rendered, str | None]:
+        """The App Home content, and the person's DM channel (``None``: a stranger)."""
+        ...
 
 
 @dataclass
@@ -72,12 +90,12 @@ class SlackTransport:
         options: SlackOptions,
         actions: ActionRegistry,
         limits: Limits | None = None,
-        workspace_gone: WorkspaceGone | None = None,
+        hooks: SlackHooks | None = None,
     ) -> None:
         self.options = options
         self.actions = actions
         self.limits = limits
-        self.workspace_gone = workspace_gone
+        self.hooks = hooks
         # Bolt takes the token from the client (a token passed as well would be ignored).
         self.client = AsyncWebClient(token=options.bot_token, base_url=options.api_url)
         self.app = AsyncApp(
@@ -91,6 +109,7 @@ class SlackTransport:
         self._locales: dict[tuple[str, str], str | None] = {}
         self._dms: dict[tuple[str, str], str] = {}
         self._socket: Any = None
+        self._home_seen: set[tuple[str, str]] = set()
         self.team_id = ""
         self._listen()
 
@@ -144,12 +163,18 @@ class SlackTransport:
         app.event("message")(self._message)
         app.action(re.compile(f"^{ACTION_PREFIX}"))(self._action)
         app.command(COMMAND)(self._command)
+        app.view(ANSWER_CALLBACK)(self._submitted)
+        app.event("app_home_opened")(self._home_opened)
         app.event("app_uninstalled")(self._uninstalled)
         app.event("tokens_revoked")(self._revoked)
 
     async def _hand_on(self, inbound: Inbound) -> None:
+        """To Kompis (handled and its replies queued when this returns), then the person's
+        Home tab follows the change if they have looked at it."""
         if self._on_inbound is not None:
             await self._on_inbound(inbound)
+        if (inbound.workspace, inbound.user_id) in self._home_seen:
+            await self._publish_home(inbound.workspace, inbound.user_id, inbound.locale_hint)
 
     async def _message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         inbound = message_inbound(event, str(body.get("team_id", "")), body.get("event_id"))
@@ -170,6 +195,8 @@ class SlackTransport:
         if action is None:
             await self._hand_on(replace(inbound, action=None, kind=REFUSED, locale_hint=locale))
             return
+        if action.partition(":")[0] == "reflect" and body.get("trigger_id"):
+            await self._open_answer(body["trigger_id"], inbound, action, locale)
         shown = pressed_blocks(body)
         if shown is not None and inbound.message_id:
             try:
@@ -180,6 +207,64 @@ class SlackTransport:
             except (SlackApiError, SlackClientError) as exc:  # the press still counts
                 log.warning("Slack chat.update of a pressed message: %s", transport_error(exc))
         await self._hand_on(replace(inbound, action=action, locale_hint=locale))
+
+    async def _open_answer(
+        self, trigger_id: str, inbound: Inbound, action: str, locale: str | None
+    ) -> None:
+        """The Answer button opens a modal at once (a trigger lasts 3 seconds); the
+        prompt is also posted in the DM, where a plain reply counts as well."""
+        if self.hooks is None:
+            return
+        form = await self.hooks.answer_form(inbound.workspace, inbound.user_id, action, locale)
+        view = answer_modal(form, inbound.chat_id, form.get("question", ""))
+        try:
+            await self.client.views_open(trigger_id=trigger_id, view=view)
+            self._ok()
+        except (SlackApiError, SlackClientError) as exc:
+            log.warning("Slack views.open failed: %s", transport_error(exc))
+
+    async def _submitted(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """An answer modal: counts as a reply in the person's DM."""
+        await ack()
+        found = submitted(view)
+        if found is None:
+            return
+        channel, text = found
+        user = body.get("user") or {}
+        team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+        view_id = f"view:{view.get('id', '')}"
+        inbound = Inbound(
+            PLATFORM,
+            str(user.get("id", "")),
+            channel,
+            text=text,
+            event_id=view_id,
+            workspace=team,
+            locale_hint=await self._locale(team, str(user.get("id", ""))),
+            message_id=view_id,
+        )
+        await self._hand_on(inbound)
+
+    async def _home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("tab") != "home":
+            return
+        team, user = str(body.get("team_id", "")), str(event.get("user", ""))
+        self._home_seen.add((team, user))
+        await self._publish_home(team, user, await self._locale(team, user))
+
+    async def _publish_home(self, team: str, user: str, locale: str | None) -> None:
+        if self.hooks is None:
+            return
+        content, chat = await self.hooks.home(team, user, locale)
+        buttons = content.buttons if chat else ()
+        address = Address(PLATFORM, chat or "", team)
+        ids = await self.actions.register(address, [b.action for b in buttons])
+        view = home_view(replace(content, buttons=buttons), ids)
+        try:
+            await self.client.views_publish(user_id=user, view=view)
+            self._ok()
+        except (SlackApiError, SlackClientError) as exc:
+            log.warning("Slack views.publish failed: %s", transport_error(exc))
 
     async def _command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """``/kompis status`` and the rest: the same words as in a DM; the answer comes
@@ -209,8 +294,8 @@ class SlackTransport:
 
     async def _gone(self, team_id: str, reason: str) -> None:
         log.warning("Slack workspace %s is gone: %s", team_id, reason)
-        if self.workspace_gone is not None:
-            await self.workspace_gone(team_id, f"Slack: {reason} (workspace gone)")
+        if self.hooks is not None:
+            await self.hooks.workspace_gone(team_id, f"Slack: {reason} (workspace gone)")
 
     async def _locale(self, team: str, user: str) -> str | None:
         """The person's Slack language (``users.info`` with ``include_locale``), cached."""
