@@ -110,6 +110,7 @@ class Service:
             )
         )
         self._serving: asyncio.Task[None] | None = None
+        self._matching: asyncio.Task[None] | None = None
 
     def _slack(self, settings: Settings) -> SlackTransport | None:
         """One workspace's bot token: Socket Mode with an app-level token, HTTP otherwise."""
@@ -128,6 +129,18 @@ class Service:
             default_limits(settings, "slack"),
         )
 
+    async def _match_slack(self) -> None:
+        """Link imported people to Slack by e-mail: at start, then at every tick (an import
+        runs in another process); a failure is logged and tried again at the next."""
+        assert self.slack is not None
+        while True:
+            try:
+                if await self.slack.match_people():
+                    self.app.delivery.wake()
+            except Exception:
+                log.exception("matching people to Slack by e-mail failed")
+            await asyncio.sleep(self.settings.tick_seconds)
+
     async def _outbox_counts(self) -> dict[str, int]:
         async with unit(self.db) as store:
             return await store.outbox_counts()
@@ -137,6 +150,8 @@ class Service:
         await self.app.start()
         try:
             await self.app.serve()
+            if self.slack is not None:
+                self._matching = asyncio.create_task(self._match_slack(), name="slack-match")
             self._serving = asyncio.create_task(self.server.serve(), name="kompis-http")
             while not self.server.started:
                 if self._serving.done():
@@ -168,6 +183,11 @@ class Service:
         return self.settings.http_port
 
     async def stop(self) -> None:
+        if self._matching is not None:
+            self._matching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._matching
+            self._matching = None
         self.server.should_exit = True
         if self._serving is not None:
             with contextlib.suppress(BaseException):

@@ -7,6 +7,8 @@ over as the transport's ``SlackHooks``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock
 from bot.domain.messages import Inbound, Outgoing, Rendered
@@ -22,6 +24,8 @@ from bot.storage.db import Database
 from bot.storage.repo import Store, unit
 
 PLATFORM = "slack"
+#: a person's Slack account by e-mail: (user id, DM channel, Slack locale), or None
+Lookup = Callable[[str], Awaitable[tuple[str, str, str | None] | None]]
 #: the answer modal's texts (msgids)
 FORM_LABELS = {
     "title": N_("Your answer"),
@@ -50,6 +54,46 @@ class SlackServices:
         """Everyone in the workspace becomes unreachable there, with the reason."""
         async with unit(self.db) as store:
             await store.mark_workspace_unreachable(PLATFORM, workspace, reason, self.clock.now())
+
+    async def match_by_email(self, workspace: str, lookup: Lookup) -> int:
+        """Link the people of every cohort who have no Slack account yet to the one with
+        their e-mail in ``workspace``, and welcome each in their language with what is due;
+        returns how many were linked. People not found there can still ``join CODE``."""
+        async with unit(self.db) as store:
+            ids: list[int] = []
+            for cohort in self.catalog.cohorts:
+                ids += await store.people_without_identity(cohort, PLATFORM)
+            people = await store.people(ids)
+        linked = 0
+        for person in people.values():
+            if not person.email:
+                continue
+            found = await lookup(person.email)
+            if found is not None:
+                await self._link(person.id, workspace, *found)
+                linked += 1
+        return linked
+
+    async def _link(
+        self, person_id: int, workspace: str, user: str, chat: str, hint: str | None
+    ) -> None:
+        now = self.clock.now()
+        async with unit(self.db) as store:
+            await store.link_identity(person_id, PLATFORM, user, chat, now, workspace)
+            person = await store.person(person_id, at=now)
+            if person is None:
+                return
+            if person.locale is None and hint:
+                locale = negotiate(hint, self.catalog.cohort(person.cohort_id).locale)
+                await store.update_person(person.id, locale=locale)
+                person = type(person)(**{**person.__dict__, "locale": locale})
+            inbound = Inbound(
+                PLATFORM, user, chat, event_id=f"email:{workspace}:{user}", workspace=workspace
+            )
+            ctx = Context(store, self.catalog, person, inbound, now)
+            ctx.reply("welcome", name=person.name, programme=ctx.programme.title)
+            await progress.status(ctx, "")
+            await store.enqueue(ctx.replies, now)
 
     async def _person(self, store: Store, workspace: str, user: str) -> Person | None:
         found = await store.person_for_identity(PLATFORM, user, workspace)

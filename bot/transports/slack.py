@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import logging
 import re
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -46,6 +48,7 @@ from bot.transports.slack_views import ANSWER_CALLBACK, answer_modal, home_view,
 log = logging.getLogger(__name__)
 
 COMMAND = "/kompis"
+RETRY_LOOKUP = 3600.0  # seconds before an e-mail Slack did not know is looked up again
 
 
 class SlackHooks(Protocol):
@@ -65,6 +68,12 @@ class SlackHooks(Protocol):
         self, workspace: str, user: str, locale_hint: str | None
     ) -> tuple[Rendered, str | None]:
         """The App Home content, and the person's DM channel (``None``: a stranger)."""
+        ...
+
+    async def match_by_email(
+        self, workspace: str, lookup: Callable[[str], Awaitable[tuple[str, str, str | None] | None]]
+    ) -> int:
+        """Link the people not on Slack yet whose e-mail ``lookup`` finds; how many."""
         ...
 
 
@@ -110,6 +119,7 @@ class SlackTransport:
         self._dms: dict[tuple[str, str], str] = {}
         self._socket: Any = None
         self._home_seen: set[tuple[str, str]] = set()
+        self._not_found: dict[str, float] = {}  # e-mail -> when Slack did not know it
         self.team_id = ""
         self._listen()
 
@@ -296,6 +306,40 @@ class SlackTransport:
         log.warning("Slack workspace %s is gone: %s", team_id, reason)
         if self.hooks is not None:
             await self.hooks.workspace_gone(team_id, f"Slack: {reason} (workspace gone)")
+
+    async def match_people(self) -> int:
+        """Link people to their Slack accounts by e-mail (at start, and after an import)."""
+        if self.hooks is None:
+            return 0
+        return await self.hooks.match_by_email(self.team_id, self._by_email)
+
+    async def _by_email(self, email: str) -> tuple[str, str, str | None] | None:
+        """``users.lookupByEmail``, then the DM (``conversations.open``) and the locale.
+        An address not found is asked again only after ``RETRY_LOOKUP`` seconds (the
+        method is Tier 3, and matching runs at every tick)."""
+        tried = self._not_found.get(email)
+        if tried is not None and time.monotonic() - tried < RETRY_LOOKUP:
+            return None
+        try:
+            found = await self.client.users_lookupByEmail(email=email)
+        except SlackApiError as exc:
+            if exc.response.get("error") == "users_not_found":
+                self._not_found[email] = time.monotonic()
+            else:
+                log.warning("Slack users.lookupByEmail failed: %s", transport_error(exc))
+            return None
+        except SlackClientError as exc:
+            log.warning("Slack users.lookupByEmail failed: %s", transport_error(exc))
+            return None
+        user = found.get("user") or {}
+        if user.get("deleted") or user.get("is_bot") or not user.get("id"):
+            self._not_found[email] = time.monotonic()  # left the workspace: as not found
+            return None
+        user_id = str(user["id"])
+        channel = await self._dm(self.team_id, user_id)
+        if not channel:
+            return None
+        return user_id, channel, await self._locale(self.team_id, user_id)
 
     async def _locale(self, team: str, user: str) -> str | None:
         """The person's Slack language (``users.info`` with ``include_locale``), cached."""
