@@ -30,6 +30,7 @@ from bot.storage.registry import StoredActions
 from bot.storage.repo import unit
 from bot.transports.base import Transport
 from bot.transports.slack import SlackOptions, SlackTransport
+from bot.transports.slack_oauth import stores as slack_stores
 from bot.transports.telegram import TelegramOptions, TelegramTransport
 from bot.web.app import WebApp
 
@@ -98,6 +99,7 @@ class Service:
                 else None
             ),
             slack=self.slack.handle_http if self.slack and not self.slack.socket_mode else None,
+            slack_oauth=self.slack is not None and self.slack.workspaces.many,
         )
         self.server = _Server(
             uvicorn.Config(
@@ -113,20 +115,35 @@ class Service:
         self._matching: asyncio.Task[None] | None = None
 
     def _slack(self, settings: Settings) -> SlackTransport | None:
-        """One workspace's bot token: Socket Mode with an app-level token, HTTP otherwise."""
-        if settings.slack_bot_token is None:
+        """One workspace with a bot token, or many through OAuth (installations in the
+        database); Socket Mode with an app-level token, HTTP otherwise."""
+        many = settings.slack_bot_token is None and settings.slack_client_id is not None
+        if settings.slack_bot_token is None and not many:
             return None
         secret = settings.slack_signing_secret
         app_token = settings.slack_app_token
+        client_secret = settings.slack_client_secret
+        options = SlackOptions(
+            signing_secret=secret.get_secret_value() if secret else "",
+            bot_token=settings.slack_bot_token.get_secret_value()
+            if settings.slack_bot_token
+            else None,
+            api_url=settings.slack_api_url,
+            app_token=app_token.get_secret_value() if app_token else None,
+            client_id=settings.slack_client_id,
+            client_secret=client_secret.get_secret_value() if client_secret else None,
+        )
+        installations, states = (
+            slack_stores(settings.slack_client_id, self.db.engine)
+            if many and settings.slack_client_id
+            else (None, None)
+        )
         return SlackTransport(
-            SlackOptions(
-                bot_token=settings.slack_bot_token.get_secret_value(),
-                signing_secret=secret.get_secret_value() if secret else "",
-                api_url=settings.slack_api_url,
-                app_token=app_token.get_secret_value() if app_token else None,
-            ),
+            options,
             self.actions,
             default_limits(settings, "slack"),
+            installations=installations,
+            states=states,
         )
 
     async def _match_slack(self) -> None:
@@ -170,7 +187,8 @@ class Service:
             parts.append(f"Telegram @{self.telegram.username} ({mode})")
         if self.slack is not None:
             mode = "Socket Mode" if self.slack.socket_mode else "HTTP /slack/events"
-            parts.append(f"Slack {self.slack.team_id} ({mode})")
+            where = self.slack.team_id or "OAuth, many workspaces"
+            parts.append(f"Slack {where} ({mode})")
         parts.append(f"HTTP on {self.settings.http_host}:{self.port}")
         return ", ".join(parts)
 

@@ -13,9 +13,9 @@ Sending takes the workspace's bot token; slack-sdk's own rate-limit retries are 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -25,6 +25,8 @@ from aiohttp import ClientError
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.requests import Request
 from starlette.responses import Response
@@ -43,12 +45,14 @@ from bot.transports.slack_convert import (
     pressed_blocks,
     transport_error,
 )
+from bot.transports.slack_directory import Directory
+from bot.transports.slack_oauth import oauth_app
 from bot.transports.slack_views import ANSWER_CALLBACK, answer_modal, home_view, submitted
+from bot.transports.slack_workspaces import Workspaces
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/kompis"
-RETRY_LOOKUP = 3600.0  # seconds before an e-mail Slack did not know is looked up again
 
 
 class SlackHooks(Protocol):
@@ -79,10 +83,12 @@ class SlackHooks(Protocol):
 
 @dataclass
 class SlackOptions:
-    bot_token: str
     signing_secret: str
+    bot_token: str | None = None  # one workspace; else OAuth with the client id and secret
     api_url: str = "https://slack.com/api/"
     app_token: str | None = None  # Socket Mode when set
+    client_id: str | None = None
+    client_secret: str | None = None
 
 
 class SlackTransport:
@@ -100,45 +106,54 @@ class SlackTransport:
         actions: ActionRegistry,
         limits: Limits | None = None,
         hooks: SlackHooks | None = None,
+        installations: AsyncSQLAlchemyInstallationStore | None = None,
+        states: AsyncSQLAlchemyOAuthStateStore | None = None,
     ) -> None:
         self.options = options
         self.actions = actions
         self.limits = limits
         self.hooks = hooks
-        # Bolt takes the token from the client (a token passed as well would be ignored).
-        self.client = AsyncWebClient(token=options.bot_token, base_url=options.api_url)
-        self.app = AsyncApp(
-            signing_secret=options.signing_secret,
-            client=self.client,
-            process_before_response=False,  # ack first, work after (the 3-second rule)
+        self.workspaces = Workspaces(options.api_url, options.bot_token, installations)
+        self.directory = Directory(self.workspaces)
+        self.app = (
+            oauth_app(options, installations, states, self._installed)
+            if installations is not None and states is not None
+            else AsyncApp(
+                signing_secret=options.signing_secret,
+                client=self.workspaces.single(),  # Bolt takes the token from its client
+                process_before_response=False,  # ack first, work after (the 3-second rule)
+            )
         )
         self.http = AsyncSlackRequestHandler(self.app)
         self._on_inbound: InboundHandler | None = None
         self._last_success: datetime | None = None
-        self._locales: dict[tuple[str, str], str | None] = {}
-        self._dms: dict[tuple[str, str], str] = {}
         self._socket: Any = None
         self._home_seen: set[tuple[str, str]] = set()
-        self._not_found: dict[str, float] = {}  # e-mail -> when Slack did not know it
-        self.team_id = ""
+        self._background: set[asyncio.Task[Any]] = set()
         self._listen()
 
     @property
     def socket_mode(self) -> bool:
         return self.options.app_token is not None
 
+    @property
+    def team_id(self) -> str:
+        """The workspace of a single bot token; empty with OAuth (many)."""
+        return self.workspaces.single_team
+
     # -- lifecycle -------------------------------------------------------------------------
 
     async def start(self, on_inbound: InboundHandler) -> None:
         """Check the bot token (``auth.test``), then connect Socket Mode if configured."""
         self._on_inbound = on_inbound
-        try:
-            found = await self.client.auth_test()
-        except (SlackApiError, SlackClientError) as exc:
-            raise TransportError(
-                f"Slack did not start: {transport_error(exc)}", retryable=False
-            ) from None
-        self.team_id = str(found.get("team_id", ""))
+        if not self.workspaces.many:
+            try:
+                found = await self.workspaces.single().auth_test()
+            except (SlackApiError, SlackClientError) as exc:
+                raise TransportError(
+                    f"Slack did not start: {transport_error(exc)}", retryable=False
+                ) from None
+            self.workspaces.single_team = str(found.get("team_id", ""))
         if self.socket_mode:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -151,6 +166,8 @@ class SlackTransport:
         self._ok()
 
     async def stop(self) -> None:
+        for task in list(self._background):
+            task.cancel()
         if self._socket is not None:
             await self._socket.close_async()
             self._socket = None
@@ -190,7 +207,7 @@ class SlackTransport:
         inbound = message_inbound(event, str(body.get("team_id", "")), body.get("event_id"))
         if inbound is None:
             return
-        locale = await self._locale(inbound.workspace, inbound.user_id)
+        locale = await self.directory.locale(inbound.workspace, inbound.user_id)
         await self._hand_on(replace(inbound, locale_hint=locale))
 
     async def _action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
@@ -201,7 +218,7 @@ class SlackTransport:
         action = await self.actions.resolve(
             PLATFORM, inbound.workspace, inbound.action or "", inbound.user_id
         )
-        locale = await self._locale(inbound.workspace, inbound.user_id)
+        locale = await self.directory.locale(inbound.workspace, inbound.user_id)
         if action is None:
             await self._hand_on(replace(inbound, action=None, kind=REFUSED, locale_hint=locale))
             return
@@ -210,12 +227,13 @@ class SlackTransport:
         shown = pressed_blocks(body)
         if shown is not None and inbound.message_id:
             try:
-                await self.client.chat_update(
+                client = await self.workspaces.client(inbound.workspace)
+                await client.chat_update(
                     channel=inbound.chat_id, ts=inbound.message_id, text=shown[0], blocks=shown[1]
                 )
                 self._ok()
-            except (SlackApiError, SlackClientError) as exc:  # the press still counts
-                log.warning("Slack chat.update of a pressed message: %s", transport_error(exc))
+            except (SlackApiError, SlackClientError, TransportError) as exc:  # it still counts
+                log.warning("Slack chat.update of a pressed message: %s", why(exc))
         await self._hand_on(replace(inbound, action=action, locale_hint=locale))
 
     async def _open_answer(
@@ -228,10 +246,11 @@ class SlackTransport:
         form = await self.hooks.answer_form(inbound.workspace, inbound.user_id, action, locale)
         view = answer_modal(form, inbound.chat_id, form.get("question", ""))
         try:
-            await self.client.views_open(trigger_id=trigger_id, view=view)
+            client = await self.workspaces.client(inbound.workspace)
+            await client.views_open(trigger_id=trigger_id, view=view)
             self._ok()
-        except (SlackApiError, SlackClientError) as exc:
-            log.warning("Slack views.open failed: %s", transport_error(exc))
+        except (SlackApiError, SlackClientError, TransportError) as exc:
+            log.warning("Slack views.open failed: %s", why(exc))
 
     async def _submitted(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         """An answer modal: counts as a reply in the person's DM."""
@@ -250,7 +269,7 @@ class SlackTransport:
             text=text,
             event_id=view_id,
             workspace=team,
-            locale_hint=await self._locale(team, str(user.get("id", ""))),
+            locale_hint=await self.directory.locale(team, str(user.get("id", ""))),
             message_id=view_id,
         )
         await self._hand_on(inbound)
@@ -260,7 +279,7 @@ class SlackTransport:
             return
         team, user = str(body.get("team_id", "")), str(event.get("user", ""))
         self._home_seen.add((team, user))
-        await self._publish_home(team, user, await self._locale(team, user))
+        await self._publish_home(team, user, await self.directory.locale(team, user))
 
     async def _publish_home(self, team: str, user: str, locale: str | None) -> None:
         if self.hooks is None:
@@ -271,17 +290,18 @@ class SlackTransport:
         ids = await self.actions.register(address, [b.action for b in buttons])
         view = home_view(replace(content, buttons=buttons), ids)
         try:
-            await self.client.views_publish(user_id=user, view=view)
+            client = await self.workspaces.client(team)
+            await client.views_publish(user_id=user, view=view)
             self._ok()
-        except (SlackApiError, SlackClientError) as exc:
-            log.warning("Slack views.publish failed: %s", transport_error(exc))
+        except (SlackApiError, SlackClientError, TransportError) as exc:
+            log.warning("Slack views.publish failed: %s", why(exc))
 
     async def _command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """``/kompis status`` and the rest: the same words as in a DM; the answer comes
         in the DM (opened if need be), so it is never shown in a shared channel."""
         await ack()
         user, team = str(body.get("user_id", "")), str(body.get("team_id", ""))
-        channel = await self._dm(team, user)
+        channel = await self.directory.dm(team, user)
         if channel is None:
             return
         inbound = Inbound(
@@ -291,7 +311,7 @@ class SlackTransport:
             text=str(body.get("text", "")).strip() or "help",
             event_id=f"command:{body.get('trigger_id') or body.get('response_url', '')}",
             workspace=team,
-            locale_hint=await self._locale(team, user),
+            locale_hint=await self.directory.locale(team, user),
         )
         await self._hand_on(inbound)
 
@@ -304,64 +324,32 @@ class SlackTransport:
 
     async def _gone(self, team_id: str, reason: str) -> None:
         log.warning("Slack workspace %s is gone: %s", team_id, reason)
+        await self.workspaces.forget(team_id)
         if self.hooks is not None:
             await self.hooks.workspace_gone(team_id, f"Slack: {reason} (workspace gone)")
 
     async def match_people(self) -> int:
-        """Link people to their Slack accounts by e-mail (at start, and after an import)."""
+        """Link people to their Slack accounts by e-mail in every workspace (at start, at
+        every tick, and when a workspace installs Kompis)."""
+        linked = 0
+        for team in await self.workspaces.teams():
+            linked += await self._match(team)
+        return linked
+
+    async def _match(self, team: str) -> int:
         if self.hooks is None:
             return 0
-        return await self.hooks.match_by_email(self.team_id, self._by_email)
 
-    async def _by_email(self, email: str) -> tuple[str, str, str | None] | None:
-        """``users.lookupByEmail``, then the DM (``conversations.open``) and the locale.
-        An address not found is asked again only after ``RETRY_LOOKUP`` seconds (the
-        method is Tier 3, and matching runs at every tick)."""
-        tried = self._not_found.get(email)
-        if tried is not None and time.monotonic() - tried < RETRY_LOOKUP:
-            return None
-        try:
-            found = await self.client.users_lookupByEmail(email=email)
-        except SlackApiError as exc:
-            if exc.response.get("error") == "users_not_found":
-                self._not_found[email] = time.monotonic()
-            else:
-                log.warning("Slack users.lookupByEmail failed: %s", transport_error(exc))
-            return None
-        except SlackClientError as exc:
-            log.warning("Slack users.lookupByEmail failed: %s", transport_error(exc))
-            return None
-        user = found.get("user") or {}
-        if user.get("deleted") or user.get("is_bot") or not user.get("id"):
-            self._not_found[email] = time.monotonic()  # left the workspace: as not found
-            return None
-        user_id = str(user["id"])
-        channel = await self._dm(self.team_id, user_id)
-        if not channel:
-            return None
-        return user_id, channel, await self._locale(self.team_id, user_id)
+        async def lookup(email: str) -> tuple[str, str, str | None] | None:
+            return await self.directory.by_email(team, email)
 
-    async def _locale(self, team: str, user: str) -> str | None:
-        """The person's Slack language (``users.info`` with ``include_locale``), cached."""
-        if (team, user) not in self._locales:
-            try:
-                found = await self.client.users_info(user=user, include_locale=True)
-                self._locales[(team, user)] = (found.get("user") or {}).get("locale")
-            except (SlackApiError, SlackClientError) as exc:
-                log.warning("Slack users.info failed: %s", transport_error(exc))
-                return None
-        return self._locales[(team, user)]
+        return await self.hooks.match_by_email(team, lookup)
 
-    async def _dm(self, team: str, user: str) -> str | None:
-        """The DM channel with a person (``conversations.open`` is Tier 3: cached)."""
-        if (team, user) not in self._dms:
-            try:
-                found = await self.client.conversations_open(users=user)
-            except (SlackApiError, SlackClientError) as exc:
-                log.warning("Slack conversations.open failed: %s", transport_error(exc))
-                return None
-            self._dms[(team, user)] = str((found.get("channel") or {}).get("id", ""))
-        return self._dms[(team, user)]
+    async def _installed(self, team: str) -> None:
+        """OAuth finished for ``team``: match its people now, off the request path."""
+        task = asyncio.create_task(self._match(team), name=f"slack-match-{team}")
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -370,16 +358,17 @@ class SlackTransport:
         answers one). Returns the ``ts`` of the message that now shows it."""
         if message.attachment is not None:
             raise TransportError("Slack: files are not supported yet", retryable=False)
+        client = await self.workspaces.client(address.workspace)
         ids = await self.actions.register(address, [b.action for b in message.buttons])
         text, shown = fallback(message), blocks(message, ids)
         try:
             if message.edit is not None:
-                await self.client.chat_update(
+                await client.chat_update(
                     channel=address.chat_id, ts=message.edit, text=text, blocks=shown
                 )
                 found = message.edit
             else:
-                sent = await self.client.chat_postMessage(
+                sent = await client.chat_postMessage(
                     channel=address.chat_id, thread_ts=message.reply_to, text=text, blocks=shown
                 )
                 found = str(sent["ts"])
@@ -391,3 +380,8 @@ class SlackTransport:
             raise error from exc
         self._ok()
         return found
+
+
+def why(exc: Exception) -> str:
+    """A failure in one line, never a token."""
+    return str(exc) if isinstance(exc, TransportError) else str(transport_error(exc))
