@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from aiohttp import ClientError
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -127,7 +128,7 @@ class SlackTransport:
         self.http = AsyncSlackRequestHandler(self.app)
         self._on_inbound: InboundHandler | None = None
         self._last_success: datetime | None = None
-        self._socket: Any = None
+        self._socket: AsyncSocketModeHandler | None = None
         self._home_seen: set[tuple[str, str]] = set()
         self._background: set[asyncio.Task[Any]] = set()
         self._listen()
@@ -155,21 +156,30 @@ class SlackTransport:
                 ) from None
             self.workspaces.single_team = str(found.get("team_id", ""))
         if self.socket_mode:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-            self._socket = AsyncSocketModeHandler(
-                self.app,
-                self.options.app_token,
-                web_client=AsyncWebClient(base_url=self.options.api_url),
-            )
-            await self._socket.connect_async()
+            await self._connect_socket()
         self._ok()
+
+    async def _connect_socket(self) -> None:
+        """Socket Mode: the first WebSocket URL is asked for here, so a wrong app token
+        stops the start in one line (slack-sdk's own connect retries forever, which is
+        right for a dropped connection later)."""
+        assert self.options.app_token is not None
+        web = AsyncWebClient(base_url=self.options.api_url)
+        try:
+            opened = await web.apps_connections_open(app_token=self.options.app_token)
+        except (SlackApiError, SlackClientError, ClientError, OSError) as exc:
+            raise TransportError(
+                f"Slack Socket Mode did not connect: {why(exc)}", retryable=False
+            ) from None
+        self._socket = AsyncSocketModeHandler(self.app, self.options.app_token, web_client=web)
+        self._socket.client.wss_uri = str(opened["url"])
+        await self._socket.connect_async()  # type: ignore[no-untyped-call]
 
     async def stop(self) -> None:
         for task in list(self._background):
             task.cancel()
         if self._socket is not None:
-            await self._socket.close_async()
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
         self._on_inbound = None
 
