@@ -144,7 +144,12 @@ class Service:
             default_limits(settings, "slack"),
             installations=installations,
             states=states,
+            installed_teams=self._installed_slack_teams,
         )
+
+    async def _installed_slack_teams(self) -> list[str]:
+        async with unit(self.db) as store:
+            return await store.installed_slack_teams()
 
     async def _match_slack(self) -> None:
         """Link imported people to Slack by e-mail: at start, then at every tick (an import

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlmodel import col
 
 from bot.storage.base import StoreBase
@@ -27,3 +27,9 @@ class WorkspaceQueries(StoreBase):
             .values(unreachable_at=now, unreachable_reason=reason[:200])
         )
         return int(result.rowcount or 0)
+
+    async def installed_slack_teams(self) -> list[str]:
+        """Workspaces that installed Kompis by OAuth (slack-sdk's ``slack_bots`` table,
+        created by migration 0009 and written by its installation store)."""
+        query = text("SELECT DISTINCT team_id FROM slack_bots WHERE team_id IS NOT NULL")
+        return sorted(str(team) for team in (await self.session.exec(query)).scalars())  # type: ignore[call-overload]

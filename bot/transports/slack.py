@@ -109,12 +109,15 @@ class SlackTransport:
         hooks: SlackHooks | None = None,
         installations: AsyncSQLAlchemyInstallationStore | None = None,
         states: AsyncSQLAlchemyOAuthStateStore | None = None,
+        installed_teams: Callable[[], Awaitable[list[str]]] | None = None,
     ) -> None:
         self.options = options
         self.actions = actions
         self.limits = limits
         self.hooks = hooks
-        self.workspaces = Workspaces(options.api_url, options.bot_token, installations)
+        self.workspaces = Workspaces(
+            options.api_url, options.bot_token, installations, installed_teams
+        )
         self.directory = Directory(self.workspaces)
         self.app = (
             oauth_app(options, installations, states, self._installed)

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import BoltResponse
 from slack_bolt.async_app import AsyncApp
@@ -17,7 +17,6 @@ from slack_bolt.oauth.async_callback_options import (
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.transports.slack_workspaces import FormAuthClient
 
@@ -30,8 +29,8 @@ INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
 STATE_SECONDS = 600
 
 
-def stores(
-    client_id: str, engine: AsyncEngine
+def stores(  # ``engine``: the database's SQLAlchemy AsyncEngine (storage owns its type)
+    client_id: str, engine: Any
 ) -> tuple[AsyncSQLAlchemyInstallationStore, AsyncSQLAlchemyOAuthStateStore]:
     return (
         AsyncSQLAlchemyInstallationStore(client_id=client_id, engine=engine),

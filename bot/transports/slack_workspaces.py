@@ -3,9 +3,9 @@ OAuth stored in Kompis's database (slack-sdk's ``AsyncSQLAlchemyInstallationStor
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-import sqlalchemy as sa
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -40,8 +40,10 @@ class Workspaces:
         api_url: str,
         bot_token: str | None = None,
         installations: AsyncSQLAlchemyInstallationStore | None = None,
+        installed_teams: Callable[[], Awaitable[list[str]]] | None = None,
     ) -> None:
         self.api_url = api_url
+        self.installed_teams = installed_teams
         self.bot_token = bot_token
         self.installations = installations
         self._clients: dict[str, AsyncWebClient] = {}
@@ -81,11 +83,7 @@ class Workspaces:
         """Every workspace Kompis can write to now."""
         if self.installations is None:
             return [self.single_team] if self.single_team else []
-        bots = self.installations.bots
-        query = sa.select(bots.c.team_id).distinct()
-        async with self.installations.engine.connect() as connection:
-            found = (await connection.execute(query)).scalars().all()
-        return sorted(str(team) for team in found if team)
+        return await self.installed_teams() if self.installed_teams else []
 
     async def forget(self, team: str) -> None:
         """The workspace removed Kompis: its stored tokens go."""

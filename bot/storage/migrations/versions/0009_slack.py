@@ -1,8 +1,8 @@
-"""slack: OAuth installations, bots and OAuth states (slack-sdk's own store tables)
+"""slack: OAuth installations, bots and OAuth states
 
-The tables are built by slack-sdk's SQLAlchemy stores (``slack_installations``,
-``slack_bots``, ``slack_oauth_states``), so the schema is exactly the one
-``AsyncSQLAlchemyInstallationStore`` and ``AsyncSQLAlchemyOAuthStateStore`` read and write.
+The schema slack-sdk's ``AsyncSQLAlchemyInstallationStore`` and
+``AsyncSQLAlchemyOAuthStateStore`` (3.48) read and write, with their own table and index
+names; ``tests/test_slack_storage.py`` compares it with slack-sdk's definition.
 
 Revision ID: 0009
 Revises: 0008
@@ -13,28 +13,81 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-INSTALLATIONS, BOTS, STATES = "slack_installations", "slack_bots", "slack_oauth_states"
+
+def _bot_columns() -> list[sa.Column[object]]:
+    return [
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("client_id", sa.String(32), nullable=False),
+        sa.Column("app_id", sa.String(32), nullable=False),
+        sa.Column("enterprise_id", sa.String(32)),
+        sa.Column("enterprise_name", sa.String(200)),
+    ]
 
 
-def _metadata() -> sa.MetaData:
-    metadata = sa.MetaData()
-    SQLAlchemyInstallationStore.build_installations_table(metadata, INSTALLATIONS)
-    SQLAlchemyInstallationStore.build_bots_table(metadata, BOTS)
-    SQLAlchemyOAuthStateStore.build_oauth_states_table(metadata, STATES)
-    return metadata
+def _bot_token_columns() -> list[sa.Column[object]]:
+    return [
+        sa.Column("team_id", sa.String(32)),
+        sa.Column("team_name", sa.String(200)),
+        sa.Column("bot_token", sa.String(200)),
+        sa.Column("bot_id", sa.String(32)),
+        sa.Column("bot_user_id", sa.String(32)),
+        sa.Column("bot_scopes", sa.String(1000)),
+        sa.Column("bot_refresh_token", sa.String(200)),
+        sa.Column("bot_token_expires_at", sa.DateTime()),
+    ]
 
 
 def upgrade() -> None:
-    _metadata().create_all(op.get_bind())
+    op.create_table(
+        "slack_installations",
+        *_bot_columns(),
+        sa.Column("enterprise_url", sa.String(200)),
+        *_bot_token_columns(),
+        sa.Column("user_id", sa.String(32), nullable=False),
+        sa.Column("user_token", sa.String(200)),
+        sa.Column("user_scopes", sa.String(1000)),
+        sa.Column("user_refresh_token", sa.String(200)),
+        sa.Column("user_token_expires_at", sa.DateTime()),
+        sa.Column("incoming_webhook_url", sa.String(200)),
+        sa.Column("incoming_webhook_channel", sa.String(200)),
+        sa.Column("incoming_webhook_channel_id", sa.String(200)),
+        sa.Column("incoming_webhook_configuration_url", sa.String(200)),
+        sa.Column("is_enterprise_install", sa.Boolean(), nullable=False),
+        sa.Column("token_type", sa.String(32)),
+        sa.Column("installed_at", sa.DateTime(), nullable=False),
+    )
+    op.create_index(
+        "slack_installations_idx",
+        "slack_installations",
+        ["client_id", "enterprise_id", "team_id", "user_id", "installed_at"],
+    )
+    op.create_table(
+        "slack_bots",
+        *_bot_columns(),
+        *_bot_token_columns(),
+        sa.Column("is_enterprise_install", sa.Boolean(), nullable=False),
+        sa.Column("installed_at", sa.DateTime(), nullable=False),
+    )
+    op.create_index(
+        "slack_bots_idx", "slack_bots", ["client_id", "enterprise_id", "team_id", "installed_at"]
+    )
+    op.create_table(
+        "slack_oauth_states",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("state", sa.String(200), nullable=False),
+        sa.Column("expire_at", sa.DateTime(), nullable=False),
+    )
 
 
 def downgrade() -> None:
-    _metadata().drop_all(op.get_bind())
+    op.drop_table("slack_oauth_states")
+    op.drop_index("slack_bots_idx", table_name="slack_bots")
+    op.drop_table("slack_bots")
+    op.drop_index("slack_installations_idx", table_name="slack_installations")
+    op.drop_table("slack_installations")
