@@ -100,6 +100,9 @@ PARAMS: dict[str, dict[str, Any]] = {
     "language_changed": {"language": "sv"},
     "language_unknown": {"given": "xx", "choices": list(LOCALES)},
     "unknown_command": {"word": "teleport"},
+    "channel_choose": {"current": "Slack"},
+    "channel_changed": {"platform": "Telegram"},
+    "channel_unknown": {"choices": ["Slack", "Telegram"]},
 }
 PARAMS |= REMINDER_CASES
 ENGLISH_ONLY = re.compile(r"\b(the|you|your|is|and|with|what|deadline|write)\b", re.I)

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from bot.domain.invites import Invite
 from bot.domain.messages import Outgoing
-from bot.domain.people import Person, Unreachable, Visibility
+from bot.domain.people import Channel, Person, Unreachable, Visibility
 
 
 class StorePort(Protocol):
@@ -84,3 +84,11 @@ class OnboardingPort(StorePort, Protocol):
         now: datetime,
         workspace: str = "",
     ) -> None: ...
+
+
+class ChannelPort(StorePort, Protocol):
+    """What the ``channel`` command needs: a person's accounts, and choosing one."""
+
+    async def channels(self, person_id: int) -> list[Channel]: ...
+
+    async def choose_channel(self, person_id: int, identity_id: int, now: datetime) -> bool: ...

@@ -30,6 +30,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     "snooze": ("snooze", "later", "utsett", "utset", "seinare", "skjut", "snooza", "senare"),
     "pause": ("pause", "pausa", "ferie", "semester"),
     "resume": ("resume", "fortsett", "fortset", "fortsätt", "fortsatt", "start-igjen"),
+    "channel": ("channel", "kanal"),
 }
 
 _LOOKUP = {word: name for name, words in WORDS.items() for word in words}

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.domain.catalog import Catalog
 from bot.domain.messages import Address, Inbound, Outgoing
 from bot.domain.ports import StorePort
-from bot.features import basics, control, labs, progress, reflections, surveys
+from bot.features import basics, channel, control, labs, progress, reflections, surveys
 from bot.features.commands import Command, parse_action, parse_text
 from bot.features.context import Context
 from bot.rendering.i18n import negotiate
@@ -30,6 +30,7 @@ HANDLERS: dict[str, Handler] = {
     "labs": labs.show,
     "lab_pick": labs.pick,
     "lab_drop": labs.drop,
+    "channel": channel.choose,
     "unknown": basics.unknown,
 }
 

@@ -12,6 +12,8 @@ from bot.storage.tables import IdentityRow
 
 
 class WorkspaceQueries(StoreBase):
+    """Workspaces as a whole."""
+
     async def mark_workspace_unreachable(
         self, platform: str, workspace: str, reason: str, now: datetime
     ) -> int:

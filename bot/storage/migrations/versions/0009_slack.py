@@ -1,4 +1,4 @@
-"""slack: OAuth installations, bots and OAuth states
+"""slack: OAuth installations, bots and OAuth states; the account a person chose
 
 The schema slack-sdk's ``AsyncSQLAlchemyInstallationStore`` and
 ``AsyncSQLAlchemyOAuthStateStore`` (3.48) read and write, with their own table and index
@@ -12,6 +12,7 @@ Create Date: 2026-12-01
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = "0009"
@@ -44,6 +45,8 @@ def _bot_token_columns() -> list[sa.Column[object]]:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("identity") as batch:
+        batch.add_column(sa.Column("chosen_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
     op.create_table(
         "slack_installations",
         *_bot_columns(),
@@ -91,3 +94,5 @@ def downgrade() -> None:
     op.drop_table("slack_bots")
     op.drop_index("slack_installations_idx", table_name="slack_installations")
     op.drop_table("slack_installations")
+    with op.batch_alter_table("identity") as batch:
+        batch.drop_column("chosen_at")
