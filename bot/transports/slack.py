@@ -19,7 +19,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from aiohttp import ClientError
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -45,41 +45,17 @@ from bot.transports.slack_convert import (
     message_inbound,
     pressed_blocks,
     transport_error,
+    why,
 )
 from bot.transports.slack_directory import Directory
+from bot.transports.slack_home import SlackHooks, SlackViews
 from bot.transports.slack_oauth import oauth_app
-from bot.transports.slack_views import ANSWER_CALLBACK, answer_modal, home_view, submitted
+from bot.transports.slack_views import ANSWER_CALLBACK
 from bot.transports.slack_workspaces import Workspaces
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/kompis"
-
-
-class SlackHooks(Protocol):
-    """What the transport asks of Kompis (``bot.serve_slack`` answers from the database)."""
-
-    async def workspace_gone(self, workspace: str, reason: str) -> None:
-        """The workspace's token stopped working or the app was removed."""
-        ...
-
-    async def answer_form(
-        self, workspace: str, user: str, action: str, locale_hint: str | None
-    ) -> dict[str, str]:
-        """The answer modal's ``title``, ``label``, ``submit``, ``close`` and ``question``."""
-        ...
-
-    async def home(
-        self, workspace: str, user: str, locale_hint: str | None
-    ) -> tuple[Rendered, str | None]:
-        """The App Home content, and the person's DM channel (``None``: a stranger)."""
-        ...
-
-    async def match_by_email(
-        self, workspace: str, lookup: Callable[[str], Awaitable[tuple[str, str, str | None] | None]]
-    ) -> int:
-        """Link the people not on Slack yet whose e-mail ``lookup`` finds; how many."""
-        ...
 
 
 @dataclass
@@ -119,6 +95,7 @@ class SlackTransport:
             options.api_url, options.bot_token, installations, installed_teams
         )
         self.directory = Directory(self.workspaces)
+        self.views = SlackViews(self.workspaces, self.directory, actions)
         self.app = (
             oauth_app(options, installations, states, self._installed)
             if installations is not None and states is not None
@@ -235,8 +212,8 @@ class SlackTransport:
         if action is None:
             await self._hand_on(replace(inbound, action=None, kind=REFUSED, locale_hint=locale))
             return
-        if action.partition(":")[0] == "reflect" and body.get("trigger_id"):
-            await self._open_answer(body["trigger_id"], inbound, action, locale)
+        if action.partition(":")[0] == "reflect" and body.get("trigger_id") and self.hooks:
+            await self.views.open_answer(self.hooks, body["trigger_id"], inbound, action, locale)
         shown = pressed_blocks(body)
         if shown is not None and inbound.message_id:
             try:
@@ -249,43 +226,12 @@ class SlackTransport:
                 log.warning("Slack chat.update of a pressed message: %s", why(exc))
         await self._hand_on(replace(inbound, action=action, locale_hint=locale))
 
-    async def _open_answer(
-        self, trigger_id: str, inbound: Inbound, action: str, locale: str | None
-    ) -> None:
-        """The Answer button opens a modal at once (a trigger lasts 3 seconds); the
-        prompt is also posted in the DM, where a plain reply counts as well."""
-        if self.hooks is None:
-            return
-        form = await self.hooks.answer_form(inbound.workspace, inbound.user_id, action, locale)
-        view = answer_modal(form, inbound.chat_id, form.get("question", ""))
-        try:
-            client = await self.workspaces.client(inbound.workspace)
-            await client.views_open(trigger_id=trigger_id, view=view)
-            self._ok()
-        except (SlackApiError, SlackClientError, TransportError) as exc:
-            log.warning("Slack views.open failed: %s", why(exc))
-
     async def _submitted(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         """An answer modal: counts as a reply in the person's DM."""
         await ack()
-        found = submitted(view)
-        if found is None:
-            return
-        channel, text = found
-        user = body.get("user") or {}
-        team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
-        view_id = f"view:{view.get('id', '')}"
-        inbound = Inbound(
-            PLATFORM,
-            str(user.get("id", "")),
-            channel,
-            text=text,
-            event_id=view_id,
-            workspace=team,
-            locale_hint=await self.directory.locale(team, str(user.get("id", ""))),
-            message_id=view_id,
-        )
-        await self._hand_on(inbound)
+        inbound = await self.views.submitted(body, view)
+        if inbound is not None:
+            await self._hand_on(inbound)
 
     async def _home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         if event.get("tab") != "home":
@@ -295,19 +241,8 @@ class SlackTransport:
         await self._publish_home(team, user, await self.directory.locale(team, user))
 
     async def _publish_home(self, team: str, user: str, locale: str | None) -> None:
-        if self.hooks is None:
-            return
-        content, chat = await self.hooks.home(team, user, locale)
-        buttons = content.buttons if chat else ()
-        address = Address(PLATFORM, chat or "", team)
-        ids = await self.actions.register(address, [b.action for b in buttons])
-        view = home_view(replace(content, buttons=buttons), ids)
-        try:
-            client = await self.workspaces.client(team)
-            await client.views_publish(user_id=user, view=view)
+        if self.hooks is not None and await self.views.publish_home(self.hooks, team, user, locale):
             self._ok()
-        except (SlackApiError, SlackClientError, TransportError) as exc:
-            log.warning("Slack views.publish failed: %s", why(exc))
 
     async def _command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
         """``/kompis status`` and the rest: the same words as in a DM; the answer comes
@@ -393,8 +328,3 @@ class SlackTransport:
             raise error from exc
         self._ok()
         return found
-
-
-def why(exc: Exception) -> str:
-    """A failure in one line, never a token."""
-    return str(exc) if isinstance(exc, TransportError) else str(transport_error(exc))

@@ -151,3 +151,8 @@ def transport_error(exc: Exception) -> TransportError:
     if isinstance(exc, ClientError | TimeoutError | SlackClientError):
         return TransportError(f"Slack: {type(exc).__name__}", retryable=True)
     return TransportError(f"Slack: {type(exc).__name__}", retryable=False)
+
+
+def why(exc: Exception) -> str:
+    """A failure in one line, never a token."""
+    return str(exc) if isinstance(exc, TransportError) else str(transport_error(exc))

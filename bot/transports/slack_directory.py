@@ -10,7 +10,7 @@ import time
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.transports.base import TransportError
-from bot.transports.slack_convert import transport_error
+from bot.transports.slack_convert import why
 from bot.transports.slack_workspaces import Workspaces
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ class Directory:
                 client = await self.workspaces.client(team)
                 found = await client.users_info(user=user, include_locale=True)
             except (SlackApiError, SlackClientError, TransportError) as exc:
-                log.warning("Slack users.info failed: %s", _why(exc))
+                log.warning("Slack users.info failed: %s", why(exc))
                 return None
             self._locales[(team, user)] = (found.get("user") or {}).get("locale")
         return self._locales[(team, user)]
@@ -45,7 +45,7 @@ class Directory:
                 client = await self.workspaces.client(team)
                 found = await client.conversations_open(users=user)
             except (SlackApiError, SlackClientError, TransportError) as exc:
-                log.warning("Slack conversations.open failed: %s", _why(exc))
+                log.warning("Slack conversations.open failed: %s", why(exc))
                 return None
             self._dms[(team, user)] = str((found.get("channel") or {}).get("id", ""))
         return self._dms[(team, user)] or None
@@ -63,10 +63,10 @@ class Directory:
             if exc.response.get("error") == "users_not_found":
                 self._not_found[(team, email)] = time.monotonic()
             else:
-                log.warning("Slack users.lookupByEmail failed: %s", _why(exc))
+                log.warning("Slack users.lookupByEmail failed: %s", why(exc))
             return None
         except (SlackClientError, TransportError) as exc:
-            log.warning("Slack users.lookupByEmail failed: %s", _why(exc))
+            log.warning("Slack users.lookupByEmail failed: %s", why(exc))
             return None
         user = found.get("user") or {}
         if user.get("deleted") or user.get("is_bot") or not user.get("id"):
@@ -77,7 +77,3 @@ class Directory:
         if channel is None:
             return None
         return user_id, channel, await self.locale(team, user_id)
-
-
-def _why(exc: Exception) -> str:
-    return str(exc) if isinstance(exc, TransportError) else str(transport_error(exc))
