@@ -155,14 +155,9 @@ def run() -> None:
     if not configured:
         raise _fail(
             "no chat platform is configured: set KOMPIS_TELEGRAM_TOKEN for Telegram, "
-            "or SLACK_BOT_TOKEN with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET for Slack. "
+            "or SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID "
+            "and SLACK_CLIENT_SECRET (many) for Slack. "
             "To try Kompis without either, run `kompis demo`.",
-            code=2,
-        )
-    if "telegram" not in configured:
-        raise _fail(
-            f"configured: {', '.join(configured)}; this version of Kompis runs Telegram only "
-            "(set KOMPIS_TELEGRAM_TOKEN). Run `kompis demo` to try it in the terminal.",
             code=2,
         )
     from bot.serve import run_until_signalled

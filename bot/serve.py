@@ -25,11 +25,14 @@ from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock, SystemClock
 from bot.errors import ConfigError
 from bot.features.menu import menus
+from bot.serve_slack import SlackServices
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.registry import StoredActions
 from bot.storage.repo import unit
 from bot.transports.base import Transport
+from bot.transports.slack import SlackOptions, SlackTransport
+from bot.transports.slack_oauth import stores as slack_stores
 from bot.transports.telegram import TelegramOptions, TelegramTransport
 from bot.web.app import WebApp
 
@@ -68,7 +71,18 @@ class Service:
                 default_limits(settings, "telegram"),
             )
             transports["telegram"] = self.telegram
+        self.slack = self._slack(settings)
+        if self.slack is not None:
+            transports["slack"] = self.slack
         self.app = Kompis(settings, self.clock, transports, catalog, db=self.db)
+        if self.slack is not None:
+            self.slack.hooks = SlackServices(
+                self.db,
+                self.app.catalog,
+                self.app.renderer,
+                self.clock,
+                self.app.dispatcher.fallback_locale,
+            )
         if self.telegram is not None:
             self.telegram.options.commands = menus(
                 self.app.renderer.gettext, self.app.dispatcher.fallback_locale
@@ -86,6 +100,8 @@ class Service:
                 if settings.telegram_webhook_secret
                 else None
             ),
+            slack=self.slack.handle_http if self.slack and not self.slack.socket_mode else None,
+            slack_oauth=self.slack is not None and self.slack.workspaces.many,
         )
         self.server = _Server(
             uvicorn.Config(
@@ -99,6 +115,56 @@ class Service:
         )
         self._serving: asyncio.Task[None] | None = None
         self._socket: socket.socket | None = None
+        self._matching: asyncio.Task[None] | None = None
+
+    def _slack(self, settings: Settings) -> SlackTransport | None:
+        """One workspace with a bot token, or many through OAuth (installations in the
+        database); Socket Mode with an app-level token, HTTP otherwise."""
+        many = settings.slack_bot_token is None and settings.slack_client_id is not None
+        if settings.slack_bot_token is None and not many:
+            return None
+        secret = settings.slack_signing_secret
+        app_token = settings.slack_app_token
+        client_secret = settings.slack_client_secret
+        options = SlackOptions(
+            signing_secret=secret.get_secret_value() if secret else "",
+            bot_token=settings.slack_bot_token.get_secret_value()
+            if settings.slack_bot_token
+            else None,
+            api_url=settings.slack_api_url,
+            app_token=app_token.get_secret_value() if app_token else None,
+            client_id=settings.slack_client_id,
+            client_secret=client_secret.get_secret_value() if client_secret else None,
+        )
+        installations, states = (
+            slack_stores(settings.slack_client_id, self.db.engine)
+            if many and settings.slack_client_id
+            else (None, None)
+        )
+        return SlackTransport(
+            options,
+            self.actions,
+            default_limits(settings, "slack"),
+            installations=installations,
+            states=states,
+            installed_teams=self._installed_slack_teams,
+        )
+
+    async def _installed_slack_teams(self) -> list[str]:
+        async with unit(self.db) as store:
+            return await store.installed_slack_teams()
+
+    async def _match_slack(self) -> None:
+        """Link imported people to Slack by e-mail: at start, then at every tick (an import
+        runs in another process); a failure is logged and tried again at the next."""
+        assert self.slack is not None
+        while True:
+            try:
+                if await self.slack.match_people():
+                    self.app.delivery.wake()
+            except Exception:
+                log.exception("matching people to Slack by e-mail failed")
+            await asyncio.sleep(self.settings.tick_seconds)
 
     async def _outbox_counts(self) -> dict[str, int]:
         async with unit(self.db) as store:
@@ -111,6 +177,8 @@ class Service:
         try:
             await self._listen()
             await self.app.serve()
+            if self.slack is not None:
+                self._matching = asyncio.create_task(self._match_slack(), name="slack-match")
         except BaseException:
             await self.stop()
             raise
@@ -144,6 +212,10 @@ class Service:
         if self.telegram is not None:
             mode = "webhook" if self.telegram.webhook else "long polling"
             parts.append(f"Telegram @{self.telegram.username} ({mode})")
+        if self.slack is not None:
+            mode = "Socket Mode" if self.slack.socket_mode else "HTTP /slack/events"
+            where = self.slack.team_id or "OAuth, many workspaces"
+            parts.append(f"Slack {where} ({mode})")
         parts.append(f"HTTP on {self.settings.http_host}:{self.port}")
         return ", ".join(parts)
 
@@ -155,6 +227,11 @@ class Service:
         return self.settings.http_port
 
     async def stop(self) -> None:
+        if self._matching is not None:
+            self._matching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._matching
+            self._matching = None
         self.server.should_exit = True
         if self._serving is not None:
             with contextlib.suppress(Exception):

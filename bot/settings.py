@@ -81,6 +81,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 "KOMPIS_TELEGRAM_WEBHOOK_SECRET may only have 1-256 of A-Z, a-z, 0-9, _ and -"
             )
+        if (self.slack_bot_token or self.slack_client_id) and not self.slack_signing_secret:
+            raise ValueError(
+                "SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN or SLACK_CLIENT_ID (the"
+                " app's Basic Information page, App Credentials)"
+            )
+        if self.slack_client_id and not self.slack_client_secret:
+            raise ValueError("SLACK_CLIENT_SECRET is required with SLACK_CLIENT_ID")
         return self
 
     def transports_configured(self) -> list[str]:

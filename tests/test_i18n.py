@@ -119,6 +119,9 @@ PARAMS: dict[str, dict[str, Any]] = {
     "no_button": {"number": "7"},
     "welcome": {"name": "Kari", "programme": LT},
     "group_private": {"link": "https://t.me/KompisBot"},
+    "channel_choose": {"current": "Slack"},
+    "channel_changed": {"platform": "Telegram"},
+    "channel_unknown": {"choices": ["Slack", "Telegram"]},
 }
 PARAMS |= REMINDER_CASES
 ENGLISH_ONLY = re.compile(r"\b(the|you|your|is|and|with|what|deadline|write)\b", re.I)

@@ -65,6 +65,7 @@ def test_malformed_setting_is_one_line_naming_it(monkeypatch: pytest.MonkeyPatch
 def test_secrets_are_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = "xo" + "xb-0000-fake"  # assembled, so no token-shaped string sits in the repository
     monkeypatch.setenv("SLACK_BOT_TOKEN", fake)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "fake-signing-secret")
     settings = load_settings()
     assert fake not in repr(settings) and "0000-fake" not in repr(settings)
     assert settings.transports_configured() == ["slack"]

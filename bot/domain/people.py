@@ -96,3 +96,14 @@ def current_membership(
         if running:
             return running[0]
     return latest_first[0] if latest_first else None
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One of a person's platform accounts, as the ``channel`` command shows it: Kompis
+    writes to the chosen one while it is reachable (else the most recently used)."""
+
+    identity_id: int
+    platform: str
+    chosen: bool
+    reachable: bool

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from bot.domain.conversation import Conversation
 from bot.domain.invites import Invite
 from bot.domain.messages import Outgoing
-from bot.domain.people import Person, Unreachable, Visibility
+from bot.domain.people import Channel, Person, Unreachable, Visibility
 
 
 class StorePort(Protocol):
@@ -104,3 +104,11 @@ class OnboardingPort(StorePort, Protocol):
         now: datetime,
         workspace: str = "",
     ) -> None: ...
+
+
+class ChannelPort(StorePort, Protocol):
+    """What the ``channel`` command needs: a person's accounts, and choosing one."""
+
+    async def channels(self, person_id: int) -> list[Channel]: ...
+
+    async def choose_channel(self, person_id: int, identity_id: int, now: datetime) -> bool: ...

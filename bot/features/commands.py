@@ -44,6 +44,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     "resume": ("resume", "fortsett", "fortset", "fortsätt", "fortsatt", "start-igjen"),
     # "hopp over" (nb, nn) and "hoppa över" (sv) arrive as the word with "over"/"över".
     "skip": ("skip", "hopp", "hoppa", "avbryt", "cancel"),
+    "channel": ("channel", "kanal"),
 }
 
 _LOOKUP = {word: name for name, words in WORDS.items() for word in words}

@@ -9,7 +9,16 @@ from datetime import datetime
 from bot.domain.catalog import Catalog
 from bot.domain.messages import Address, Inbound, Outgoing
 from bot.domain.ports import StorePort
-from bot.features import basics, control, conversation, labs, progress, reflections, surveys
+from bot.features import (
+    basics,
+    channel,
+    control,
+    conversation,
+    labs,
+    progress,
+    reflections,
+    surveys,
+)
 from bot.features.commands import Command, parse_action, parse_text
 from bot.features.context import Context
 from bot.rendering.i18n import supported
@@ -34,6 +43,7 @@ HANDLERS: dict[str, Handler] = {
     "lab_pick": labs.pick,
     "lab_drop": labs.drop,
     "skip": basics.skip,
+    "channel": channel.choose,
     "unknown": basics.unknown,
 }
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
-from bot.domain.people import Unreachable
+from bot.domain.people import Channel, Unreachable
 from bot.storage.base import StoreBase
 from bot.storage.tables import (
     IdentityRow,
@@ -28,6 +28,7 @@ class Identity:
     external_id: str
     chat_id: str
     unreachable: bool
+    chosen: bool = False
 
 
 class IdentityQueries(StoreBase):
@@ -99,6 +100,7 @@ class IdentityQueries(StoreBase):
             rows,
             key=lambda r: (
                 r.unreachable_at is not None,
+                r.chosen_at is None,  # the account the person chose comes first
                 -(r.last_seen.timestamp() if r.last_seen else 0),
             ),
         )
@@ -113,6 +115,7 @@ class IdentityQueries(StoreBase):
                     r.external_id,
                     r.chat_id,
                     r.unreachable_at is not None,
+                    r.chosen_at is not None,
                 )
             )
         return found
@@ -189,3 +192,23 @@ class IdentityQueries(StoreBase):
     async def identity_id(self, platform: str, external_id: str, workspace: str = "") -> int | None:
         row = await self._identity_row(platform, external_id, workspace)
         return row.id if row is not None else None
+
+    async def channels(self, person_id: int) -> list[Channel]:
+        """A person's accounts, in the order Kompis tries them."""
+        found = await self.identities(person_id)
+        return [Channel(i.id, i.platform, i.chosen, not i.unreachable) for i in found]
+
+    async def choose_channel(self, person_id: int, identity_id: int, now: datetime) -> bool:
+        """Write to this account of the person's from now on; False if it is not theirs."""
+        mine = {c.identity_id for c in await self.channels(person_id)}
+        if identity_id not in mine:
+            return False
+        await self.session.exec(
+            update(IdentityRow)
+            .where(col(IdentityRow.person_id) == person_id)
+            .values(chosen_at=None)
+        )
+        await self.session.exec(
+            update(IdentityRow).where(col(IdentityRow.id) == identity_id).values(chosen_at=now)
+        )
+        return True

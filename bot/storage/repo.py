@@ -24,6 +24,7 @@ from bot.storage.people import PeopleQueries
 from bot.storage.planned import PlannedQueries
 from bot.storage.progress import ProgressQueries, Reflection
 from bot.storage.roster import RosterQueries
+from bot.storage.workspaces import WorkspaceQueries
 
 __all__ = ["PLANNER_LOCK_ID", "Identity", "OutboxItem", "Reflection", "Store", "unit"]
 
@@ -41,6 +42,7 @@ class Store(
     InviteQueries,
     AnswerMessageQueries,
     PlannedQueries,
+    WorkspaceQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 

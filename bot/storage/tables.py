@@ -67,6 +67,8 @@ class IdentityRow(SQLModel, table=True):
     last_seen: datetime | None = None
     unreachable_at: datetime | None = None
     unreachable_reason: str | None = Field(default=None, max_length=200)
+    #: when the person chose this account for Kompis to write to (``channel``); None: not
+    chosen_at: datetime | None = None
 
 
 class CompletionRow(SQLModel, table=True):

@@ -1,4 +1,6 @@
-"""The ASGI app: ``/healthz`` always, ``/metrics``, ``/telegram/webhook`` in webhook mode.
+"""The ASGI app: ``/healthz`` always, ``/metrics``, ``/telegram/webhook`` in webhook mode,
+``/slack/events`` when Slack is configured (Bolt checks Slack's signature there: 401
+otherwise), and with OAuth ``/slack/install`` and ``/slack/oauth_redirect``.
 
 The webhook checks Telegram's secret token before anything else: a request without the
 right ``X-Telegram-Bot-Api-Secret-Token`` gets 403 and is not processed (and the header's
@@ -27,6 +29,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 #: how the web app sees the running bot (``bot.serve`` builds it from ``Kompis``)
 DatabaseCheck = Callable[[], Awaitable[dict[str, int]]]
 Processor = Callable[[dict[str, Any]], Awaitable[None]]
+#: Slack's requests go to Bolt whole (it verifies the signature over the raw body)
+SlackHandler = Callable[[Request], Awaitable[Response]]
 
 
 class WebApp:
@@ -36,6 +40,8 @@ class WebApp:
         transports: dict[str, Callable[[], datetime | None]],
         telegram: Processor | None = None,
         telegram_secret: str | None = None,
+        slack: SlackHandler | None = None,
+        slack_oauth: bool = False,
     ) -> None:
         self.outbox_counts = outbox_counts
         self.transports = transports
@@ -51,6 +57,11 @@ class WebApp:
         ]
         if telegram is not None:
             routes.append(Route("/telegram/webhook", self.telegram_webhook, methods=["POST"]))
+        if slack is not None:
+            routes.append(Route("/slack/events", slack, methods=["POST"]))
+            if slack_oauth:  # Bolt's install page and OAuth redirect
+                routes.append(Route("/slack/install", slack, methods=["GET"]))
+                routes.append(Route("/slack/oauth_redirect", slack, methods=["GET"]))
         self.asgi = Starlette(routes=routes)
 
     async def healthz(self, _request: Request) -> Response:
