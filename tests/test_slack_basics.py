@@ -31,14 +31,14 @@ async def test_a_stranger_then_a_join_code(tmp_path: Path) -> None:
             )
             assert answer.status_code == 200
             await fake.wait_for("chat.postMessage")
-            assert "Jag känner inte dig än" in texts(fake, dm)[-1]
+            assert "Jag vet inte vem du är än" in texts(fake, dm)[-1]
 
             code = codes["anna.lindqvist@kiruna.example.org"]
             await post(
                 service, signer.event(team, fake.user_writes(team.id, anna.id, f"join {code}"))
             )
             await fake.wait_for("chat.postMessage", 3)
-            welcome = [t for t in texts(fake, dm) if t.startswith("Välkommen, Anna Lindqvist!")]
+            welcome = [t for t in texts(fake, dm) if t.startswith("Välkommen, Anna!")]
             assert welcome, texts(fake, dm)
             async with unit(service.db) as store:
                 assert await store.person_for_identity("slack", anna.id, team.id) is not None

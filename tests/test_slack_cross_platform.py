@@ -54,7 +54,7 @@ async def test_switching_channel_and_the_reminders_follow(tmp_path: Path) -> Non
             await telegram.wait_for(KARI, 3)
             assert "Fra nå av skriver jeg til deg på Telegram" in telegram.last(KARI).text
             await advance(service, clock, timedelta(days=1))
-            assert "Nå starter Forarbeid" in telegram.last(KARI).text
+            assert "Nå kan du begynne" in telegram.last(KARI).text
             assert not any("Nå starter" in t for t in texts(slack, dm))
 
             # an answer typed in Slack counts, though Kompis writes to Telegram
@@ -80,8 +80,8 @@ async def test_switching_channel_and_the_reminders_follow(tmp_path: Path) -> Non
             await count(slack, dm, before + 1)
             assert "Fra nå av skriver jeg til deg på Slack" in texts(slack, dm)[-1]
             on_telegram = len(telegram.texts(KARI))
-            await advance(service, clock, timedelta(days=18))
-            assert any("frist om 7 dager" in t for t in texts(slack, dm)), texts(slack, dm)
+            await advance(service, clock, timedelta(days=23))  # to the reminder 3 days before
+            assert any("Fristen er om 3 dager" in t for t in texts(slack, dm)), texts(slack, dm)
             assert len(telegram.texts(KARI)) == on_telegram
         finally:
             await service.stop()

@@ -45,8 +45,8 @@ async def test_one_stage_in_nb_and_sv(tmp_path: Path) -> None:
             await count(fake, anna_dm, 2)
 
             await advance(service, clock, timedelta(days=1))  # Monday 09:00: the stage opens
-            assert "Nå starter Forarbeid" in texts(fake, kari_dm)[-1]
-            assert "Förarbete har öppnat" in texts(fake, anna_dm)[-1]
+            assert "Nå kan du begynne" in texts(fake, kari_dm)[-1]
+            assert "Nu kan du börja" in texts(fake, anna_dm)[-1]
 
             # a reflection by DM reply: the prompt, then the next text is the answer
             await say(kari.id, "svar")

@@ -57,7 +57,7 @@ async def test_home_and_the_answer_modal(tmp_path: Path) -> None:
             other = app_home_opened(stranger.id, fake.dm_channel(team.id, stranger.id))
             await post(service, signer.event(team, other))
             await fake.wait_for("views.publish", 2)
-            assert "Jag känner inte dig än" in home_text(fake, team.id, stranger.id)
+            assert "Jag vet inte vem du är än" in home_text(fake, team.id, stranger.id)
 
             # the Answer button opens a modal with the question, in Kari's language
             await post(service, signer.event(team, fake.user_writes(team.id, kari.id, "status")))

@@ -55,6 +55,9 @@ from bot.transports.slack_workspaces import Workspaces
 
 log = logging.getLogger(__name__)
 
+#: how long a stop waits for listeners that run after their ack (Bolt's lazy work)
+STOP_GRACE_SECONDS = 5.0
+
 COMMAND = "/kompis"
 
 
@@ -156,11 +159,18 @@ class SlackTransport:
         await self._socket.connect_async()  # type: ignore[no-untyped-call]
 
     async def stop(self) -> None:
-        for task in list(self._background):
-            task.cancel()
+        """Stop taking events (Socket Mode disconnects; HTTP requests stop with the server)
+        and give the listeners already running after their ``ack`` a moment to finish."""
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
+        if self._background:
+            await asyncio.wait(list(self._background), timeout=STOP_GRACE_SECONDS)
+
+    async def close(self) -> None:
+        """After delivery stopped: cancel any listener still running, let go of the hook."""
+        for task in list(self._background):
+            task.cancel()
         self._on_inbound = None
 
     def last_success(self) -> datetime | None:
