@@ -3,6 +3,7 @@ always in CI), and a harness running the real app on the memory transport and a 
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -23,6 +24,18 @@ def _offline() -> Iterator[None]:
     """Every test runs offline by construction: only loopback connections are allowed."""
     with loopback_only():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """A command run in-process sets up logging (a handler on the root logger bound to the
+    test's captured stderr); put the root logger back so later tests do not write to a
+    closed stream."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def _pg_admin_dsn() -> str:
