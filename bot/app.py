@@ -13,6 +13,7 @@ from bot.curriculum.loader import load_catalog_or_raise
 from bot.curriculum.participants import read_participants
 from bot.curriculum.problems import DataError
 from bot.delivery.ratelimit import default_limits
+from bot.delivery.retention import Retention
 from bot.delivery.scheduler import Ticker
 from bot.delivery.sender import Sender
 from bot.domain.catalog import Catalog
@@ -56,10 +57,22 @@ class Kompis:
         self.reminders = Reminders(self.catalog, first_plan_lookback=grace, late_grace=grace)
         limits = {platform: default_limits(settings, platform) for platform in transports}
         self.sender = Sender(
-            self.db, self.catalog, self.renderer, clock, transports, worker, limits=limits
+            self.db,
+            self.catalog,
+            self.renderer,
+            clock,
+            transports,
+            worker,
+            limits=limits,
+            lease=timedelta(seconds=settings.outbox_lease_seconds),
         )
+        self.retention = Retention(self.db, clock, settings.retention_days)
         self.ticker = Ticker(
-            self.plan, self.sender.drain, self.sender.recover, settings.tick_seconds
+            self.plan,
+            self.sender.drain,
+            self.sender.recover,
+            settings.tick_seconds,
+            housekeeping=self.retention.purge,
         )
         self._process_lock: ProcessLock | None = None
 
@@ -73,7 +86,10 @@ class Kompis:
                 await store.sync_cohort(cohort)
 
     async def stop(self) -> None:
+        """Stop ticking, let the send under way finish and give back what this process
+        claimed but did not send, then close the database."""
         self.ticker.stop()
+        await self.sender.stop()
         await self.db.dispose()
         if self._process_lock is not None:
             self._process_lock.release()
@@ -134,6 +150,8 @@ class Kompis:
     async def tick(self) -> int:
         """Plan what is due and send it: what the scheduler calls every few seconds."""
         await self.plan()
+        await self.retention.purge()
+        await self.sender.recover()
         return await self.sender.drain()
 
     async def plan(self) -> bool:

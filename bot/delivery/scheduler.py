@@ -1,8 +1,11 @@
 """The timer: an APScheduler 3.x ``AsyncIOScheduler`` that only ticks.
 
-Two interval jobs with fixed ids, ``plan`` (queue what is due) and ``drain`` (send what is
-queued). Neither holds state: the database is the truth, so a missed or doubled tick is
-harmless (planning is idempotent by outbox key, draining claims rows). ``coalesce`` and
+Two interval jobs with fixed ids, ``plan`` (queue what is due, then housekeeping) and
+``drain`` (release claims whose lease ran out, then send what is queued). Neither holds
+state: the database is the truth, so a missed or doubled tick is harmless (planning is
+idempotent by outbox key, draining claims rows). Every drain tick releases stale claims,
+whoever made them, so a worker restarted soon after a crash, or a live worker next to a dead
+one, picks up the dead one's rows once their lease runs out. ``coalesce`` and
 ``max_instances=1`` make a late or slow tick run once, not in a burst. The jobs live in the
 default in-memory job store on purpose: APScheduler 3 cannot share a job store between
 processes, and there is nothing in them worth persisting.
@@ -24,7 +27,8 @@ Tick = Callable[[], Awaitable[object]]
 
 
 class Ticker:
-    """Runs ``plan`` and ``drain`` every ``seconds``; ``recover`` once on start."""
+    """Runs ``plan`` (then ``housekeeping``) and ``recover`` + ``drain`` every ``seconds``;
+    ``recover`` also once on start."""
 
     def __init__(
         self,
@@ -33,19 +37,19 @@ class Ticker:
         recover: Tick,
         seconds: float,
         scheduler: AsyncIOScheduler | None = None,
+        housekeeping: Tick | None = None,
     ) -> None:
         self.plan = plan
         self.drain = drain
         self.recover = recover
+        self.housekeeping = housekeeping
         self.seconds = seconds
         self.scheduler = scheduler or AsyncIOScheduler()
 
     async def start(self) -> None:
-        """Return rows a crashed process left claimed, then start ticking (needs a running
-        event loop)."""
-        released = await self.recover()
-        if released:
-            log.info("put %s stale outbox claims back in the queue", released)
+        """Return rows a crashed process left claimed (once their lease ran out), then start
+        ticking (needs a running event loop)."""
+        await self.recover()
         for job_id, func in ((PLAN_JOB, self._plan), (DRAIN_JOB, self._drain)):
             self.scheduler.add_job(
                 func,
@@ -68,11 +72,14 @@ class Ticker:
         # A failing tick must not kill the timer; the next tick tries again.
         try:
             await self.plan()
+            if self.housekeeping is not None:
+                await self.housekeeping()
         except Exception:
             log.exception("planning failed")
 
     async def _drain(self) -> None:
         try:
+            await self.recover()
             await self.drain()
         except Exception:
             log.exception("draining the outbox failed")

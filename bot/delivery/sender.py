@@ -1,48 +1,40 @@
 """Drain the outbox: claim due rows, render each for its recipient, send, record the outcome.
 
-A row is claimed (``sending``) in one short transaction and settled in another, so a crash
-between the two leaves it ``sending``; ``release_stale_claims`` puts such rows back, which is
-the only way a message can go out twice (at most the messages in flight at the crash).
+A row is claimed (``sending``, under a lease on the database's clock) in one short
+transaction and settled in another. Before each send the sender re-checks that its claim
+still holds the row and counts the attempt; while it works (and while it waits for send
+budget) it renews the lease. A worker that dies stops renewing, and any worker's next tick
+puts its rows back (``recover``), so a crash can duplicate at most the one message that was
+between its send and its settling, and never loses one. One row that fails, for whatever
+reason, is settled on its own (retried, or dead with the reason) and the drain goes on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from bot.delivery.ratelimit import Monotonic, RateLimiter
+from bot.delivery.retry import Outages, RetryPolicy
+from bot.delivery.targets import Target, reachable_elsewhere, resolve_targets
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock
 from bot.domain.messages import Address, Outgoing, Rendered, split_text
 from bot.rendering.renderer import Renderer
 from bot.storage.db import Database
-from bot.storage.repo import OutboxItem, Store, unit
+from bot.storage.outbox import OutboxStatus
+from bot.storage.repo import OutboxItem, unit
 from bot.transports.base import Limits, Transport, TransportError
+
+__all__ = ["RetryPolicy", "Sender"]
 
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
-#: where a row goes: the address, the recipient's locale, and the identity behind the address
-Target = tuple[Address, str, int | None]
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how far apart transient failures (429, 5xx, timeouts) are retried."""
-
-    max_attempts: int = 8
-    base: float = 2.0  # seconds; doubled per attempt
-    cap: float = 3600.0
-
-    def delay(self, attempts: int, retry_after: float | None) -> float:
-        """Exponential backoff with full jitter, never shorter than the platform asked."""
-        backoff = random.uniform(0, min(self.cap, self.base * 2**attempts))
-        return max(backoff, retry_after or 0.0)
 
 
 class PartlySent(Exception):
@@ -69,7 +61,9 @@ class Sender:
         limits: dict[str, Limits | None] | None = None,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
-        max_wait: float = 2.0,
+        max_wait: float = 30.0,
+        lease: timedelta = timedelta(seconds=60),
+        poison_after: int = 3,
     ) -> None:
         self.db = db
         self.catalog = catalog
@@ -78,6 +72,7 @@ class Sender:
         self.transports = transports
         self.worker = worker
         self.retry = retry or RetryPolicy()
+        self.outages = Outages(self.retry)
         self.limiters = {
             platform: RateLimiter(
                 transport.limits or (limits or {}).get(platform), monotonic=monotonic
@@ -85,27 +80,88 @@ class Sender:
             for platform, transport in transports.items()
         }
         self.sleep = sleep
-        # Longer than this and the message goes back to the queue rather than holding up
-        # the drain (a busy group chat, a 429 hold).
+        # The sender waits for a chat's budget itself up to this long (a busy group chat);
+        # longer waits (a 429 hold, an outage) give the rows back to the queue until then.
         self.max_wait = max_wait
+        self.lease = lease
+        self.poison_after = poison_after
+        self._stopping = False
+        self._active = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._claims: set[str] = set()
+        self._renewed: dict[str, float] = {}  # claim -> real time of its last renewal
 
     async def drain(self, limit: int = 100) -> int:
         """Send everything due now, in batches; returns how many rows were settled."""
         settled = 0
-        while True:
-            async with unit(self.db) as store:
-                batch = await store.claim(self.clock.now(), self.worker, limit)
-                targets = await self._targets(store, batch)
-            settled += await self._send_batch(batch, targets)
-            if len(batch) < limit:
-                return settled
+        self._active += 1
+        self._idle.clear()
+        try:
+            while not self._stopping:
+                async with unit(self.db) as store:
+                    batch = await store.claim(
+                        self.clock.now(), self.worker, limit, list(self.transports), self.lease
+                    )
+                if not batch:
+                    break
+                claim = batch[0].claim
+                self._claims.add(claim)
+                self._renewed[claim] = time.monotonic()
+                try:
+                    settled += await self._send_batch(batch)
+                finally:
+                    await self._give_back(claim)
+                if len(batch) < limit:
+                    break
+            return settled
+        finally:
+            self._active -= 1
+            if not self._active:
+                self._idle.set()
 
-    async def _send_batch(self, batch: list[OutboxItem], targets: dict[int, Target | None]) -> int:
+    async def stop(self, grace: float = 30.0) -> None:
+        """Stop gracefully: the send under way finishes, nothing new starts, and every row
+        claimed but not sent goes back to the queue for the next worker."""
+        self._stopping = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace)
+        except TimeoutError:
+            log.warning("delivery did not stop within %ss; giving its claims back", grace)
+        for claim in list(self._claims):
+            await self._give_back(claim)
+
+    async def recover(self) -> int:
+        """Put rows whose claim's lease ran out back in the queue (any worker, every tick)."""
+        async with unit(self.db) as store:
+            released = await store.release_stale_claims(self.poison_after)
+        if released:
+            log.info("put %s stale outbox claims back in the queue", released)
+        return released
+
+    async def next_due(self) -> datetime | None:
+        """When the next pending row becomes due (app clock), for a loop that sleeps until
+        then; ``None``: nothing is pending."""
+        async with unit(self.db) as store:
+            return await store.next_pending_after(datetime.min.replace(tzinfo=UTC))
+
+    async def _give_back(self, claim: str) -> None:
+        try:
+            async with unit(self.db) as store:
+                await store.release(claim)
+        finally:
+            self._claims.discard(claim)
+            self._renewed.pop(claim, None)
+
+    async def _send_batch(self, batch: list[OutboxItem]) -> int:
         """Send a claimed batch, always picking the next message whose chat has budget now,
         so one busy chat never stalls a broadcast. Returns how many rows were settled."""
+        async with unit(self.db) as store:
+            targets = await resolve_targets(store, self.catalog, self.transports, batch)
         queue = list(batch)
         settled = 0
-        while queue:
+        while queue and not self._stopping:
+            await self._renew(batch[0].claim)
             picked, soonest = None, float("inf")
             for index, item in enumerate(queue):
                 target = targets[item.id]
@@ -119,16 +175,35 @@ class Sender:
                 unreachable = await self._deliver(item, targets[item.id])
                 settled += 1
                 if unreachable is not None:
-                    await self._retarget(queue, targets, unreachable)
+                    async with unit(self.db) as store:
+                        mine = [i for i in queue if i.person_id == unreachable]
+                        targets |= await resolve_targets(store, self.catalog, self.transports, mine)
             elif soonest <= self.max_wait:
-                await self.sleep(soonest)
+                await self._pause(soonest, batch[0].claim)
             else:
                 await self._defer(queue, targets)
-                return settled
+                break
         return settled
 
     def _limiter(self, target: Target) -> RateLimiter:
         return self.limiters[target[0].platform]
+
+    async def _pause(self, seconds: float, claim: str) -> None:
+        """Wait for send budget, renewing the claim's lease as the wait goes on."""
+        step = max(self.lease.total_seconds() / 3, 0.001)
+        while seconds > 0 and not self._stopping:
+            await self.sleep(min(seconds, step))
+            seconds -= step
+            await self._renew(claim)
+
+    async def _renew(self, claim: str) -> None:
+        """Renew the lease of a claim's rows once a third of it has passed (real time: the
+        lease runs on the database's clock, whatever clock the sender is given)."""
+        if time.monotonic() - self._renewed.get(claim, 0.0) < self.lease.total_seconds() / 3:
+            return
+        async with unit(self.db) as store:
+            await store.renew(claim, self.lease)
+        self._renewed[claim] = time.monotonic()
 
     async def _defer(self, queue: list[OutboxItem], targets: dict[int, Target | None]) -> None:
         """Give rows back to the queue until their chat has budget; not a failed attempt."""
@@ -137,58 +212,60 @@ class Sender:
             for item in queue:
                 target = targets[item.id]
                 wait = self._limiter(target).wait(target[0]) if target else 0.0
-                await store.defer(item.id, now + timedelta(seconds=wait))
-
-    async def _retarget(
-        self, queue: list[OutboxItem], targets: dict[int, Target | None], person_id: int
-    ) -> None:
-        """A person just turned out unreachable: their other queued messages go to another
-        identity, or are skipped, instead of failing again."""
-        async with unit(self.db) as store:
-            mine = [item for item in queue if item.person_id == person_id]
-            targets |= await self._targets(store, mine)
+                await store.defer(item.id, now + timedelta(seconds=wait), item.claim)
 
     async def _deliver(self, item: OutboxItem, target: Target | None) -> int | None:
         """Send one row and settle it; returns the person id if they became unreachable."""
-        now = self.clock.now()
         if target is None:
             async with unit(self.db) as store:
-                await store.finish(item.id, "skipped", now, "nobody reachable to send to")
+                await store.finish(
+                    item.id, "skipped", self.clock.now(), "nobody reachable", claim=item.claim
+                )
             return None
-        address, locale, identity_id = target
-        transport = self.transports[address.platform]
+        async with unit(self.db) as store:
+            if not await store.begin_send(item.id, item.claim, self.lease):
+                log.warning("outbox row %s is no longer ours (lease ran out); not sent", item.id)
+                return None
+        address = target[0]
+        try:
+            rendered = self._render(item, target)
+            await self._send(self.transports[address.platform], address, rendered, item)
+        except PartlySent as partly:
+            return await self._failed(item, partly.error, target, partly.sent)
+        except Exception as exc:  # a template that does not render, a transport bug
+            await self._broken(item, exc)
+            return None
+        self.outages.succeeded(address.platform, address.workspace)
+        async with unit(self.db) as store:
+            await store.finish(item.id, "sent", self.clock.now(), claim=item.claim)
+        return None
+
+    def _render(self, item: OutboxItem, target: Target) -> Rendered:
+        """The intent, rendered late in the recipient's language for their platform."""
         outgoing = Outgoing(
             item.person_id,
             item.template,
             {**item.params, "late": item.late} if item.late else item.params,
             item.buttons,
         )
-        rendered = self.renderer.render(outgoing, locale)
-        try:
-            await self._send(transport, address, rendered, skip=item.parts_sent)
-        except PartlySent as partly:
-            exc = partly.error
-            if exc.retry_after:
-                self._limiter(target).hold(address, exc.retry_after)
-            await self._failed(item, exc, identity_id, parts_sent=partly.sent)
-            return item.person_id if exc.unreachable else None
-        async with unit(self.db) as store:
-            await store.finish(item.id, "sent", self.clock.now())
-        return None
+        # Composition at send time (the day's message from the person's state now) hooks in
+        # here, before rendering.
+        return self.renderer.render(outgoing, target[1])
 
     async def _send(
-        self, transport: Transport, address: Address, rendered: Rendered, skip: int = 0
+        self, transport: Transport, address: Address, rendered: Rendered, item: OutboxItem
     ) -> None:
-        """Split to the platform's limit; buttons go with the last part. The first ``skip``
-        parts went out on an earlier attempt. Every part spends budget; the first part's
-        budget was checked by the caller. A failure carries how many parts are out by then."""
+        """Split to the platform's limit; buttons go with the last part. Parts that went out
+        on an earlier attempt are skipped, and each part is recorded as soon as it is out, so
+        neither a failure nor a crash sends a part twice. Every part spends budget; the first
+        part's budget was checked by the caller."""
         parts = split_text(rendered.text, transport.max_text)
         limiter = self.limiters[address.platform]
-        for index in range(skip, len(parts)):
+        for index in range(item.parts_sent, len(parts)):
             last = index == len(parts) - 1
             # Later parts wait for their chat here: the message is already half out.
             while (wait := limiter.wait(address)) > 0:
-                await self.sleep(wait)
+                await self._pause(wait, item.claim)
             limiter.take(address)
             try:
                 await transport.send(
@@ -197,60 +274,77 @@ class Sender:
                 )
             except TransportError as exc:
                 raise PartlySent(exc, index) from exc
+            if not last:
+                async with unit(self.db) as store:
+                    await store.save_parts_sent(item.id, item.claim, index + 1)
 
     async def _failed(
-        self, item: OutboxItem, exc: TransportError, identity_id: int | None, parts_sent: int
-    ) -> None:
+        self, item: OutboxItem, exc: TransportError, target: Target, parts_sent: int
+    ) -> int | None:
+        """Settle a failed send; returns the person id if they became unreachable."""
         now = self.clock.now()
+        address, _, identity_id = target
+        since = item.failing_since or now
+        attempts = item.attempts + 1
+        status, retry_at = OutboxStatus.DEAD, None
         async with unit(self.db) as store:
             if exc.unreachable:
                 if identity_id is not None:
                     await store.mark_unreachable(identity_id, str(exc), now)
-                await store.finish(item.id, "failed", now, str(exc))
-            elif exc.retryable and item.attempts + 1 < self.retry.max_attempts:
-                delay = self.retry.delay(item.attempts, exc.retry_after)
-                await store.finish(
-                    item.id,
-                    "pending",
-                    now,
-                    str(exc),
-                    retry_at=now + timedelta(seconds=delay),
-                    parts_sent=parts_sent,
-                )
-            else:
-                await store.finish(item.id, "dead", now, str(exc))
+                # Another identity (any platform) gets it: back to the queue for its worker.
+                if await reachable_elsewhere(store, item.person_id):
+                    status, retry_at = OutboxStatus.PENDING, now
+                else:
+                    status = OutboxStatus.FAILED
+            elif exc.retryable:
+                if exc.retry_after:
+                    self._limiter(target).hold(address, exc.retry_after)
+                    hold = exc.retry_after
+                else:
+                    hold = self.outages.failed(address.platform, address.workspace)
+                    if hold:
+                        self._limiter(target).hold(address, hold)
+                if not self.retry.gives_up(attempts, since, now):
+                    delay = max(self.retry.delay(item.attempts, exc.retry_after), hold)
+                    status, retry_at = OutboxStatus.PENDING, now + timedelta(seconds=delay)
+            await store.finish(
+                item.id,
+                status,
+                now,
+                str(exc),
+                retry_at=retry_at,
+                parts_sent=parts_sent,
+                claim=item.claim,
+                failing_since=since,
+            )
         log.warning(
-            "send failed for outbox row %s (%s): %s", item.id, item.kind, type(exc).__name__
+            "send failed for outbox row %s (%s): %s -> %s",
+            item.id,
+            item.kind,
+            type(exc).__name__,
+            status,
         )
+        return item.person_id if exc.unreachable else None
 
-    async def _targets(self, store: Store, items: list[OutboxItem]) -> dict[int, Target | None]:
-        """Where and in which language each row goes: the person's most recently used
-        reachable identity on a platform this process serves (people and identities of the
-        whole batch are read in a handful of queries, not per row)."""
-        person_ids = [i.person_id for i in items if i.person_id is not None]
-        people = await store.people(person_ids)
-        identities = await store.identities_of(person_ids)
-        targets: dict[int, Target | None] = {}
-        for item in items:
-            targets[item.id] = None
-            if item.person_id is None:
-                if item.address and item.address.platform in self.transports:
-                    targets[item.id] = (item.address, item.locale or "en", None)
-                continue
-            person = people.get(item.person_id)
-            if person is None:
-                continue
-            locale = person.locale or self.catalog.cohort(person.cohort_id).locale
-            for identity in identities.get(person.id, []):
-                if not identity.unreachable and identity.platform in self.transports:
-                    address = Address(identity.platform, identity.chat_id, identity.workspace)
-                    targets[item.id] = (address, locale, identity.id)
-                    break
-        return targets
-
-    async def recover(
-        self, stale_after: timedelta = timedelta(minutes=5), now: datetime | None = None
-    ) -> int:
-        """Return rows claimed by a worker that died to the queue."""
+    async def _broken(self, item: OutboxItem, exc: Exception) -> None:
+        """A row that failed for a reason of its own (it does not render, a bug): retried
+        with backoff in case a deploy fixes it, then dead with the reason."""
+        now = self.clock.now()
+        reason = f"{type(exc).__name__}: {exc}"
+        attempts = item.attempts + 1
+        since = item.failing_since or now
+        status, retry_at = OutboxStatus.DEAD, None
+        if attempts < self.retry.max_errors and not self.retry.gives_up(attempts, since, now):
+            status = OutboxStatus.PENDING
+            retry_at = now + timedelta(seconds=self.retry.delay(item.attempts, None))
         async with unit(self.db) as store:
-            return await store.release_stale_claims((now or self.clock.now()) - stale_after)
+            await store.finish(
+                item.id,
+                status,
+                now,
+                reason,
+                retry_at=retry_at,
+                claim=item.claim,
+                failing_since=since,
+            )
+        log.error("outbox row %s (%s) failed: %s -> %s", item.id, item.kind, reason, status)

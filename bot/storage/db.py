@@ -8,12 +8,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# An arbitrary constant naming the migration advisory lock (the bytes of "kompisMG").
+MIGRATION_LOCK_ID = 0x6B6F6D7069734D47
 
 
 def sync_url(url: str) -> str:
@@ -50,9 +52,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
-    # In WAL mode NORMAL still survives a crashed process; only a power cut may lose the
-    # last commits. FULL would fsync on every message settled.
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL: a commit is on disk before it returns, so a power cut cannot undo a message
+    # marked sent (and send it again) or a claim. NORMAL would survive a crashed process but
+    # not a power cut; FULL costs one fsync per commit (measured in the README).
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -86,6 +89,11 @@ class Database:
         engine = self.sync_engine()
         try:
             with engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    # Several processes starting together migrate one at a time: the others
+                    # wait here, then find nothing left to do. The lock ends with the
+                    # transaction (or a dropped connection).
+                    connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK_ID)))
                 config = alembic_config()
                 config.attributes["connection"] = connection
                 command.upgrade(config, revision)

@@ -2,7 +2,8 @@
 
 A ``Store`` wraps one session; ``unit(db)`` opens one, commits on success and rolls back on
 any error, so an inbound event or an import is applied whole or not at all. The queries live
-in one module per aggregate (cohorts, people, identities, progress, outbox, coordination);
+in one module per aggregate (cohorts, people, identities, progress, outbox and its claims,
+coordination);
 ``Store`` is the facade that combines them.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from bot.storage.claims import ClaimQueries
 from bot.storage.cohorts import CohortQueries
 from bot.storage.coordination import PLANNER_LOCK_ID, CoordinationQueries
 from bot.storage.db import Database
@@ -28,6 +30,7 @@ class Store(
     IdentityQueries,
     ProgressQueries,
     OutboxQueries,
+    ClaimQueries,
     CoordinationQueries,
 ):
     """Queries and commands over one session (one transaction)."""
