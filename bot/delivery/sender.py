@@ -18,15 +18,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from bot.delivery.failures import Failures
 from bot.delivery.ratelimit import Monotonic, RateLimiter
-from bot.delivery.retry import Outages, RetryPolicy
-from bot.delivery.targets import Target, reachable_elsewhere, resolve_targets
+from bot.delivery.retry import RetryPolicy
+from bot.delivery.targets import Target, resolve_targets
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock
 from bot.domain.messages import Address, Outgoing, Rendered, split_text
 from bot.rendering.renderer import Renderer
 from bot.storage.db import Database
-from bot.storage.outbox import OutboxStatus
 from bot.storage.repo import OutboxItem, unit
 from bot.transports.base import Limits, Transport, TransportError
 
@@ -72,13 +72,13 @@ class Sender:
         self.transports = transports
         self.worker = worker
         self.retry = retry or RetryPolicy()
-        self.outages = Outages(self.retry)
         self.limiters = {
             platform: RateLimiter(
                 transport.limits or (limits or {}).get(platform), monotonic=monotonic
             )
             for platform, transport in transports.items()
         }
+        self.failures = Failures(db, clock, self.retry, self.limiters)
         self.sleep = sleep
         # The sender waits for a chat's budget itself up to this long (a busy group chat);
         # longer waits (a 429 hold, an outage) give the rows back to the queue until then.
@@ -90,6 +90,7 @@ class Sender:
         self._idle = asyncio.Event()
         self._idle.set()
         self._claims: set[str] = set()
+        self._in_flight: set[int] = set()  # rows whose send is under way
         self._renewed: dict[str, float] = {}  # claim -> real time of its last renewal
 
     async def drain(self, limit: int = 100) -> int:
@@ -148,7 +149,8 @@ class Sender:
     async def _give_back(self, claim: str) -> None:
         try:
             async with unit(self.db) as store:
-                await store.release(claim)
+                # A send that an error interrupted stays claimed: its lease decides.
+                await store.release(claim, keep=self._in_flight)
         finally:
             self._claims.discard(claim)
             self._renewed.pop(claim, None)
@@ -159,20 +161,14 @@ class Sender:
         async with unit(self.db) as store:
             targets = await resolve_targets(store, self.catalog, self.transports, batch)
         queue = list(batch)
+        begun: set[int] = set()  # rows whose send is already marked begun (see _deliver)
         settled = 0
         while queue and not self._stopping:
             await self._renew(batch[0].claim)
-            picked, soonest = None, float("inf")
-            for index, item in enumerate(queue):
-                target = targets[item.id]
-                wait = 0.0 if target is None else self._limiter(target).wait(target[0])
-                if wait <= 0:
-                    picked = index
-                    break
-                soonest = min(soonest, wait)
+            picked, soonest = self._pick(queue, targets)
             if picked is not None:
                 item = queue.pop(picked)
-                unreachable = await self._deliver(item, targets[item.id])
+                unreachable = await self._deliver(item, targets, begun, queue)
                 settled += 1
                 if unreachable is not None:
                     async with unit(self.db) as store:
@@ -184,6 +180,19 @@ class Sender:
                 await self._defer(queue, targets)
                 break
         return settled
+
+    def _pick(
+        self, queue: list[OutboxItem], targets: dict[int, Target | None]
+    ) -> tuple[int | None, float]:
+        """The first queued row whose chat has budget now, else how long until one has."""
+        soonest = float("inf")
+        for index, item in enumerate(queue):
+            target = targets[item.id]
+            wait = 0.0 if target is None else self._limiter(target).wait(target[0])
+            if wait <= 0:
+                return index, 0.0
+            soonest = min(soonest, wait)
+        return None, soonest
 
     def _limiter(self, target: Target) -> RateLimiter:
         return self.limiters[target[0].platform]
@@ -214,30 +223,54 @@ class Sender:
                 wait = self._limiter(target).wait(target[0]) if target else 0.0
                 await store.defer(item.id, now + timedelta(seconds=wait), item.claim)
 
-    async def _deliver(self, item: OutboxItem, target: Target | None) -> int | None:
-        """Send one row and settle it; returns the person id if they became unreachable."""
+    async def _deliver(
+        self,
+        item: OutboxItem,
+        targets: dict[int, Target | None],
+        begun: set[int],
+        queue: list[OutboxItem],
+    ) -> int | None:
+        """Send one row and settle it; returns the person id if they became unreachable.
+
+        The claim is re-checked and the attempt marked begun in the transaction that settled
+        the previous row (one commit per message, not two), or here for the first."""
+        target = targets[item.id]
         if target is None:
             async with unit(self.db) as store:
                 await store.finish(
                     item.id, "skipped", self.clock.now(), "nobody reachable", claim=item.claim
                 )
             return None
-        async with unit(self.db) as store:
-            if not await store.begin_send(item.id, item.claim, self.lease):
-                log.warning("outbox row %s is no longer ours (lease ran out); not sent", item.id)
-                return None
+        self._in_flight.add(item.id)
+        if item.id not in begun:
+            async with unit(self.db) as store:
+                if not await store.begin_send(item.id, item.claim, self.lease):
+                    self._in_flight.discard(item.id)
+                    log.warning("outbox row %s is no longer ours (lease ran out)", item.id)
+                    return None
         address = target[0]
         try:
             rendered = self._render(item, target)
             await self._send(self.transports[address.platform], address, rendered, item)
         except PartlySent as partly:
-            return await self._failed(item, partly.error, target, partly.sent)
+            self._in_flight.discard(item.id)
+            return await self.failures.transport(item, partly.error, target, partly.sent)
         except Exception as exc:  # a template that does not render, a transport bug
-            await self._broken(item, exc)
+            self._in_flight.discard(item.id)
+            await self.failures.broken(item, exc)
             return None
-        self.outages.succeeded(address.platform, address.workspace)
+        self.failures.outages.succeeded(address.platform, address.workspace)
+        self._in_flight.discard(item.id)
+        following = self._pick(queue, targets)[0]
         async with unit(self.db) as store:
             await store.finish(item.id, "sent", self.clock.now(), claim=item.claim)
+            if following is not None and targets[queue[following].id] is not None:
+                ahead = queue[following]
+                if await store.begin_send(ahead.id, ahead.claim, self.lease):
+                    begun.add(ahead.id)
+                else:  # released to another worker meanwhile: not ours to send
+                    log.warning("outbox row %s is no longer ours (lease ran out)", ahead.id)
+                    queue.pop(following)
         return None
 
     def _render(self, item: OutboxItem, target: Target) -> Rendered:
@@ -277,74 +310,3 @@ class Sender:
             if not last:
                 async with unit(self.db) as store:
                     await store.save_parts_sent(item.id, item.claim, index + 1)
-
-    async def _failed(
-        self, item: OutboxItem, exc: TransportError, target: Target, parts_sent: int
-    ) -> int | None:
-        """Settle a failed send; returns the person id if they became unreachable."""
-        now = self.clock.now()
-        address, _, identity_id = target
-        since = item.failing_since or now
-        attempts = item.attempts + 1
-        status, retry_at = OutboxStatus.DEAD, None
-        async with unit(self.db) as store:
-            if exc.unreachable:
-                if identity_id is not None:
-                    await store.mark_unreachable(identity_id, str(exc), now)
-                # Another identity (any platform) gets it: back to the queue for its worker.
-                if await reachable_elsewhere(store, item.person_id):
-                    status, retry_at = OutboxStatus.PENDING, now
-                else:
-                    status = OutboxStatus.FAILED
-            elif exc.retryable:
-                if exc.retry_after:
-                    self._limiter(target).hold(address, exc.retry_after)
-                    hold = exc.retry_after
-                else:
-                    hold = self.outages.failed(address.platform, address.workspace)
-                    if hold:
-                        self._limiter(target).hold(address, hold)
-                if not self.retry.gives_up(attempts, since, now):
-                    delay = max(self.retry.delay(item.attempts, exc.retry_after), hold)
-                    status, retry_at = OutboxStatus.PENDING, now + timedelta(seconds=delay)
-            await store.finish(
-                item.id,
-                status,
-                now,
-                str(exc),
-                retry_at=retry_at,
-                parts_sent=parts_sent,
-                claim=item.claim,
-                failing_since=since,
-            )
-        log.warning(
-            "send failed for outbox row %s (%s): %s -> %s",
-            item.id,
-            item.kind,
-            type(exc).__name__,
-            status,
-        )
-        return item.person_id if exc.unreachable else None
-
-    async def _broken(self, item: OutboxItem, exc: Exception) -> None:
-        """A row that failed for a reason of its own (it does not render, a bug): retried
-        with backoff in case a deploy fixes it, then dead with the reason."""
-        now = self.clock.now()
-        reason = f"{type(exc).__name__}: {exc}"
-        attempts = item.attempts + 1
-        since = item.failing_since or now
-        status, retry_at = OutboxStatus.DEAD, None
-        if attempts < self.retry.max_errors and not self.retry.gives_up(attempts, since, now):
-            status = OutboxStatus.PENDING
-            retry_at = now + timedelta(seconds=self.retry.delay(item.attempts, None))
-        async with unit(self.db) as store:
-            await store.finish(
-                item.id,
-                status,
-                now,
-                reason,
-                retry_at=retry_at,
-                claim=item.claim,
-                failing_since=since,
-            )
-        log.error("outbox row %s (%s) failed: %s -> %s", item.id, item.kind, reason, status)

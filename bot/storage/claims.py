@@ -191,16 +191,17 @@ class ClaimQueries(StoreBase):
             .values(status=PENDING, claimed_by=None, lease_until=None, not_before=not_before)
         )
 
-    async def release(self, claim: str) -> int:
-        """Give back every row ``claim`` holds whose send has not begun (a graceful stop)."""
+    async def release(self, claim: str, keep: Collection[int] = ()) -> int:
+        """Give back every row ``claim`` holds except ``keep`` (a send under way when an
+        error unwound the drain); a graceful stop keeps none."""
         result = await self.session.exec(
             update(OUTBOX)
             .where(
                 OUTBOX.c.claimed_by == claim,
                 OUTBOX.c.status == SENDING,
-                OUTBOX.c.send_started_at.is_(None),
+                OUTBOX.c.id.not_in(list(keep)),
             )
-            .values(status=PENDING, claimed_by=None, lease_until=None)
+            .values(status=PENDING, claimed_by=None, lease_until=None, send_started_at=None)
         )
         return _count(result)
 
