@@ -57,7 +57,8 @@ async def test_three_worker_processes_send_each_row_once(postgres_url: str, tmp_
     record = tmp_path / "record.log"
     workers = await Workers.start()
     started = time.monotonic()
-    pids = [await workers.spawn(worker_args(postgres_url, record)) for _ in range(3)]
+    # A lease long enough for a loaded machine: nobody dies here, so it costs nothing.
+    pids = [await workers.spawn(worker_args(postgres_url, record, lease=5.0)) for _ in range(3)]
     codes = [await asyncio.wait_for(workers.wait(pid), timeout=120) for pid in pids]
     elapsed = time.monotonic() - started
     await workers.close()
@@ -88,7 +89,7 @@ async def test_a_worker_stopped_past_its_lease_sends_nothing_twice(
     second = await workers.spawn(worker_args(postgres_url, record))
     assert await asyncio.wait_for(workers.wait(second), timeout=60) == 0  # it sent the rest
     workers.signal(first, signal.SIGCONT)
-    assert await asyncio.wait_for(workers.wait(first), timeout=60) == 0
+    assert await asyncio.wait_for(workers.wait(first), timeout=120) == 0
     await workers.close()
     got = Record.read(record)
     duplicates = got.duplicates()
