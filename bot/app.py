@@ -90,6 +90,7 @@ class Kompis:
         claimed but did not send, then close the database."""
         self.ticker.stop()
         await self.sender.stop()
+        await self.ticker.wait()
         await self.db.dispose()
         if self._process_lock is not None:
             self._process_lock.release()

@@ -13,6 +13,7 @@ processes, and there is nothing in them worth persisting.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -45,6 +46,7 @@ class Ticker:
         self.housekeeping = housekeeping
         self.seconds = seconds
         self.scheduler = scheduler or AsyncIOScheduler()
+        self._running: set[asyncio.Task[object]] = set()
 
     async def start(self) -> None:
         """Return rows a crashed process left claimed (once their lease ran out), then start
@@ -65,21 +67,39 @@ class Ticker:
         self.scheduler.start()
 
     def stop(self) -> None:
+        """No new ticks; a tick under way goes on (``wait`` for it)."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
+    async def wait(self) -> None:
+        """Until the ticks under way have finished (after ``stop``)."""
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
     async def _plan(self) -> None:
-        # A failing tick must not kill the timer; the next tick tries again.
-        try:
-            await self.plan()
-            if self.housekeeping is not None:
-                await self.housekeeping()
-        except Exception:
-            log.exception("planning failed")
+        await self._tick(self._plan_once, "planning failed")
 
     async def _drain(self) -> None:
+        await self._tick(self._drain_once, "draining the outbox failed")
+
+    async def _plan_once(self) -> None:
+        await self.plan()
+        if self.housekeeping is not None:
+            await self.housekeeping()
+
+    async def _drain_once(self) -> None:
+        await self.recover()
+        await self.drain()
+
+    async def _tick(self, work: Callable[[], Awaitable[None]], failure: str) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        # A failing tick must not kill the timer; the next tick tries again.
         try:
-            await self.recover()
-            await self.drain()
+            await work()
         except Exception:
-            log.exception("draining the outbox failed")
+            log.exception(failure)
+        finally:
+            if task is not None:
+                self._running.discard(task)

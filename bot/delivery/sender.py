@@ -27,6 +27,7 @@ from bot.domain.clock import Clock
 from bot.domain.messages import Address, Outgoing, Rendered, split_text
 from bot.rendering.renderer import Renderer
 from bot.storage.db import Database
+from bot.storage.outbox import OutboxStatus
 from bot.storage.repo import OutboxItem, unit
 from bot.transports.base import Limits, Transport, TransportError
 
@@ -238,7 +239,11 @@ class Sender:
         if target is None:
             async with unit(self.db) as store:
                 await store.finish(
-                    item.id, "skipped", self.clock.now(), "nobody reachable", claim=item.claim
+                    item.id,
+                    OutboxStatus.SKIPPED,
+                    self.clock.now(),
+                    "nobody reachable",
+                    claim=item.claim,
                 )
             return None
         self._in_flight.add(item.id)
@@ -263,7 +268,7 @@ class Sender:
         self._in_flight.discard(item.id)
         following = self._pick(queue, targets)[0]
         async with unit(self.db) as store:
-            await store.finish(item.id, "sent", self.clock.now(), claim=item.claim)
+            await store.finish(item.id, OutboxStatus.SENT, self.clock.now(), claim=item.claim)
             if following is not None and targets[queue[following].id] is not None:
                 ahead = queue[following]
                 if await store.begin_send(ahead.id, ahead.claim, self.lease):
