@@ -79,14 +79,14 @@ async def test_a_worker_stopped_past_its_lease_sends_nothing_twice(
     await queue_broadcast(postgres_url, count)
     record = tmp_path / "record.log"
     workers = await Workers.start()
-    first = await workers.spawn(worker_args(postgres_url, record))
+    first = await workers.spawn(worker_args(postgres_url, record, lease=2.0))
     deadline = time.monotonic() + 60
     while Record.read(record).ends() < 30:
         assert time.monotonic() < deadline and workers.running(first)
         await asyncio.sleep(0.005)
     workers.signal(first, signal.SIGSTOP)
     in_flight = Record.read(record).in_flight(first)
-    second = await workers.spawn(worker_args(postgres_url, record))
+    second = await workers.spawn(worker_args(postgres_url, record, lease=2.0))
     assert await asyncio.wait_for(workers.wait(second), timeout=60) == 0  # it sent the rest
     workers.signal(first, signal.SIGCONT)
     assert await asyncio.wait_for(workers.wait(first), timeout=120) == 0

@@ -23,7 +23,7 @@ from tests.delivery_helpers import broadcast
 
 MESSAGES = 1000
 KILLS = 20
-LEASE = 0.5  # seconds: a dead worker's rows wait this long for another worker
+LEASE = 1.0  # seconds: a dead worker's rows wait this long for another worker
 TICK = 0.1
 BATCH = 20
 

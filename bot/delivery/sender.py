@@ -95,7 +95,10 @@ class Sender:
         self._renewed: dict[str, float] = {}  # claim -> real time of its last renewal
 
     async def drain(self, limit: int = 100) -> int:
-        """Send everything due now, in batches; returns how many rows were settled."""
+        """Send everything due now, in batches; returns how many rows were settled. Safe to
+        call concurrently (each call claims its own rows); after ``stop()`` it sends nothing.
+        A single ``transport.send`` must finish well within the lease (the transports' own
+        timeouts are seconds; the lease a minute by default)."""
         settled = 0
         self._active += 1
         self._idle.clear()
