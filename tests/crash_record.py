@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -57,6 +58,8 @@ class Workers:
 
     def __init__(self, zygote: asyncio.subprocess.Process) -> None:
         self.zygote = zygote
+        self.reaped: set[int] = set()
+        self.spawned: list[int] = []
 
     @classmethod
     async def start(cls) -> Workers:
@@ -77,7 +80,9 @@ class Workers:
         return (await self.zygote.stdout.readline()).decode().split()[1]
 
     async def spawn(self, args: list[str]) -> int:
-        return int(await self._ask("spawn " + " ".join(args)))
+        pid = int(await self._ask("spawn " + " ".join(args)))
+        self.spawned.append(pid)
+        return pid
 
     @staticmethod
     def running(pid: int) -> bool:
@@ -93,9 +98,17 @@ class Workers:
         os.kill(pid, sig)
 
     async def wait(self, pid: int) -> int:
-        return int(await self._ask(f"wait {pid}"))
+        code = int(await self._ask(f"wait {pid}"))
+        self.reaped.add(pid)
+        return code
 
     async def close(self) -> None:
+        """Kill and reap any worker a failed test left running, then end the zygote."""
+        for pid in self.spawned:
+            if pid not in self.reaped:
+                if self.running(pid):
+                    os.kill(pid, signal.SIGKILL)
+                await self.wait(pid)
         assert self.zygote.stdin
         self.zygote.stdin.close()
         await self.zygote.wait()

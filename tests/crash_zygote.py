@@ -31,8 +31,12 @@ def serve() -> None:
                     os._exit(code)
             print(f"pid {pid}", flush=True)
         elif command == "wait":
-            _, status = os.waitpid(int(args[0]), 0)
-            print(f"exit {os.waitstatus_to_exitcode(status)}", flush=True)
+            try:
+                _, status = os.waitpid(int(args[0]), 0)
+                code = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:  # reaped already (a test gave up waiting for it)
+                code = -1
+            print(f"exit {code}", flush=True)
 
 
 if __name__ == "__main__":

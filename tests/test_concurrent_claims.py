@@ -56,12 +56,14 @@ async def test_three_worker_processes_send_each_row_once(postgres_url: str, tmp_
     await queue_broadcast(postgres_url, count)
     record = tmp_path / "record.log"
     workers = await Workers.start()
-    started = time.monotonic()
-    # A lease long enough for a loaded machine: nobody dies here, so it costs nothing.
-    pids = [await workers.spawn(worker_args(postgres_url, record, lease=5.0)) for _ in range(3)]
-    codes = [await asyncio.wait_for(workers.wait(pid), timeout=120) for pid in pids]
-    elapsed = time.monotonic() - started
-    await workers.close()
+    try:
+        started = time.monotonic()
+        # A lease long enough for a loaded machine: nobody dies here, so it costs nothing.
+        pids = [await workers.spawn(worker_args(postgres_url, record, lease=5.0)) for _ in range(3)]
+        codes = [await asyncio.wait_for(workers.wait(pid), timeout=120) for pid in pids]
+        elapsed = time.monotonic() - started
+    finally:
+        await workers.close()
     got = Record.read(record)
     per_worker = Counter(pid for pid, _, what, _ in got.lines if what == "end")
     print(f"\n3 worker processes sent {sorted(per_worker.values())} of {count} in {elapsed:.1f} s")
@@ -79,18 +81,20 @@ async def test_a_worker_stopped_past_its_lease_sends_nothing_twice(
     await queue_broadcast(postgres_url, count)
     record = tmp_path / "record.log"
     workers = await Workers.start()
-    first = await workers.spawn(worker_args(postgres_url, record, lease=2.0))
-    deadline = time.monotonic() + 60
-    while Record.read(record).ends() < 30:
-        assert time.monotonic() < deadline and workers.running(first)
-        await asyncio.sleep(0.005)
-    workers.signal(first, signal.SIGSTOP)
-    in_flight = Record.read(record).in_flight(first)
-    second = await workers.spawn(worker_args(postgres_url, record, lease=2.0))
-    assert await asyncio.wait_for(workers.wait(second), timeout=60) == 0  # it sent the rest
-    workers.signal(first, signal.SIGCONT)
-    assert await asyncio.wait_for(workers.wait(first), timeout=120) == 0
-    await workers.close()
+    try:
+        first = await workers.spawn(worker_args(postgres_url, record, lease=2.0))
+        deadline = time.monotonic() + 60
+        while Record.read(record).ends() < 30:
+            assert time.monotonic() < deadline and workers.running(first)
+            await asyncio.sleep(0.005)
+        workers.signal(first, signal.SIGSTOP)
+        in_flight = Record.read(record).in_flight(first)
+        second = await workers.spawn(worker_args(postgres_url, record, lease=2.0))
+        assert await asyncio.wait_for(workers.wait(second), timeout=60) == 0  # it sent the rest
+        workers.signal(first, signal.SIGCONT)
+        assert await asyncio.wait_for(workers.wait(first), timeout=120) == 0
+    finally:
+        await workers.close()
     got = Record.read(record)
     duplicates = got.duplicates()
     after = [n for pid, _, what, n in got.lines if pid == first and what == "begin"]

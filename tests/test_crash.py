@@ -63,29 +63,31 @@ async def test_sigkill_during_a_broadcast_loses_nothing(crash_url: str, tmp_path
     path = tmp_path / "record.log"
     args = worker_args(database_url, path)
     workers = await Workers.start()
-    rng = random.Random()
-    in_flight: list[set[str]] = []
-    at_startup = 0
-    deadline = time.monotonic() + 150
-    for kill in range(KILLS):
-        before = Record.read(path).ends()
-        child = await workers.spawn(args)
-        if kill % 4 == 0:  # at start-up: importing, migrating, releasing, first claims
-            await asyncio.sleep(rng.uniform(0.0, 1.0))
-            at_startup += 1
-        else:
-            target = before + rng.randint(1, 60)
-            while Record.read(path).ends() < target and workers.running(child):
-                assert time.monotonic() < deadline, "the crash worker made no progress"
-                await asyncio.sleep(0.005)
-        if workers.running(child):
-            workers.signal(child, signal.SIGKILL)
-        await workers.wait(child)
-        in_flight.append(Record.read(path).in_flight(child))
-    last = await workers.spawn(args)
-    assert await asyncio.wait_for(workers.wait(last), timeout=60) == 0
-    await workers.close()
+    try:
+        rng = random.Random()
+        in_flight: list[set[str]] = []
+        at_startup = 0
+        deadline = time.monotonic() + 150
+        for kill in range(KILLS):
+            before = Record.read(path).ends()
+            child = await workers.spawn(args)
+            if kill % 4 == 0:  # at start-up: importing, migrating, releasing, first claims
+                await asyncio.sleep(rng.uniform(0.0, 1.0))
+                at_startup += 1
+            else:
+                target = before + rng.randint(1, 60)
+                while Record.read(path).ends() < target and workers.running(child):
+                    assert time.monotonic() < deadline, "the crash worker made no progress"
+                    await asyncio.sleep(0.005)
+            if workers.running(child):
+                workers.signal(child, signal.SIGKILL)
+            await workers.wait(child)
+            in_flight.append(Record.read(path).in_flight(child))
+        last = await workers.spawn(args)
+        assert await asyncio.wait_for(workers.wait(last), timeout=60) == 0
 
+    finally:
+        await workers.close()
     record = Record.read(path)
     duplicates = record.duplicates()
     flying = set().union(*in_flight)
