@@ -48,7 +48,9 @@ class Kompis:
         self.catalog = catalog or load_catalog_or_raise(
             settings.content_dir, settings.schedules_dir
         )
-        self.db = Database(settings.database_url)
+        self.db = Database(
+            settings.database_url, idle_in_transaction_timeout=settings.outbox_lease_seconds
+        )
         self.renderer = Renderer(settings.locales_dir)
         self.transports = transports
         default = next(iter(self.catalog.cohorts.values())).locale if self.catalog.cohorts else "nb"

@@ -14,6 +14,7 @@ Usage: python -m tests.crash_worker DATABASE_URL RECORD LEASE_SECONDS TICK_SECON
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import sys
@@ -25,6 +26,8 @@ from bot.domain.messages import Address, Rendered
 from bot.settings import Settings
 from bot.storage.repo import unit
 from bot.transports.base import Limits
+
+log = logging.getLogger(__name__)
 
 
 class RecordingTransport:
@@ -63,14 +66,21 @@ async def main(url: str, record: str, lease: float, tick: float, batch: int) -> 
 
     async def delivery_loop() -> None:
         while True:
-            await app.sender.drain(limit=batch)
+            try:
+                await app.sender.drain(limit=batch)
+            except Exception:  # e.g. the server ended a session of a stopped process
+                log.exception("drain failed")
             await asyncio.sleep(tick / 2)
 
     loop = asyncio.create_task(delivery_loop())
     while True:
         await asyncio.sleep(tick)
-        async with unit(app.db) as store:
-            counts = await store.outbox_counts()
+        try:
+            async with unit(app.db) as store:
+                counts = await store.outbox_counts()
+        except Exception:
+            log.exception("counting failed")
+            continue
         if not counts.get("pending") and not counts.get("sending"):
             break
     await app.stop()  # graceful: nothing new is claimed, the loop's drain comes back empty

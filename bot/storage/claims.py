@@ -214,6 +214,11 @@ class ClaimQueries(StoreBase):
             OUTBOX.c.status == SENDING,
             or_(OUTBOX.c.lease_until.is_(None), OUTBOX.c.lease_until < now),
         )
+        if self._dialect == "postgresql":
+            # Rows a stopped or hung worker has locked in an open transaction are skipped,
+            # not waited for: recovery never blocks behind the worker it is recovering from.
+            locked = select(OUTBOX.c.id).where(stale).with_for_update(skip_locked=True)
+            stale = and_(stale, OUTBOX.c.id.in_(select(locked.cte("stale").c.id)))
         crashed = OUTBOX.c.send_started_at.is_not(None)
         await self.session.exec(
             update(OUTBOX)

@@ -69,12 +69,19 @@ def _prepare_sqlite_path(url: str) -> None:
 class Database:
     """One async engine plus a session factory; ``upgrade()`` applies Alembic migrations."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, idle_in_transaction_timeout: float | None = None) -> None:
+        """``idle_in_transaction_timeout`` (PostgreSQL, seconds): the server ends a session
+        of this process that sits in an open transaction that long (the process was stopped
+        or hung), so its row locks cannot hold up the other workers."""
         self.url = url
         self.sqlite = is_sqlite(url)
         if self.sqlite:
             _prepare_sqlite_path(url)
-        self.engine: AsyncEngine = create_async_engine(async_url(url))
+        connect_args: dict[str, Any] = {}
+        if idle_in_transaction_timeout and not self.sqlite:
+            milliseconds = max(1, int(idle_in_transaction_timeout * 1000))
+            connect_args["options"] = f"-c idle_in_transaction_session_timeout={milliseconds}"
+        self.engine: AsyncEngine = create_async_engine(async_url(url), connect_args=connect_args)
         if self.sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
