@@ -149,7 +149,7 @@ async def test_blocked_on_one_platform_it_goes_out_on_the_other(harness: Harness
     assert await slack_worker.drain() == 1
     assert sent_keys(slack) == ["k"]
     [row] = await rows(harness)
-    assert (row.status, row.attempts) == ("sent", 2)
+    assert (row.status, row.attempts, row.platform) == ("sent", 2, "slack")  # where it went
 
 
 @pytest.mark.parametrize("outage", [300, 600])

@@ -63,6 +63,7 @@ class Failures:
                 parts_sent=parts_sent,
                 claim=item.claim,
                 failing_since=since,
+                platform=address.platform,
             )
         log.warning(
             "send failed for outbox row %s (%s): %s -> %s",

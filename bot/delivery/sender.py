@@ -271,7 +271,13 @@ class Sender:
         self._in_flight.discard(item.id)
         following = self._pick(queue, targets)[0]
         async with unit(self.db) as store:
-            await store.finish(item.id, OutboxStatus.SENT, self.clock.now(), claim=item.claim)
+            await store.finish(
+                item.id,
+                OutboxStatus.SENT,
+                self.clock.now(),
+                claim=item.claim,
+                platform=address.platform,
+            )
             if following is not None and targets[queue[following].id] is not None:
                 ahead = queue[following]
                 if await store.begin_send(ahead.id, ahead.claim, self.lease):

@@ -157,6 +157,7 @@ class ClaimQueries(StoreBase):
         parts_sent: int | None = None,
         claim: str | None = None,
         failing_since: datetime | None = None,
+        platform: str | None = None,
     ) -> bool:
         """Record the outcome of one send attempt: sent, skipped, failed, dead, or back to
         pending (at ``retry_at``). With ``claim``, only if that claim still holds the row
@@ -169,6 +170,8 @@ class ClaimQueries(StoreBase):
         }
         if parts_sent is not None:
             values["parts_sent"] = parts_sent
+        if platform is not None:  # where it went out, or was last tried
+            values["platform"] = platform
         if status == OutboxStatus.SENT:
             values["sent_at"] = now
             values["failing_since"] = None
