@@ -13,6 +13,7 @@ from types import TracebackType
 from bot.curriculum.loader import load_catalog_or_raise
 from bot.delivery.loop import DeliveryLoop
 from bot.delivery.ratelimit import default_limits
+from bot.delivery.retention import Retention
 from bot.delivery.scheduler import Ticker
 from bot.delivery.sender import Sender
 from bot.domain.catalog import Catalog
@@ -51,7 +52,9 @@ class Kompis:
         self.catalog = catalog or load_catalog_or_raise(
             settings.content_dir, settings.schedules_dir
         )
-        self.db = db or Database(settings.database_url)
+        self.db = db or Database(
+            settings.database_url, idle_in_transaction_timeout=settings.outbox_lease_seconds
+        )
         self.renderer = Renderer(settings.locales_dir)
         self.transports = transports
         self.dispatcher = Dispatcher(self.catalog)
@@ -59,11 +62,23 @@ class Kompis:
         self.reminders = Reminders(self.catalog, first_plan_lookback=grace, late_grace=grace)
         limits = {platform: default_limits(settings, platform) for platform in transports}
         self.sender = Sender(
-            self.db, self.catalog, self.renderer, clock, transports, worker, limits=limits
+            self.db,
+            self.catalog,
+            self.renderer,
+            clock,
+            transports,
+            worker,
+            limits=limits,
+            lease=timedelta(seconds=settings.outbox_lease_seconds),
         )
         self.delivery = DeliveryLoop(self.sender.drain, self.sender.request_stop)
+        self.retention = Retention(self.db, clock, settings.retention_days)
         self.ticker = Ticker(
-            self.plan, self._drain_tick, self.sender.recover, settings.tick_seconds
+            self.plan,
+            self._drain_tick,
+            self.sender.recover,
+            settings.tick_seconds,
+            housekeeping=self.retention.purge,
         )
         self._process_lock: ProcessLock | None = None
         self._started: list[Lifecycle] = []
@@ -100,6 +115,8 @@ class Kompis:
             await transport.stop()
         if self.delivery.running:
             await self.delivery.stop()
+        await self.sender.stop()
+        await self.ticker.wait()
         while self._started:
             await self._started.pop().close()
         await self.db.dispose()
@@ -215,6 +232,8 @@ class Kompis:
     async def tick(self) -> int:
         """Plan what is due and send it: what the scheduler calls every few seconds."""
         await self.plan()
+        await self.retention.purge()
+        await self.sender.recover()
         return await self.sender.drain()
 
     async def plan(self) -> bool:

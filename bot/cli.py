@@ -19,6 +19,7 @@ from bot.curriculum.problems import DataError, Severity
 from bot.domain.catalog import Catalog
 from bot.domain.programme import ActivityKind, Programme
 from bot.errors import ConfigError
+from bot.outbox_cli import outbox_app
 from bot.settings import Settings, load_settings
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ app.add_typer(report_app, name="report")
 schedule_app = typer.Typer(help="What the bot will send, and when.", no_args_is_help=True)
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(invites_app, name="invites")
+app.add_typer(outbox_app, name="outbox")
 
 
 def _settings(**overrides: object) -> Settings:

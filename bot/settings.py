@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(default=30.0, gt=0, le=3600)
     late_grace_hours: float = Field(default=6.0, ge=0, le=24 * 14)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Delivery: how long a worker's claim on outbox rows holds unless renewed (a dead
+    # worker's rows go back to the queue after this), and how long sent messages and seen
+    # inbound event ids are kept.
+    outbox_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    retention_days: int = Field(default=30, ge=1, le=3650)
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy import update
 from sqlmodel import col, func, select
 
 from bot.delivery.sender import RetryPolicy, Sender
@@ -55,7 +56,7 @@ def use_sender(
     h: Harness,
     limits: Limits | None = None,
     retry: RetryPolicy | None = None,
-    max_wait: float = 2.0,
+    max_wait: float = 30.0,
 ) -> tuple[FakeTime, TimedTransport]:
     """Give the harness's app a sender on a timed memory transport and fake time."""
     fake = FakeTime(h.clock)
@@ -127,3 +128,20 @@ async def drain_until_settled(h: Harness, fake: FakeTime, rounds: int = 200) -> 
 async def rows(h: Harness) -> list[OutboxRow]:
     async with unit(h.app.db) as store:
         return list((await store.session.exec(select(OutboxRow).order_by(col(OutboxRow.id)))).all())
+
+
+class Crash(BaseException):
+    """Stands for the process dying mid-send: no handler in the sender catches it."""
+
+
+async def expire_leases(h: Harness) -> None:
+    """As if every claim's lease ran out (its worker died or paused long ago)."""
+    async with unit(h.app.db) as store:
+        past = (await store.database_now()) - timedelta(hours=1)
+        await store.session.exec(update(OutboxRow).values(lease_until=past))
+
+
+async def restart_after_crash(h: Harness) -> None:
+    """What the next tick does after a worker died: its leases have run out, release."""
+    await expire_leases(h)
+    await h.app.sender.recover()

@@ -1,8 +1,11 @@
 """The timer: an APScheduler 3.x ``AsyncIOScheduler`` that only ticks.
 
-Two interval jobs with fixed ids, ``plan`` (queue what is due) and ``drain`` (send what is
-queued). Neither holds state: the database is the truth, so a missed or doubled tick is
-harmless (planning is idempotent by outbox key, draining claims rows). ``coalesce`` and
+Two interval jobs with fixed ids, ``plan`` (queue what is due, then housekeeping) and
+``drain`` (release claims whose lease ran out, then send what is queued). Neither holds
+state: the database is the truth, so a missed or doubled tick is harmless (planning is
+idempotent by outbox key, draining claims rows). Every drain tick releases stale claims,
+whoever made them, so a worker restarted soon after a crash, or a live worker next to a dead
+one, picks up the dead one's rows once their lease runs out. ``coalesce`` and
 ``max_instances=1`` make a late or slow tick run once, not in a burst. The jobs live in the
 default in-memory job store on purpose: APScheduler 3 cannot share a job store between
 processes, and there is nothing in them worth persisting.
@@ -10,6 +13,7 @@ processes, and there is nothing in them worth persisting.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -26,7 +30,8 @@ Tick = Callable[[], Awaitable[object]]
 
 
 class Ticker:
-    """Runs ``plan`` and ``drain`` every ``seconds``; ``recover`` once on start."""
+    """Runs ``plan`` (then ``housekeeping``) and ``recover`` + ``drain`` every ``seconds``;
+    ``recover`` also once on start."""
 
     def __init__(
         self,
@@ -35,19 +40,20 @@ class Ticker:
         recover: Tick,
         seconds: float,
         scheduler: AsyncIOScheduler | None = None,
+        housekeeping: Tick | None = None,
     ) -> None:
         self.plan = plan
         self.drain = drain
         self.recover = recover
+        self.housekeeping = housekeeping
         self.seconds = seconds
         self.scheduler = scheduler or AsyncIOScheduler()
+        self._running: set[asyncio.Task[object]] = set()
 
     async def start(self) -> None:
-        """Return rows a crashed process left claimed, then start ticking (needs a running
-        event loop)."""
-        released = await self.recover()
-        if released:
-            log.info("put %s stale outbox claims back in the queue", released)
+        """Return rows a crashed process left claimed (once their lease ran out), then start
+        ticking (needs a running event loop)."""
+        await self.recover()
         for job_id, func in ((PLAN_JOB, self._plan), (DRAIN_JOB, self._drain)):
             self.scheduler.add_job(
                 func,
@@ -63,18 +69,39 @@ class Ticker:
         self.scheduler.start()
 
     def stop(self) -> None:
+        """No new ticks; a tick under way goes on (``wait`` for it)."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
 
+    async def wait(self) -> None:
+        """Until the ticks under way have finished (after ``stop``)."""
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
     async def _plan(self) -> None:
-        # A failing tick must not kill the timer; the next tick tries again.
-        try:
-            await self.plan()
-        except Exception as exc:
-            report_error("plan", exc)
+        await self._tick(self._plan_once, "plan")
 
     async def _drain(self) -> None:
+        await self._tick(self._drain_once, "drain")
+
+    async def _plan_once(self) -> None:
+        await self.plan()
+        if self.housekeeping is not None:
+            await self.housekeeping()
+
+    async def _drain_once(self) -> None:
+        await self.recover()
+        await self.drain()
+
+    async def _tick(self, work: Callable[[], Awaitable[None]], source: str) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        # A failing tick must not kill the timer; the next tick tries again.
         try:
-            await self.drain()
+            await work()
         except Exception as exc:
-            report_error("drain", exc)
+            report_error(source, exc)
+        finally:
+            if task is not None:
+                self._running.discard(task)

@@ -1,55 +1,47 @@
 """Drain the outbox: claim due rows, render each for its recipient, send, record the outcome.
 
-A row is claimed (``sending``) in one short transaction and settled in another, so a crash
-between the two leaves it ``sending``; ``release_stale_claims`` puts such rows back, which is
-the only way a message can go out twice (at most the messages in flight at the crash).
+A row is claimed (``sending``, under a lease on the database's clock) in one short
+transaction and settled in another. Before each send the sender re-checks that its claim
+still holds the row and counts the attempt; while it works (and while it waits for send
+budget) it renews the lease. A worker that dies stops renewing, and any worker's next tick
+puts its rows back (``recover``), so a crash can duplicate at most the one message that was
+between its send and its settling, and never loses one. One row that fails, for whatever
+reason, is settled on its own (retried, or dead with the reason) and the drain goes on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
+from bot.delivery.failures import Failures
 from bot.delivery.ratelimit import Monotonic, RateLimiter
+from bot.delivery.retry import RetryPolicy
+from bot.delivery.targets import Target, resolve_targets
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock
 from bot.domain.messages import Address, Outgoing, Rendered, split_text, with_fallback
-from bot.domain.text import language_for
 from bot.features.compose import compose
 from bot.rendering.renderer import Renderer
 from bot.storage.db import Database
-from bot.storage.repo import OutboxItem, Store, unit
+from bot.storage.outbox import OutboxStatus
+from bot.storage.repo import OutboxItem, unit
 from bot.transports.base import Limits, Transport, TransportError
+
+__all__ = ["RetryPolicy", "Sender"]
 
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], Awaitable[None]]
-#: where a row goes: the address, the recipient's locale, and the identity behind the address
-Target = tuple[Address, str, int | None]
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How often and how far apart transient failures (429, 5xx, timeouts) are retried."""
-
-    max_attempts: int = 8
-    base: float = 2.0  # seconds; doubled per attempt
-    cap: float = 3600.0
-
-    def delay(self, attempts: int, retry_after: float | None) -> float:
-        """Exponential backoff with full jitter, never shorter than the platform asked."""
-        backoff = random.uniform(0, min(self.cap, self.base * 2**attempts))
-        return max(backoff, retry_after or 0.0)
 
 
 class PartlySent(Exception):
-    """A split message failed at part ``sent`` (that many parts are out, ``ids`` of this
-    attempt's)."""
+    """A split message failed at part ``sent`` (that many parts are out); ``ids``: the
+    platform's message ids of the parts this attempt sent."""
 
     def __init__(self, error: TransportError, sent: int, ids: list[str]) -> None:
         super().__init__(str(error))
@@ -73,7 +65,9 @@ class Sender:
         limits: dict[str, Limits | None] | None = None,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
-        max_wait: float = 2.0,
+        max_wait: float = 30.0,
+        lease: timedelta = timedelta(seconds=60),
+        poison_after: int = 3,
     ) -> None:
         self.db = db
         self.catalog = catalog
@@ -88,60 +82,149 @@ class Sender:
             )
             for platform, transport in transports.items()
         }
+        self.failures = Failures(db, clock, self.retry, self.limiters)
         self.sleep = sleep
-        # Longer than this and the message goes back to the queue rather than holding up
-        # the drain (a busy group chat, a 429 hold).
+        # The sender waits for a chat's budget itself up to this long (a busy group chat);
+        # longer waits (a 429 hold, an outage) give the rows back to the queue until then.
         self.max_wait = max_wait
-        #: set by ``request_stop``: the send in flight finishes, the claimed rest goes back
-        self.stopping = False
-
-    def request_stop(self, stopping: bool = True) -> None:
-        """Ask a running drain to stop after the send in flight (``False``: drain again)."""
-        self.stopping = stopping
+        self.lease = lease
+        self.poison_after = poison_after
+        self._stopping = False
+        self._active = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._claims: set[str] = set()
+        self._in_flight: set[int] = set()  # rows whose send is under way
+        self._renewed: dict[str, float] = {}  # claim -> real time of its last renewal
 
     async def drain(self, limit: int = 100) -> int:
-        """Send everything due now, in batches; returns how many rows were settled."""
+        """Send everything due now, in batches; returns how many rows were settled. Safe to
+        call concurrently (each call claims its own rows); after ``stop()`` it sends nothing.
+        A single ``transport.send`` must finish well within the lease (the transports' own
+        timeouts are seconds; the lease a minute by default)."""
         settled = 0
-        while True:
-            async with unit(self.db) as store:
-                batch = await store.claim(self.clock.now(), self.worker, limit)
-                targets = await self._targets(store, batch)
-            settled += await self._send_batch(batch, targets)
-            if len(batch) < limit or self.stopping:
-                return settled
+        self._active += 1
+        self._idle.clear()
+        try:
+            while not self._stopping:
+                async with unit(self.db) as store:
+                    batch = await store.claim(
+                        self.clock.now(), self.worker, limit, list(self.transports), self.lease
+                    )
+                if not batch:
+                    break
+                claim = batch[0].claim
+                self._claims.add(claim)
+                self._renewed[claim] = time.monotonic()
+                try:
+                    settled += await self._send_batch(batch)
+                finally:
+                    await self._give_back(claim)
+                if len(batch) < limit:
+                    break
+            return settled
+        finally:
+            self._active -= 1
+            if not self._active:
+                self._idle.set()
 
-    async def _send_batch(self, batch: list[OutboxItem], targets: dict[int, Target | None]) -> int:
+    def request_stop(self, stopping: bool = True) -> None:
+        """Ask running drains to stop after the send under way (``False``: drain again);
+        the background loop's switch. ``stop()`` also waits and gives the claims back."""
+        self._stopping = stopping
+
+    async def stop(self, grace: float = 30.0) -> None:
+        """Stop gracefully: the send under way finishes, nothing new starts, and every row
+        claimed but not sent goes back to the queue for the next worker."""
+        self._stopping = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace)
+        except TimeoutError:
+            log.warning("delivery did not stop within %ss; giving its claims back", grace)
+        for claim in list(self._claims):
+            await self._give_back(claim)
+
+    async def recover(self) -> int:
+        """Put rows whose claim's lease ran out back in the queue (any worker, every tick)."""
+        async with unit(self.db) as store:
+            released = await store.release_stale_claims(self.poison_after)
+        if released:
+            log.info("put %s stale outbox claims back in the queue", released)
+        return released
+
+    async def next_due(self) -> datetime | None:
+        """When the next pending row becomes due (app clock), for a loop that sleeps until
+        then; ``None``: nothing is pending."""
+        async with unit(self.db) as store:
+            return await store.next_pending_after(datetime.min.replace(tzinfo=UTC))
+
+    async def _give_back(self, claim: str) -> None:
+        try:
+            async with unit(self.db) as store:
+                # A send that an error interrupted stays claimed: its lease decides.
+                await store.release(claim, keep=self._in_flight)
+        finally:
+            self._claims.discard(claim)
+            self._renewed.pop(claim, None)
+
+    async def _send_batch(self, batch: list[OutboxItem]) -> int:
         """Send a claimed batch, always picking the next message whose chat has budget now,
         so one busy chat never stalls a broadcast. Returns how many rows were settled."""
+        async with unit(self.db) as store:
+            targets = await resolve_targets(store, self.catalog, self.transports, batch)
         queue = list(batch)
+        begun: set[int] = set()  # rows whose send is already marked begun (see _deliver)
         settled = 0
-        while queue:
-            if self.stopping:  # graceful stop: unsent claims go back to the queue now
-                await self._defer(queue, {item.id: None for item in queue})
-                return settled
-            picked, soonest = None, float("inf")
-            for index, item in enumerate(queue):
-                target = targets[item.id]
-                wait = 0.0 if target is None else self._limiter(target).wait(target[0])
-                if wait <= 0:
-                    picked = index
-                    break
-                soonest = min(soonest, wait)
+        while queue and not self._stopping:
+            await self._renew(batch[0].claim)
+            picked, soonest = self._pick(queue, targets)
             if picked is not None:
                 item = queue.pop(picked)
-                unreachable = await self._deliver(item, targets[item.id])
+                unreachable = await self._deliver(item, targets, begun, queue)
                 settled += 1
                 if unreachable is not None:
-                    await self._retarget(queue, targets, unreachable)
+                    async with unit(self.db) as store:
+                        mine = [i for i in queue if i.person_id == unreachable]
+                        targets |= await resolve_targets(store, self.catalog, self.transports, mine)
             elif soonest <= self.max_wait:
-                await self.sleep(soonest)
+                await self._pause(soonest, batch[0].claim)
             else:
                 await self._defer(queue, targets)
-                return settled
+                break
         return settled
+
+    def _pick(
+        self, queue: list[OutboxItem], targets: dict[int, Target | None]
+    ) -> tuple[int | None, float]:
+        """The first queued row whose chat has budget now, else how long until one has."""
+        soonest = float("inf")
+        for index, item in enumerate(queue):
+            target = targets[item.id]
+            wait = 0.0 if target is None else self._limiter(target).wait(target[0])
+            if wait <= 0:
+                return index, 0.0
+            soonest = min(soonest, wait)
+        return None, soonest
 
     def _limiter(self, target: Target) -> RateLimiter:
         return self.limiters[target[0].platform]
+
+    async def _pause(self, seconds: float, claim: str) -> None:
+        """Wait for send budget, renewing the claim's lease as the wait goes on."""
+        step = max(self.lease.total_seconds() / 3, 0.001)
+        while seconds > 0 and not self._stopping:
+            await self.sleep(min(seconds, step))
+            seconds -= step
+            await self._renew(claim)
+
+    async def _renew(self, claim: str) -> None:
+        """Renew the lease of a claim's rows once a third of it has passed (real time: the
+        lease runs on the database's clock, whatever clock the sender is given)."""
+        if time.monotonic() - self._renewed.get(claim, 0.0) < self.lease.total_seconds() / 3:
+            return
+        async with unit(self.db) as store:
+            await store.renew(claim, self.lease)
+        self._renewed[claim] = time.monotonic()
 
     async def _defer(self, queue: list[OutboxItem], targets: dict[int, Target | None]) -> None:
         """Give rows back to the queue until their chat has budget; not a failed attempt."""
@@ -150,50 +233,91 @@ class Sender:
             for item in queue:
                 target = targets[item.id]
                 wait = self._limiter(target).wait(target[0]) if target else 0.0
-                await store.defer(item.id, now + timedelta(seconds=wait))
+                await store.defer(item.id, now + timedelta(seconds=wait), item.claim)
 
-    async def _retarget(
-        self, queue: list[OutboxItem], targets: dict[int, Target | None], person_id: int
-    ) -> None:
-        """A person just turned out unreachable: their other queued messages go to another
-        identity, or are skipped, instead of failing again."""
-        async with unit(self.db) as store:
-            mine = [item for item in queue if item.person_id == person_id]
-            targets |= await self._targets(store, mine)
+    async def _deliver(
+        self,
+        item: OutboxItem,
+        targets: dict[int, Target | None],
+        begun: set[int],
+        queue: list[OutboxItem],
+    ) -> int | None:
+        """Send one row and settle it; returns the person id if they became unreachable.
 
-    async def _deliver(self, item: OutboxItem, target: Target | None) -> int | None:
-        """Send one row and settle it; returns the person id if they became unreachable."""
-        now = self.clock.now()
+        The claim is re-checked and the attempt marked begun in the transaction that settled
+        the previous row (one commit per message, not two), or here for the first."""
+        target = targets[item.id]
         if target is None:
             async with unit(self.db) as store:
-                await store.finish(item.id, "skipped", now, "nobody reachable to send to")
+                await store.finish(
+                    item.id,
+                    OutboxStatus.SKIPPED,
+                    self.clock.now(),
+                    "nobody reachable",
+                    claim=item.claim,
+                )
             return None
-        address, locale, identity_id = target
+        self._in_flight.add(item.id)
+        if item.id not in begun:
+            async with unit(self.db) as store:
+                if not await store.begin_send(item.id, item.claim, self.lease):
+                    self._in_flight.discard(item.id)
+                    log.warning("outbox row %s is no longer ours (lease ran out)", item.id)
+                    return None
+        address = target[0]
         transport = self.transports[address.platform]
-        # Compose hook (features.compose): a reminder is composed from the person's state
-        # now; None means compose settled the row itself (skipped, held or merged).
-        async with unit(self.db) as store:
-            outgoing = await compose(store, self.catalog, item, now)
-        if outgoing is None:
+        try:
+            # Compose hook (features.compose): a reminder is composed from the person's
+            # state now; None means compose settled the row itself (skipped, held, merged).
+            async with unit(self.db) as store:
+                outgoing = await compose(store, self.catalog, item, self.clock.now())
+            if outgoing is None:
+                self._in_flight.discard(item.id)
+                return None
+            address, rendered = await self._render(outgoing, target, transport)
+            ids = await self._send(transport, address, rendered, item)
+        except PartlySent as partly:
+            self._in_flight.discard(item.id)
+            sent_to = (address, [*item.message_ids, *partly.ids])
+            return await self.failures.transport(
+                item, partly.error, target, partly.sent, sent_to if sent_to[1] else None
+            )
+        except Exception as exc:  # a template that does not render, a transport bug
+            self._in_flight.discard(item.id)
+            await self.failures.broken(item, exc)
             return None
-        rendered = self.renderer.render(outgoing, locale)
-        address, rendered = await self._references(address, rendered, outgoing)
-        rendered = with_fallback(
+        self.failures.outages.succeeded(address.platform, address.workspace)
+        self._in_flight.discard(item.id)
+        following = self._pick(queue, targets)[0]
+        async with unit(self.db) as store:
+            await store.finish(
+                item.id,
+                OutboxStatus.SENT,
+                self.clock.now(),
+                claim=item.claim,
+                platform=address.platform,
+                sent_to=(address, [*item.message_ids, *ids]),
+            )
+            if following is not None and targets[queue[following].id] is not None:
+                ahead = queue[following]
+                if await store.begin_send(ahead.id, ahead.claim, self.lease):
+                    begun.add(ahead.id)
+                else:  # released to another worker meanwhile: not ours to send
+                    log.warning("outbox row %s is no longer ours (lease ran out)", ahead.id)
+                    queue.pop(following)
+        return None
+
+    async def _render(
+        self, outgoing: Outgoing, target: Target, transport: Transport
+    ) -> tuple[Address, Rendered]:
+        """The intent, rendered late in the recipient's language for their platform: an
+        edit or a reply pointed at the platform message it names, and what the transport
+        cannot show (a poll, buttons) turned into what it can."""
+        rendered = self.renderer.render(outgoing, target[1])
+        address, rendered = await self._references(target[0], rendered, outgoing)
+        return address, with_fallback(
             rendered, getattr(transport, "polls", False), getattr(transport, "buttons", True)
         )
-        try:
-            ids = await self._send(transport, address, rendered, skip=item.parts_sent)
-        except PartlySent as partly:
-            exc = partly.error
-            if exc.retry_after:
-                self._limiter(target).hold(address, exc.retry_after)
-            sent_to = (address, [*item.message_ids, *partly.ids])
-            await self._failed(item, exc, identity_id, partly.sent, sent_to)
-            return item.person_id if exc.unreachable else None
-        async with unit(self.db) as store:
-            sent_to = (address, [*item.message_ids, *ids])
-            await store.finish(item.id, "sent", self.clock.now(), sent_to=sent_to)
-        return None
 
     async def _references(
         self, address: Address, rendered: Rendered, outgoing: Outgoing
@@ -213,23 +337,22 @@ class Sender:
         return address, rendered
 
     async def _send(
-        self, transport: Transport, address: Address, rendered: Rendered, skip: int = 0
+        self, transport: Transport, address: Address, rendered: Rendered, item: OutboxItem
     ) -> list[str]:
         """Split to the platform's limit; buttons, a choice and a file go with the last part,
-        an edit and a reply with the first. The first ``skip`` parts went out on an earlier
-        attempt. Every part spends budget; the first part's budget was checked by the
-        caller. Returns the platform's message id per part sent; a failure carries how many
-        parts are out by then."""
+        an edit and a reply with the first. Parts that went out on an earlier attempt are
+        skipped, and each part is recorded as soon as it is out, so neither a failure nor a
+        crash sends a part twice. Every part spends budget; the first part's budget was
+        checked by the caller. Returns the platform's message id of each part sent."""
         parts = split_text(rendered.text, transport.max_text)
         limiter = self.limiters[address.platform]
         ids: list[str] = []
-        for index in range(skip, len(parts)):
-            last = index == len(parts) - 1
+        for index in range(item.parts_sent, len(parts)):
+            last, first = index == len(parts) - 1, index == 0
             # Later parts wait for their chat here: the message is already half out.
             while (wait := limiter.wait(address)) > 0:
-                await self.sleep(wait)
+                await self._pause(wait, item.claim)
             limiter.take(address)
-            first = index == 0
             part = Rendered(
                 parts[index],
                 rendered.buttons if last else (),
@@ -242,72 +365,7 @@ class Sender:
                 ids.append(await transport.send(address, part))
             except TransportError as exc:
                 raise PartlySent(exc, index, ids) from exc
+            if not last:
+                async with unit(self.db) as store:
+                    await store.save_parts_sent(item.id, item.claim, index + 1)
         return ids
-
-    async def _failed(
-        self,
-        item: OutboxItem,
-        exc: TransportError,
-        identity_id: int | None,
-        parts_sent: int,
-        sent_to: tuple[Address, list[str]] | None = None,
-    ) -> None:
-        now = self.clock.now()
-        async with unit(self.db) as store:
-            if exc.unreachable:
-                if identity_id is not None:
-                    await store.mark_unreachable(identity_id, str(exc), now)
-                await store.finish(item.id, "failed", now, str(exc))
-            elif exc.retryable and item.attempts + 1 < self.retry.max_attempts:
-                delay = self.retry.delay(item.attempts, exc.retry_after)
-                await store.finish(
-                    item.id,
-                    "pending",
-                    now,
-                    str(exc),
-                    retry_at=now + timedelta(seconds=delay),
-                    parts_sent=parts_sent,
-                    sent_to=sent_to if sent_to and sent_to[1] else None,
-                )
-            else:
-                await store.finish(item.id, "dead", now, str(exc))
-        log.warning(
-            "send failed for outbox row %s (%s): %s", item.id, item.kind, type(exc).__name__
-        )
-
-    async def _targets(self, store: Store, items: list[OutboxItem]) -> dict[int, Target | None]:
-        """Where and in which language each row goes: the person's most recently used
-        reachable identity on a platform this process serves (people and identities of the
-        whole batch are read in a handful of queries, not per row)."""
-        person_ids = [i.person_id for i in items if i.person_id is not None]
-        people = await store.people(person_ids)
-        identities = await store.identities_of(person_ids)
-        targets: dict[int, Target | None] = {}
-        for item in items:
-            targets[item.id] = None
-            if item.person_id is None:
-                if item.address and item.address.platform in self.transports:
-                    targets[item.id] = (item.address, item.locale or "en", None)
-                continue
-            person = people.get(item.person_id)
-            if person is None:
-                continue
-            programme = self.catalog.programme_of(person.cohort_id)
-            locale = language_for(
-                person.locale or self.catalog.cohort(person.cohort_id).locale,
-                programme.locales,
-                programme.default_locale,
-            )
-            for identity in identities.get(person.id, []):
-                if not identity.unreachable and identity.platform in self.transports:
-                    address = Address(identity.platform, identity.chat_id, identity.workspace)
-                    targets[item.id] = (address, locale, identity.id)
-                    break
-        return targets
-
-    async def recover(
-        self, stale_after: timedelta = timedelta(minutes=5), now: datetime | None = None
-    ) -> int:
-        """Return rows claimed by a worker that died to the queue."""
-        async with unit(self.db) as store:
-            return await store.release_stale_claims((now or self.clock.now()) - stale_after)

@@ -58,7 +58,7 @@ class Queued(Protocol):
 class ComposeStore(StorePort, Protocol):
     async def finish(
         self, outbox_id: int, status: str, now: datetime, error: str | None = None
-    ) -> None: ...
+    ) -> bool: ...
 
 
 async def compose(

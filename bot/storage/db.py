@@ -8,12 +8,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# An arbitrary constant naming the migration advisory lock (the bytes of "kompisMG").
+MIGRATION_LOCK_ID = 0x6B6F6D7069734D47
 
 
 def sync_url(url: str) -> str:
@@ -50,9 +52,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
-    # In WAL mode NORMAL still survives a crashed process; only a power cut may lose the
-    # last commits. FULL would fsync on every message settled.
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL: a commit is on disk before it returns, so a power cut cannot undo a message
+    # marked sent (and send it again) or a claim. NORMAL would survive a crashed process but
+    # not a power cut; FULL costs one fsync per commit (measured in the README).
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -66,12 +69,19 @@ def _prepare_sqlite_path(url: str) -> None:
 class Database:
     """One async engine plus a session factory; ``upgrade()`` applies Alembic migrations."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, idle_in_transaction_timeout: float | None = None) -> None:
+        """``idle_in_transaction_timeout`` (PostgreSQL, seconds): the server ends a session
+        of this process that sits in an open transaction that long (the process was stopped
+        or hung), so its row locks cannot hold up the other workers."""
         self.url = url
         self.sqlite = is_sqlite(url)
         if self.sqlite:
             _prepare_sqlite_path(url)
-        self.engine: AsyncEngine = create_async_engine(async_url(url))
+        connect_args: dict[str, Any] = {}
+        if idle_in_transaction_timeout and not self.sqlite:
+            milliseconds = max(1, int(idle_in_transaction_timeout * 1000))
+            connect_args["options"] = f"-c idle_in_transaction_session_timeout={milliseconds}"
+        self.engine: AsyncEngine = create_async_engine(async_url(url), connect_args=connect_args)
         if self.sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
@@ -100,6 +110,11 @@ class Database:
                     connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
                     connection.commit()
                 with connection.begin():
+                    if connection.dialect.name == "postgresql":
+                        # Several processes starting together migrate one at a time: the
+                        # others wait here, then find nothing left to do. The lock ends with
+                        # the transaction (or a dropped connection).
+                        connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK_ID)))
                     config = alembic_config()
                     config.attributes["connection"] = connection
                     step(config, revision)

@@ -1,12 +1,17 @@
-"""The outbox: every message to a person, keyed, claimed, settled."""
+"""The outbox: every message to a person, keyed and queued; what operators see of it.
+
+Claiming, leases and settling rows live in ``bot.storage.claims``.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from enum import IntEnum, StrEnum
 from typing import Any
 
 from sqlalchemy import delete, func, update
@@ -15,8 +20,48 @@ from sqlmodel import col, select
 from bot.domain.messages import Address, Button, Outgoing
 from bot.storage.base import StoreBase
 from bot.storage.tables import (
+    InboundSeenRow,
     OutboxRow,
 )
+
+KEY_LENGTH = 255  # the column's size
+
+
+class OutboxStatus(StrEnum):
+    """Where a row is in its life. ``pending`` and ``sending`` are open; the rest are final
+    (``dead`` can be put back by an operator, ``kompis outbox retry``)."""
+
+    PENDING = "pending"  # waiting for its moment (``not_before``) and a worker
+    SENDING = "sending"  # claimed by a worker until ``lease_until``
+    SENT = "sent"
+    FAILED = "failed"  # the person is unreachable on every identity
+    SKIPPED = "skipped"  # nobody to send it to
+    DEAD = "dead"  # gave up: ``last_error`` says why
+
+
+class Priority(IntEnum):
+    """Claim order: someone waiting for a reply first, bulk last."""
+
+    REPLY = 0
+    PLANNED = 1
+    BULK = 2
+
+
+def priority_of(kind: str) -> Priority:
+    if kind == "reply":
+        return Priority.REPLY
+    if kind == "broadcast":
+        return Priority.BULK
+    return Priority.PLANNED
+
+
+def outbox_key(key: str) -> str:
+    """A key that fits the column without losing what makes it unique: a longer key keeps
+    its start and ends in a hash of the whole (cutting it could merge two messages)."""
+    if len(key) <= KEY_LENGTH:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[: KEY_LENGTH - len(digest) - 1]}#{digest}"
 
 
 @dataclass(frozen=True)
@@ -34,12 +79,26 @@ class OutboxItem:
     late: bool
     not_before: datetime
     parts_sent: int = 0
+    priority: int = Priority.PLANNED
+    claim: str = ""  # the claim token this item was handed out under
+    failing_since: datetime | None = None
     extras: dict[str, Any] = field(default_factory=dict)  # Outgoing.extras()
     message_ids: tuple[str, ...] = ()  # of the parts already sent
 
 
+@dataclass(frozen=True)
+class DeadRow:
+    id: int
+    key: str
+    kind: str
+    platform: str | None
+    attempts: int
+    reason: str
+    failing_since: datetime | None
+
+
 class OutboxQueries(StoreBase):
-    """Queue, claim and settle outbox rows."""
+    """Queue messages; counts, dead rows and retention for operators."""
 
     async def enqueue(
         self,
@@ -52,7 +111,7 @@ class OutboxQueries(StoreBase):
         were new."""
         rows: dict[str, dict[str, Any]] = {}
         for item in items:
-            key = (item.key or f"{item.kind}:{item.person_id}:{uuid.uuid4().hex}")[:255]
+            key = outbox_key(item.key or f"{item.kind}:{item.person_id}:{uuid.uuid4().hex}")
             rows[key] = {
                 "key": key,
                 "person_id": item.person_id,
@@ -64,13 +123,18 @@ class OutboxQueries(StoreBase):
                 "buttons": json.dumps(
                     [[b.label, b.action, b.args] for b in item.buttons], ensure_ascii=False
                 ),
-                "status": "pending",
+                "status": OutboxStatus.PENDING.value,
                 "not_before": not_before or now,
                 "created_at": now,
                 "attempts": 0,
                 "parts_sent": 0,
                 "late": late,
                 "extras": json.dumps(item.extras(), ensure_ascii=False) if item.extras() else None,
+                "priority": int(priority_of(item.kind)),
+                "platform": item.address.platform
+                if item.person_id is None and item.address
+                else None,
+                "crashes": 0,
             }
         values = list(rows.values())
         return sum(
@@ -85,88 +149,11 @@ class OutboxQueries(StoreBase):
         stops there, so a message held for quiet hours or a snooze goes out on its moment)."""
         found = await self.session.exec(
             select(func.min(OutboxRow.not_before)).where(
-                OutboxRow.status == "pending", OutboxRow.not_before > after
+                OutboxRow.status == OutboxStatus.PENDING, OutboxRow.not_before > after
             )
         )
         moment = found.one()
         return moment if isinstance(moment, datetime) else None
-
-    async def claim(self, now: datetime, worker: str, limit: int = 100) -> list[OutboxItem]:
-        """Take up to ``limit`` due pending rows for ``worker``; concurrent workers never get
-        the same row (PostgreSQL: SKIP LOCKED; SQLite: one writer at a time)."""
-        due = (
-            select(OutboxRow.id)
-            .where(OutboxRow.status == "pending", OutboxRow.not_before <= now)
-            .order_by(col(OutboxRow.not_before), col(OutboxRow.id))
-            .limit(limit)
-        )
-        if self._dialect == "postgresql":
-            due = due.with_for_update(skip_locked=True)
-        ids = list((await self.session.exec(due)).all())
-        if not ids:
-            return []
-        await self.session.exec(
-            update(OutboxRow)
-            .where(col(OutboxRow.id).in_(ids))
-            .values(status="sending", claimed_by=worker, claimed_at=now)
-        )
-        rows = (
-            await self.session.exec(
-                select(OutboxRow)
-                .where(col(OutboxRow.id).in_(ids))
-                .order_by(col(OutboxRow.not_before), col(OutboxRow.id))
-            )
-        ).all()
-        return [
-            OutboxItem(
-                r.id or 0,
-                r.key,
-                r.person_id,
-                Address(**json.loads(r.address)) if r.address else None,
-                r.locale,
-                r.kind,
-                r.template,
-                json.loads(r.params),
-                tuple(Button(*fields) for fields in json.loads(r.buttons)),
-                r.attempts,
-                r.late,
-                r.not_before,
-                r.parts_sent,
-                json.loads(r.extras) if r.extras else {},
-                tuple(json.loads(r.sent_parts)["ids"]) if r.sent_parts else (),
-            )
-            for r in rows
-        ]
-
-    async def finish(
-        self,
-        outbox_id: int,
-        status: str,
-        now: datetime,
-        error: str | None = None,
-        retry_at: datetime | None = None,
-        parts_sent: int | None = None,
-        sent_to: tuple[Address, list[str]] | None = None,
-    ) -> None:
-        """Record the outcome of one send attempt: sent, skipped, dead, or back to pending
-        (``parts_sent``: how many parts of a split message are out, so a retry resumes)."""
-        values: dict[str, Any] = {
-            "status": status,
-            "last_error": error[:500] if error else None,
-            "attempts": OutboxRow.attempts + 1,
-        }
-        if parts_sent is not None:
-            values["parts_sent"] = parts_sent
-        if sent_to is not None:
-            address, ids = sent_to
-            values["sent_parts"] = json.dumps({"address": asdict(address), "ids": ids})
-        if status == "sent":
-            values["sent_at"] = now
-        if retry_at is not None:
-            values["not_before"] = retry_at
-        await self.session.exec(
-            update(OutboxRow).where(col(OutboxRow.id) == outbox_id).values(**values)
-        )
 
     async def sent_parts(self, key: str) -> tuple[Address, list[str]] | None:
         """Where the message with outbox ``key`` went and its platform message ids (one per
@@ -199,23 +186,6 @@ class OutboxQueries(StoreBase):
                 return dict(json.loads(params))
         return None
 
-    async def defer(self, outbox_id: int, not_before: datetime) -> None:
-        """Put a claimed row back unsent (its chat had no send budget); not an attempt."""
-        await self.session.exec(
-            update(OutboxRow)
-            .where(col(OutboxRow.id) == outbox_id)
-            .values(status="pending", claimed_by=None, not_before=not_before)
-        )
-
-    async def release_stale_claims(self, older_than: datetime) -> int:
-        """Put rows a crashed worker had claimed back in the queue."""
-        result = await self.session.exec(
-            update(OutboxRow)
-            .where(col(OutboxRow.status) == "sending", col(OutboxRow.claimed_at) < older_than)
-            .values(status="pending", claimed_by=None)
-        )
-        return int(result.rowcount or 0)
-
     async def outbox_counts(self) -> dict[str, int]:
         rows = (
             await self.session.exec(
@@ -224,9 +194,62 @@ class OutboxQueries(StoreBase):
         ).all()
         return {status: count for status, count in rows}
 
-    async def delete_outbox_before(self, moment: datetime) -> None:
-        await self.session.exec(
-            delete(OutboxRow).where(
-                col(OutboxRow.status) == "sent", col(OutboxRow.sent_at) < moment
+    async def dead_rows(self, limit: int = 50) -> list[DeadRow]:
+        """The rows given up on, newest failures first, with the reason."""
+        rows = (
+            await self.session.exec(
+                select(OutboxRow)
+                .where(OutboxRow.status == OutboxStatus.DEAD)
+                .order_by(col(OutboxRow.id).desc())
+                .limit(limit)
+            )
+        ).all()
+        return [
+            DeadRow(
+                r.id or 0,
+                r.key,
+                r.kind,
+                r.platform,
+                r.attempts,
+                r.last_error or "",
+                r.failing_since,
+            )
+            for r in rows
+        ]
+
+    async def retry_dead(self, now: datetime, ids: Iterable[int] | None = None) -> int:
+        """Put dead rows (all, or those with these ids) back in the queue with a fresh retry
+        horizon. Returns how many."""
+        query = update(OutboxRow).where(col(OutboxRow.status) == OutboxStatus.DEAD)
+        if ids is not None:
+            query = query.where(col(OutboxRow.id).in_(list(ids)))
+        result = await self.session.exec(
+            query.values(
+                status=OutboxStatus.PENDING,
+                not_before=now,
+                attempts=0,
+                crashes=0,
+                failing_since=None,
+                claimed_by=None,
+                lease_until=None,
+                send_started_at=None,
             )
         )
+        return int(result.rowcount or 0)
+
+    async def purge_before(self, moment: datetime) -> tuple[int, int]:
+        """Retention: delete settled outbox rows (sent, failed, skipped) and inbound event
+        ids older than ``moment``. Dead rows stay until an operator retries them. Returns
+        (outbox rows, inbound ids) deleted."""
+        settled = [OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.SKIPPED]
+        outbox = await self.session.exec(
+            delete(OutboxRow).where(
+                col(OutboxRow.status).in_(settled),
+                col(OutboxRow.created_at) < moment,
+                (col(OutboxRow.sent_at) < moment) | col(OutboxRow.sent_at).is_(None),
+            )
+        )
+        seen = await self.session.exec(
+            delete(InboundSeenRow).where(col(InboundSeenRow.seen_at) < moment)
+        )
+        return int(outbox.rowcount or 0), int(seen.rowcount or 0)

@@ -2,7 +2,8 @@
 
 A ``Store`` wraps one session; ``unit(db)`` opens one, commits on success and rolls back on
 any error, so an inbound event or an import is applied whole or not at all. The queries live
-in one module per aggregate (cohorts, people, identities, progress, outbox, coordination);
+in one module per aggregate (cohorts, people, identities, progress, outbox and its claims,
+coordination);
 ``Store`` is the facade that combines them.
 """
 
@@ -13,6 +14,7 @@ from contextlib import asynccontextmanager
 
 from bot.storage.actions import ActionQueries
 from bot.storage.answers import AnswerMessageQueries
+from bot.storage.claims import ClaimQueries
 from bot.storage.cohorts import CohortQueries
 from bot.storage.conversations import ConversationQueries
 from bot.storage.coordination import PLANNER_LOCK_ID, CoordinationQueries
@@ -36,6 +38,7 @@ class Store(
     IdentityQueries,
     ProgressQueries,
     OutboxQueries,
+    ClaimQueries,
     CoordinationQueries,
     ConversationQueries,
     ActionQueries,

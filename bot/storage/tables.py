@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -98,6 +98,7 @@ class OutboxRow(SQLModel, table=True):
     """Every outbound message, from intent to delivery. ``key`` makes enqueueing idempotent."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_claim_order", "status", "priority", "not_before"),)
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, max_length=255)
     # Usually a person; a reply to someone Kompis does not know yet goes to a bare address.
@@ -125,6 +126,18 @@ class OutboxRow(SQLModel, table=True):
     # JSON {"address": Address, "ids": [platform message id per part sent]}, so a later
     # message can edit or reply to this one by its outbox key
     sent_parts: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # Delivery hardening (migration 0004). ``priority``: 0 replies, 1 planned, 2 bulk, claimed
+    # in that order. ``platform``: where the row is meant to go (a bare address's platform at
+    # enqueue; a person's row records the platform it last went out on). ``lease_until``: the
+    # claim holds until then (database clock) unless renewed. ``send_started_at``: a send was
+    # begun and not yet settled; ``crashes``: how often a worker died in that state.
+    # ``failing_since``: the first failure of the current run of failures (the retry horizon).
+    priority: int = Field(default=1)
+    platform: str | None = Field(default=None, max_length=16)
+    lease_until: datetime | None = None
+    send_started_at: datetime | None = None
+    crashes: int = 0
+    failing_since: datetime | None = None
 
 
 class InboundSeenRow(SQLModel, table=True):

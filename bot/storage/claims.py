@@ -1,0 +1,305 @@
+"""Claiming outbox rows: atomic claims under a lease, re-checked before each send, settled
+only by the claim that holds them, and released when their worker is gone.
+
+Every time here that decides who holds a row comes from the database's clock, never a
+host's: two hosts whose clocks disagree still agree on whose lease has run out.
+
+A claim is one statement on both databases, ``UPDATE ... WHERE id IN (due rows) AND
+status = 'pending' RETURNING ...`` (PostgreSQL adds ``FOR UPDATE SKIP LOCKED`` to the inner
+select, so concurrent workers skip each other's rows instead of queueing behind them;
+SQLite runs the statement under its single writer lock), so no two claims ever get the same
+row. Each claim has its own token, so a worker only ever settles rows it still holds.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Collection
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Table, and_, case, exists, func, not_, or_, select, text, type_coerce, update
+from sqlmodel import select as sm_select
+from sqlmodel.sql.sqltypes import UTCDateTime
+
+from bot.domain.messages import Address, Button
+from bot.storage.base import StoreBase
+from bot.storage.outbox import OutboxItem, OutboxStatus
+from bot.storage.tables import IdentityRow, OutboxRow
+
+OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
+IDENTITY: Table = IdentityRow.__table__  # type: ignore[attr-defined]
+PENDING, SENDING = OutboxStatus.PENDING.value, OutboxStatus.SENDING.value
+
+
+def new_claim_token(worker: str) -> str:
+    """A token naming one claim: the worker (for people reading the table) and a random part
+    (so a restarted worker of the same name never mistakes a dead one's rows for its own)."""
+    return f"{worker[:40]}:{uuid.uuid4().hex[:16]}"
+
+
+class ClaimQueries(StoreBase):
+    """Claim, renew, re-check, settle and release outbox rows."""
+
+    async def database_now(self) -> datetime:
+        """The database server's current time (UTC): the one clock every worker shares."""
+        if self._dialect == "postgresql":
+            moment = (await self.session.exec(sm_select(func.clock_timestamp()))).one()
+            assert isinstance(moment, datetime)
+            return moment.astimezone(UTC)
+        text = (await self.session.exec(sm_select(func.strftime("%Y-%m-%d %H:%M:%f", "now")))).one()
+        return datetime.fromisoformat(str(text)).replace(tzinfo=UTC)
+
+    def _db_time(self, later: timedelta = timedelta(0)) -> Any:
+        """The database's clock, plus ``later``, as an SQL expression (no round trip)."""
+        if self._dialect == "postgresql":
+            moment: Any = func.clock_timestamp()
+            if later:
+                moment = moment + later
+        else:
+            # SQLite's clock has milliseconds; pad to the microseconds SQLAlchemy stores, so
+            # the text compares (and reads back) like a stored datetime.
+            offset = f"{later.total_seconds():+.3f} seconds"
+            moment = func.strftime("%Y-%m-%d %H:%M:%f", "now", offset).concat("000")
+        return type_coerce(moment, UTCDateTime())
+
+    async def claim(
+        self,
+        now: datetime,
+        worker: str,
+        limit: int = 100,
+        platforms: Collection[str] | None = None,
+        lease: timedelta = timedelta(minutes=1),
+    ) -> list[OutboxItem]:
+        """Take up to ``limit`` due pending rows, highest priority first, under one new claim
+        that holds until ``lease`` from now (database time) unless renewed. ``platforms``:
+        only rows this worker can send (a bare address on one of them, a person with a
+        reachable identity on one of them, or a person reachable nowhere, to be skipped)."""
+        due = (
+            select(OUTBOX.c.id)
+            .where(OUTBOX.c.status == PENDING, OUTBOX.c.not_before <= now)
+            .order_by(OUTBOX.c.priority, OUTBOX.c.not_before, OUTBOX.c.id)
+            .limit(limit)
+        )
+        if platforms is not None:
+            due = due.where(_servable(list(platforms)))
+        if self._dialect == "postgresql":
+            due = due.with_for_update(skip_locked=True, of=OUTBOX)
+        chosen = due.cte("due")
+        token = new_claim_token(worker)
+        result = await self.session.exec(
+            update(OUTBOX)
+            # A CTE runs once (PostgreSQL may re-run a plain IN subquery and so take more
+            # than ``limit`` rows, including its own freshly locked ones).
+            .where(OUTBOX.c.id.in_(select(chosen.c.id)), OUTBOX.c.status == PENDING)
+            .values(
+                status=SENDING,
+                claimed_by=token,
+                claimed_at=self._db_time(),
+                lease_until=self._db_time(lease),
+            )
+            .returning(*OUTBOX.c)
+        )
+        items = [_item(row._mapping, token) for row in result.all()]
+        return sorted(items, key=lambda i: (i.priority, i.not_before, i.id))
+
+    async def _asynchronous_commit(self) -> None:
+        """PostgreSQL: this transaction's commit need not wait for its WAL flush. For lease
+        renewals and the "send begun" mark that is safe: a crashed worker cannot lose them
+        (the server has them), and only a crash of the database server itself within a
+        fraction of a second could, costing a lease renewal or one crash count."""
+        if self._dialect == "postgresql":
+            connection = await self.session.connection()
+            await connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+    async def renew(self, claim: str, lease: timedelta) -> set[int]:
+        """Extend the lease of every row ``claim`` still holds; returns their ids."""
+        await self._asynchronous_commit()
+        result = await self.session.exec(
+            update(OUTBOX)
+            .where(OUTBOX.c.claimed_by == claim, OUTBOX.c.status == SENDING)
+            .values(lease_until=self._db_time(lease))
+            .returning(OUTBOX.c.id)
+        )
+        return {int(row_id) for row_id in result.scalars().all()}
+
+    async def begin_send(self, outbox_id: int, claim: str, lease: timedelta) -> bool:
+        """Just before a send: True if ``claim`` still holds the row, and then the attempt is
+        counted, marked begun (a worker that dies now leaves that trace) and the lease
+        renewed. A worker that was paused past its lease finds its row released and must
+        not send it."""
+        await self._asynchronous_commit()
+        result = await self.session.exec(
+            update(OUTBOX)
+            .where(*_held(outbox_id, claim))
+            .values(
+                attempts=OUTBOX.c.attempts + 1,
+                send_started_at=self._db_time(),
+                lease_until=self._db_time(lease),
+            )
+        )
+        return _count(result) > 0
+
+    async def save_parts_sent(self, outbox_id: int, claim: str, parts_sent: int) -> None:
+        """A part of a split message is out: a retry after a crash resumes after it."""
+        await self.session.exec(
+            update(OUTBOX).where(*_held(outbox_id, claim)).values(parts_sent=parts_sent)
+        )
+
+    async def finish(
+        self,
+        outbox_id: int,
+        status: str,
+        now: datetime,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        parts_sent: int | None = None,
+        claim: str | None = None,
+        failing_since: datetime | None = None,
+        platform: str | None = None,
+        sent_to: tuple[Address, list[str]] | None = None,
+    ) -> bool:
+        """Record the outcome of one send attempt: sent, skipped, failed, dead, or back to
+        pending (at ``retry_at``). With ``claim``, only if that claim still holds the row
+        (returns False otherwise: another worker has it now, and its outcome counts)."""
+        values: dict[str, Any] = {
+            "status": status,
+            "last_error": error[:500] if error else None,
+            "send_started_at": None,
+            "lease_until": None,
+        }
+        if parts_sent is not None:
+            values["parts_sent"] = parts_sent
+        if platform is not None:  # where it went out, or was last tried
+            values["platform"] = platform
+        if sent_to is not None:  # the platform's message id of every part sent so far
+            address, ids = sent_to
+            values["sent_parts"] = json.dumps({"address": asdict(address), "ids": ids})
+        if status == OutboxStatus.SENT:
+            values["sent_at"] = now
+            values["failing_since"] = None
+        elif error is not None:
+            values["failing_since"] = failing_since or now
+        if status == OutboxStatus.PENDING:
+            values["claimed_by"] = None
+        if retry_at is not None:
+            values["not_before"] = retry_at
+        where = _held(outbox_id, claim) if claim else [OUTBOX.c.id == outbox_id]
+        result = await self.session.exec(update(OUTBOX).where(*where).values(**values))
+        return _count(result) > 0
+
+    async def defer(self, outbox_id: int, not_before: datetime, claim: str | None = None) -> None:
+        """Put a claimed row back unsent (its chat had no send budget); not an attempt."""
+        where = _held(outbox_id, claim) if claim else [OUTBOX.c.id == outbox_id]
+        await self.session.exec(
+            update(OUTBOX)
+            .where(*where)
+            .values(status=PENDING, claimed_by=None, lease_until=None, not_before=not_before)
+        )
+
+    async def release(self, claim: str, keep: Collection[int] = ()) -> int:
+        """Give back every row ``claim`` holds except ``keep`` (a send under way when an
+        error unwound the drain); a graceful stop keeps none."""
+        result = await self.session.exec(
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.claimed_by == claim,
+                OUTBOX.c.status == SENDING,
+                OUTBOX.c.id.not_in(list(keep)),
+            )
+            .values(status=PENDING, claimed_by=None, lease_until=None, send_started_at=None)
+        )
+        return _count(result)
+
+    async def release_stale_claims(self, poison_after: int = 3) -> int:
+        """Put rows whose lease ran out (their worker died or hung) back in the queue. A row
+        whose send was under way counts a crash; after ``poison_after`` of them it goes dead
+        with the reason instead, so a message that kills its worker cannot do so for ever."""
+        now = self._db_time()
+        stale = and_(
+            OUTBOX.c.status == SENDING,
+            or_(OUTBOX.c.lease_until.is_(None), OUTBOX.c.lease_until < now),
+        )
+        if self._dialect == "postgresql":
+            # Rows a stopped or hung worker has locked in an open transaction are skipped,
+            # not waited for: recovery never blocks behind the worker it is recovering from.
+            locked = select(OUTBOX.c.id).where(stale).with_for_update(skip_locked=True)
+            stale = and_(stale, OUTBOX.c.id.in_(select(locked.cte("stale").c.id)))
+        crashed = OUTBOX.c.send_started_at.is_not(None)
+        await self.session.exec(
+            update(OUTBOX)
+            .where(stale, crashed, OUTBOX.c.crashes + 1 >= poison_after)
+            .values(
+                status=OutboxStatus.DEAD.value,
+                crashes=OUTBOX.c.crashes + 1,
+                send_started_at=None,
+                lease_until=None,
+                failing_since=func.coalesce(OUTBOX.c.failing_since, now),
+                last_error=(
+                    f"the worker stopped while sending it {poison_after} times "
+                    "(a message that crashes the sender); fix the cause, then "
+                    "`kompis outbox retry`"
+                ),
+            )
+        )
+        result = await self.session.exec(
+            update(OUTBOX)
+            .where(stale)
+            .values(
+                status=PENDING,
+                claimed_by=None,
+                lease_until=None,
+                crashes=case((crashed, OUTBOX.c.crashes + 1), else_=OUTBOX.c.crashes),
+                send_started_at=None,
+            )
+        )
+        return _count(result)
+
+
+def _count(result: Any) -> int:
+    """Rows an UPDATE touched."""
+    return int(result.rowcount or 0)
+
+
+def _held(outbox_id: int, claim: str | None) -> list[Any]:
+    return [OUTBOX.c.id == outbox_id, OUTBOX.c.claimed_by == claim, OUTBOX.c.status == SENDING]
+
+
+def _servable(platforms: list[str]) -> Any:
+    """Rows a worker serving ``platforms`` can settle."""
+    person = OUTBOX.c.person_id
+    reachable = IDENTITY.c.unreachable_at.is_(None)
+    mine = exists().where(
+        IDENTITY.c.person_id == person, reachable, IDENTITY.c.platform.in_(platforms)
+    )
+    anywhere = exists().where(IDENTITY.c.person_id == person, reachable)
+    return or_(
+        and_(person.is_(None), or_(OUTBOX.c.platform.in_(platforms), OUTBOX.c.platform.is_(None))),
+        and_(person.is_not(None), mine),
+        and_(person.is_not(None), not_(anywhere)),
+    )
+
+
+def _item(row: Any, claim: str) -> OutboxItem:
+    return OutboxItem(
+        int(row["id"]),
+        row["key"],
+        row["person_id"],
+        Address(**json.loads(row["address"])) if row["address"] else None,
+        row["locale"],
+        row["kind"],
+        row["template"],
+        json.loads(row["params"]),
+        tuple(Button(*fields) for fields in json.loads(row["buttons"])),
+        int(row["attempts"]),
+        bool(row["late"]),
+        row["not_before"],
+        int(row["parts_sent"]),
+        int(row["priority"]),
+        claim,
+        row["failing_since"],
+        json.loads(row["extras"]) if row["extras"] else {},
+        tuple(json.loads(row["sent_parts"])["ids"]) if row["sent_parts"] else (),
+    )
