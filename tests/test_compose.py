@@ -182,16 +182,16 @@ async def test_roles_decide_what_is_tracked(harness: Harness) -> None:
 async def test_no_digest_when_the_whole_organisation_is_done(harness: Harness) -> None:
     rec = record(harness)
     await harness.advance(timedelta(days=1))  # Monday 11 January 12:00
-    for who in (KARI, "ola.bakken"):
-        for _ in range(2):
-            await harness.say(who, action="reflect")
-            await harness.say(who, "Et svar.")
-        await harness.say(who, action="done:kom-i-gang/forarbeid/gruppeoppgave")
+    for _ in range(2):
+        await harness.say(KARI, action="reflect")
+        await harness.say(KARI, "Et svar.")
+    await harness.say(KARI, action="done:kom-i-gang/forarbeid/gruppeoppgave")
     await harness.advance(timedelta(days=21))  # to Monday 1 February
+    # Kari, the only other leader of Tromsø, is done: nothing for Ola to act on (his own
+    # open work is his own reminders' business, not his overview's)
     ola = [r for r in rec.of("ola.bakken") if "Ukeoversikt" in r.text]
-    assert ola == []  # Tromsø is done: nothing to act on
-    siri = [r for r in rec.of("siri.haugen") if "Vekeoversikt" in r.text]
-    assert [f"{r.at:%d}" for r in siri] == ["18", "25", "01"]  # Alta is not
+    assert ola == []
+    assert any("Forarbeid" in r.text for r in rec.of("ola.bakken"))
 
 
 async def test_status_shows_what_matters_now(harness: Harness) -> None:

@@ -13,7 +13,7 @@ from bot.curriculum.calendar_checks import check_calendar
 from bot.curriculum.participant_checks import check_participants
 from bot.curriculum.problems import Problem, Severity
 from bot.curriculum.wording import entry_key
-from bot.domain.cohort import Cohort
+from bot.domain.cohort import Cohort, LabWindow
 from bot.domain.people import Role
 from bot.domain.programme import Programme
 from bot.domain.text import LOCALES
@@ -153,6 +153,7 @@ def check_cohort(
             bad("labs", "the programme has no labs", "remove the lab window")
         if cohort.labs.due < cohort.labs.opens:
             bad("labs.due", "labs due before they open", "set due on or after opens")
+        _check_lab_dates(cohort.labs, programme, bad)
     if cohort.max_labs and cohort.labs is None:
         bad(
             "labs",
@@ -178,6 +179,26 @@ def check_cohort(
             shown = str(Path(file).parent / cohort.participants)
             problems += check_participants(csv_path, cohort, programme, shown)
     return problems
+
+
+def _check_lab_dates(
+    window: LabWindow, programme: Programme | None, bad: Callable[..., None]
+) -> None:
+    """A lab's own dates: a lab of the programme, due on or after it opens, inside the window."""
+    known = {lab.id for lab in programme.labs} if programme is not None else None
+    for lab_id, own in window.dates.items():
+        path = f"labs.dates.{lab_id}"
+        if known is not None and lab_id not in known:
+            bad(path, f"unknown lab {lab_id!r}", f"use one of {_listing(known)}")
+        if own.due < own.opens:
+            bad(f"{path}.due", "the lab is due before it opens", "set due on or after opens")
+        if own.opens < window.opens or own.due > window.due:
+            bad(
+                path,
+                f"the lab's dates are outside the lab window "
+                f"({window.opens.isoformat()} to {window.due.isoformat()})",
+                "move them inside the window or widen the window",
+            )
 
 
 def _check_labels(cohort: Cohort, programme: Programme | None, bad: Callable[..., None]) -> None:

@@ -36,6 +36,13 @@ class StageDates(Strict):
     due: date
 
 
+class LabWindow(StageDates):
+    """When the chosen labs are open and due; a lab may have its own dates inside the window
+    (``dates`` by lab id), the others keep the window's."""
+
+    dates: dict[str, StageDates] = Field(default_factory=dict)
+
+
 class Gathering(Strict):
     group: str
     date: date
@@ -119,7 +126,7 @@ class Cohort(Strict):
     events: list[Event] = Field(default_factory=list)
     reminders: ReminderPolicy = Field(default_factory=ReminderPolicy)
     max_labs: int = Field(default=0, ge=0, le=20)
-    labs: StageDates | None = None  # when the chosen labs are open and due
+    labs: LabWindow | None = None  # when the chosen labs are open and due
     participants: str | None = None  # a CSV file beside the schedule, for the demo and imports
 
     @model_validator(mode="after")
@@ -148,6 +155,7 @@ class Cohort(Strict):
         days += [e.date for e in self.events]
         if self.labs is not None:
             days += [self.labs.opens, self.labs.due]
+            days += [d for own in self.labs.dates.values() for d in (own.opens, own.due)]
         return (min(days), max(days)) if days else None
 
     def schedule_for(self, module_id: str) -> ModuleSchedule | None:

@@ -7,8 +7,17 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.calendar import WorkCalendar
-from bot.domain.cohort import Cohort, StageDates
-from bot.domain.programme import Activity, ActivityKind, Module, Programme, Stage, activity_ref
+from bot.domain.cohort import Cohort, LabWindow, StageDates
+from bot.domain.programme import (
+    LAB_REFLECTION,
+    LABS_MODULE,
+    LABS_STAGE,
+    Activity,
+    ActivityKind,
+    Module,
+    Programme,
+    Stage,
+)
 
 
 @dataclass(frozen=True)
@@ -56,8 +65,36 @@ def scheduled_stages(
             if dates is not None:
                 yield module, stage, _working_due(cohort, dates)
     if cohort.labs is not None and programme.labs and (labs is None or labs):
-        lab_module = programme.labs_module(labs)
-        yield lab_module, lab_module.stages[0], _working_due(cohort, cohort.labs)
+        yield from _lab_stages(programme, cohort.labs, cohort, labs)
+
+
+def _lab_stages(
+    programme: Programme, window: LabWindow, cohort: Cohort, labs: tuple[str, ...] | None
+) -> Iterator[tuple[Module, Stage, StageDates]]:
+    """The lab track: one stage on the window's dates for the labs without dates of their
+    own, and one stage per lab with its own dates (its id the lab's id, its activities'
+    refs still ``labs/chosen/...``). The window stage is always there when all labs are
+    planned (``labs`` None): it is when the labs open and people are asked to choose."""
+    lab_module = programme.labs_module(labs)
+    chosen = lab_module.stages[0]
+    undated = [a for a in chosen.activities if lab_of(a.id) not in window.dates]
+    if labs is None or undated:
+        stage = chosen.model_copy(update={"activities": undated})
+        yield lab_module, stage, _working_due(cohort, window)
+    for lab in programme.labs:
+        own = window.dates.get(lab.id)
+        mine = [a for a in chosen.activities if lab_of(a.id) == lab.id]
+        if own is None or not mine:
+            continue
+        stage = chosen.model_copy(
+            update={"id": lab.id, "title": lab.title, "summary": lab.summary, "activities": mine}
+        )
+        yield lab_module, stage, _working_due(cohort, own)
+
+
+def lab_of(activity_id: str) -> str:
+    """The lab an activity of the lab track belongs to (its task or its reflection)."""
+    return activity_id.removesuffix(LAB_REFLECTION)
 
 
 def _working_due(cohort: Cohort, dates: StageDates) -> StageDates:
@@ -98,7 +135,9 @@ def stage_status(
 
 
 def _status(module: Module, stage: Stage, dates: StageDates, done: set[str]) -> StageStatus:
-    refs = [activity_ref(module, stage, a) for a in stage.activities]
+    # a lab keeps its refs (``labs/chosen/<lab>``) whichever dates it has
+    stage_id = LABS_STAGE if module.id == LABS_MODULE else stage.id
+    refs = [f"{module.id}/{stage_id}/{a.id}" for a in stage.activities]
     acts = tuple(
         ActivityStatus(ref, a, ref in done) for ref, a in zip(refs, stage.activities, strict=True)
     )

@@ -1,4 +1,5 @@
-"""The coordinator's weekly overview of their own leaders, as one part of their message."""
+"""The coordinator's weekly overview of the other leaders of their organisation, as one part
+of their message (a coordinator is never listed in their own overview)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ def digest_part(a: Audience, occasion: Occasion, person: Person, today: date) ->
     if not person.has(Role.COORDINATOR) or person.organisation is None:
         return None
     leaders = [
-        p for p in a.people if p.organisation == person.organisation and p.has(Role.PARTICIPANT)
+        p
+        for p in a.people
+        if p.organisation == person.organisation and p.has(Role.PARTICIPANT) and p.id != person.id
     ]
     if not leaders:
         return None

@@ -19,7 +19,7 @@ from bot.domain.messages import Button
 from bot.domain.people import Person, Role
 from bot.domain.planner import Occasion, OccasionKind
 from bot.domain.ports import StorePort
-from bot.domain.programme import LABS_MODULE, Programme, StageKind
+from bot.domain.programme import LABS_MODULE, LABS_STAGE, Programme, StageKind
 from bot.domain.progress import StageStatus, stage_status
 from bot.features.digest import digest_part
 from bot.features.parts import Part
@@ -95,7 +95,7 @@ def _stage(a: Audience, occasion: Occasion, person: Person, today: date) -> Part
     if not person.has(Role.PARTICIPANT):
         return None  # roles decide what is tracked: coordinators and organisers get no tasks
     topic = f"stage:{occasion.module}/{occasion.stage}"
-    if occasion.module == LABS_MODULE and not person.labs:
+    if occasion.module == LABS_MODULE and occasion.stage == LABS_STAGE and not person.labs:
         if occasion.kind != OccasionKind.STAGE_OPEN or not a.cohort.max_labs:
             return None
         params = {
