@@ -84,5 +84,7 @@ class MemoryTransport:
         """What each message reads as, markup dropped (``markup.plain``); ``sent`` keeps the
         markup as received."""
         return [
-            plain(s.message.text) for s in self.sent if chat_id is None or s.address.chat_id == chat_id
+            plain(s.message.text)
+            for s in self.sent
+            if chat_id is None or s.address.chat_id == chat_id
         ]
