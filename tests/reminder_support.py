@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.catalog import Catalog
 from bot.domain.clock import FakeClock
 from bot.domain.cohort import Cohort, StageDates
+from bot.domain.markup import plain
 from bot.domain.messages import Address, Rendered
 from bot.transports.memory import MemoryTransport
 from tests.helpers import Harness, shipped_catalog
@@ -46,7 +47,7 @@ class Recorder:
     async def send(self, address: Address, message: Rendered) -> str:
         result = await self.inner.send(address, message)
         self.log.append(
-            Received(address.chat_id, self.clock.now().astimezone(self.tz), message.text)
+            Received(address.chat_id, self.clock.now().astimezone(self.tz), plain(message.text))
         )
         return result
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from bot.domain.markup import escape as escape_markup
+from bot.domain.markup import unsafe_cuts
+
 
 @dataclass(frozen=True)
 class Address:
@@ -144,7 +147,8 @@ class RenderedChoice:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A message ready for one platform: plain text plus buttons with translated labels, and
+    """A message ready for one platform: text in the safe markup (``bot.domain.markup``;
+    transports render it) plus buttons with translated labels, and
     the optional parts. ``edit``: the platform id of the message this one replaces;
     ``reply_to``: the platform id of the message it answers."""
 
@@ -168,28 +172,36 @@ def with_fallback(message: Rendered, polls: bool, buttons: bool) -> Rendered:
             Button(f"{n}. {option}", f"{choice.action}:{n}")
             for n, option in enumerate(choice.options, 1)
         )
-        text = "\n\n".join(p for p in (message.text, choice.question) if p)
+        question = escape_markup(choice.question)
+        text = "\n\n".join(p for p in (message.text, question) if p)
         return replace(message, text=text, buttons=options + message.buttons, choice=None)
-    lines = [f"{n}. {option}" for n, option in enumerate(choice.options, 1)]
-    text = "\n\n".join(p for p in (message.text, choice.question, "\n".join(lines)) if p)
+    lines = [f"{n}. {escape_markup(option)}" for n, option in enumerate(choice.options, 1)]
+    parts = (message.text, escape_markup(choice.question), "\n".join(lines))
+    text = "\n\n".join(p for p in parts if p)
     return replace(message, text=text, choice=None)
 
 
 def split_text(text: str, limit: int) -> list[str]:
-    """Split ``text`` into chunks of at most ``limit`` characters, preferring paragraph, line and
-    word boundaries, so a long message is split rather than refused by the platform."""
+    """Split ``text`` (markup, ``bot.domain.markup``) into chunks of at most ``limit``
+    characters, preferring paragraph, line and word boundaries, never inside a formatted span
+    or an escape (unless one span alone is longer than ``limit``), so a long message is split
+    rather than refused by the platform and each part renders on its own."""
     if limit < 1:
         raise ValueError("limit must be positive")
     chunks: list[str] = []
     rest = text
     while len(rest) > limit:
         window = rest[:limit]
+        unsafe = unsafe_cuts(rest)
         cut = max(window.rfind("\n\n"), window.rfind("\n"))
-        if cut <= limit // 4:
-            cut = window.rfind(" ")
+        at_line = cut > limit // 4
+        if not at_line:
+            cut = max((n for n, c in enumerate(window) if c == " " and n not in unsafe), default=0)
         if cut <= 0:
-            cut = limit
+            cut = max((n for n in range(1, limit + 1) if n not in unsafe), default=limit)
         chunk, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
+        if not at_line and rest.startswith("-"):
+            rest = "\\" + rest  # the middle of a line: not a list item in the next part
         if chunk:
             chunks.append(chunk)
     if rest.strip() or not chunks:

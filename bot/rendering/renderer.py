@@ -1,4 +1,7 @@
-"""Render outgoing intents: template key + params + recipient locale -> plain text + buttons."""
+"""Render outgoing intents: template key + params + recipient locale -> markup text + buttons.
+
+Every value a template prints goes through ``markup.escape`` (Jinja's ``finalize``), so only
+the templates' own text can format; a parameter never can."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
+from bot.domain.markup import escape
 from bot.domain.messages import Button, Outgoing, Rendered, RenderedChoice
 from bot.domain.text import LOCALES, pick
 from bot.rendering.i18n import default_locales_dir, language_name, load_translations
@@ -35,6 +39,8 @@ class Renderer:
             extensions=["jinja2.ext.i18n"],
             undefined=StrictUndefined,
             autoescape=False,
+            # every {{ value }} (translations included) is literal text in the markup
+            finalize=lambda value: escape(str(value)),
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,

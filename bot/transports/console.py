@@ -1,4 +1,5 @@
-"""The console transport: messages printed as text, buttons numbered; typing a number presses
+"""The console transport: messages printed as plain text (markup dropped, links as
+"text (url)"), buttons numbered; typing a number presses
 that button. Used by `kompis demo`."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from bot.domain.markup import plain
 from bot.domain.messages import Address, Button, Inbound, Rendered
 from bot.transports.base import Limits
 
@@ -38,7 +40,7 @@ class ConsoleTransport:
             return str(self._count)
         corrected = " (corrects an earlier message)" if message.edit else ""
         lines = [f"Kompis → {address.chat_id}{corrected}:"]
-        for paragraph in message.text.splitlines():
+        for paragraph in plain(message.text).splitlines():
             wrapped = textwrap.wrap(
                 paragraph,
                 self.width - 2,

@@ -10,6 +10,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.domain.markup import plain
 from bot.domain.messages import Address, Immediate, Inbound, Rendered
 from bot.transports.base import InboundHandler, Limits, TransportError
 
@@ -80,6 +81,10 @@ class MemoryTransport:
         return message_id
 
     def texts(self, chat_id: str | None = None) -> list[str]:
+        """What each message reads as, markup dropped (``markup.plain``); ``sent`` keeps the
+        markup as received."""
         return [
-            s.message.text for s in self.sent if chat_id is None or s.address.chat_id == chat_id
+            plain(s.message.text)
+            for s in self.sent
+            if chat_id is None or s.address.chat_id == chat_id
         ]

@@ -13,7 +13,8 @@ from typing import Any
 from aiohttp import ClientError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.domain.messages import MESSAGE, Button, Inbound, Rendered
+from bot.domain.markup import Span, parse, plain
+from bot.domain.messages import MESSAGE, Button, Inbound, Rendered, split_text
 from bot.transports.base import TransportError
 
 PLATFORM = "slack"
@@ -29,10 +30,38 @@ PERSON_GONE = ("user_not_found", "channel_not_found", "not_in_channel", "user_di
 ACTION_PREFIX = "kompis-"
 
 
+#: mrkdwn has no escape character: a zero-width space after a marker keeps it from pairing
+_ZWSP = "\u200b"
+_MARKERS = str.maketrans({c: c + _ZWSP for c in "*_~`"})
+
+
 def escape(text: str) -> str:
     """Text literal in Slack mrkdwn: ``&``, ``<`` and ``>`` escaped, so nobody can write
-    ``<!channel>``, a mention or a link into a message Kompis sends."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    ``<!channel>``, a mention or a link into a message Kompis sends, and the formatting
+    markers ``* _ ~ ` `` broken by a zero-width space, so nobody can write bold either."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.translate(_MARKERS)
+
+
+def mrkdwn(markup: str) -> str:
+    """A rendered message's markup as Slack mrkdwn: ``*bold*``, ``_italic_``, ``<url|text>``,
+    list items as "• " lines, all other text literal."""
+    return "\n".join(
+        ("• " if line.bullet else "") + "".join(_mrkdwn_span(s) for s in line.spans)
+        for line in parse(markup)
+    )
+
+
+def _mrkdwn_span(span: Span) -> str:
+    out = escape(span.text)
+    if span.url:
+        url = span.url.replace("&", "&amp;").replace("<", "%3C").replace(">", "%3E")
+        out = f"<{url.replace('|', '%7C')}|{out}>"
+    if span.italic and out.strip():
+        out = f"_{out}_"
+    if span.bold and out.strip():
+        out = f"*{out}*"
+    return out
 
 
 def _label(button: Button) -> str:
@@ -44,9 +73,8 @@ def blocks(message: Rendered, ids: list[str]) -> list[dict[str, Any]]:
     """A section with the (already split) text, then the buttons carrying opaque ids, at
     most 25 to an actions block. More than fit in 50 blocks is a programming error."""
     found: list[dict[str, Any]] = []
-    text = escape(message.text)
-    if text.strip():
-        found.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:MAX_TEXT]}})
+    for part in _sections(message.text):
+        found.append({"type": "section", "text": {"type": "mrkdwn", "text": part}})
     pairs = list(zip(message.buttons, ids, strict=True))
     for start in range(0, len(pairs), MAX_ACTIONS):
         elements = [
@@ -65,9 +93,22 @@ def blocks(message: Rendered, ids: list[str]) -> list[dict[str, Any]]:
     return found
 
 
+def _sections(markup: str) -> list[str]:
+    """The mrkdwn of each section: the markup split (between spans) until each part's
+    mrkdwn, escapes included, fits a section, and rendered part by part."""
+    found: list[str] = []
+    limit = MAX_TEXT
+    while True:
+        found = [mrkdwn(part) for part in split_text(markup, limit) if part.strip()]
+        if all(len(text) <= MAX_TEXT for text in found) or limit < 100:
+            return [text[:MAX_TEXT] for text in found]
+        limit = limit * 3 // 4
+
+
 def fallback(message: Rendered) -> str:
-    """The top-level ``text`` (notifications, screen readers): the text, escaped."""
-    return escape(message.text) or " "
+    """The top-level ``text`` (notifications, screen readers): the text without Kompis's
+    markup, escaped."""
+    return escape(plain(message.text)) or " "
 
 
 def message_inbound(event: dict[str, Any], team_id: str, event_id: str | None) -> Inbound | None:

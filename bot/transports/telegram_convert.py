@@ -1,6 +1,6 @@
 """Pure converters between Telegram's types and Kompis's messages, and the error mapping.
 
-No network here: ``to_inbound`` reads an ``Update``, ``to_html`` escapes a rendered text,
+No network here: ``to_inbound`` reads an ``Update``, ``to_html`` renders a message's markup as HTML,
 ``keyboard`` builds inline buttons from opaque ids, ``transport_error`` maps PTB's exceptions
 to ``TransportError``.
 """
@@ -19,6 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.domain.markup import Span, parse
 from bot.domain.messages import (
     BLOCKED,
     EDITED,
@@ -44,9 +45,24 @@ _GONE = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
 
 
 def to_html(message: Rendered) -> str:
-    """Telegram HTML for a rendered message: every character of the text is literal (user text
-    included), so nothing a person wrote can become markup."""
-    return html.escape(message.text, quote=False)
+    """Telegram HTML for a rendered message's markup: ``<b>``, ``<i>``, ``<a href>``, list
+    items as "• " lines, every other character escaped (user text included, which the
+    renderer already made literal), each span closing its own tags."""
+    return "\n".join(
+        ("• " if line.bullet else "") + "".join(_html_span(s) for s in line.spans)
+        for line in parse(message.text)
+    )
+
+
+def _html_span(span: Span) -> str:
+    out = html.escape(span.text, quote=False)
+    if span.url:
+        out = f'<a href="{html.escape(span.url, quote=True)}">{out}</a>'
+    if span.italic:
+        out = f"<i>{out}</i>"
+    if span.bold:
+        out = f"<b>{out}</b>"
+    return out
 
 
 def keyboard(buttons: tuple[Button, ...], ids: list[str]) -> InlineKeyboardMarkup | None:
