@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -59,6 +60,8 @@ log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 5.0
 
 COMMAND = "/kompis"
+#: how long after ``/kompis`` in a channel the answers go there, ephemerally
+EPHEMERAL_SECONDS = 30.0
 
 
 @dataclass
@@ -114,6 +117,10 @@ class SlackTransport:
         self._socket: AsyncSocketModeHandler | None = None
         self._home_seen: set[tuple[str, str]] = set()
         self._background: set[asyncio.Task[Any]] = set()
+        #: (workspace, DM) -> (channel, user, until): a slash command typed in that channel
+        #: is being answered, so what Kompis sends to the DM until then shows only to the
+        #: person, there (the outbox sends the answers soon after the command, not inline)
+        self._ephemeral: dict[tuple[str, str], tuple[str, str, float]] = {}
         self._listen()
 
     @property
@@ -215,6 +222,9 @@ class SlackTransport:
         inbound = action_inbound(body)
         if inbound is None:
             return
+        if (body.get("container") or {}).get("is_ephemeral"):  # an answer to /kompis
+            dm = await self.directory.dm(inbound.workspace, inbound.user_id)
+            inbound = replace(inbound, chat_id=dm or inbound.chat_id, message_id=None)
         action = await self.actions.resolve(
             PLATFORM, inbound.workspace, inbound.action or "", inbound.user_id
         )
@@ -255,13 +265,20 @@ class SlackTransport:
             self._ok()
 
     async def _command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        """``/kompis status`` and the rest: the same words as in a DM; the answer comes
-        in the DM (opened if need be), so it is never shown in a shared channel."""
+        """``/kompis status`` and the rest: the same words as in a DM. Typed in the DM, the
+        answer is a DM message; typed in a channel, it is ephemeral there (only the person
+        sees it), so nothing of theirs shows in a shared channel."""
         await ack()
         user, team = str(body.get("user_id", "")), str(body.get("team_id", ""))
         channel = await self.directory.dm(team, user)
         if channel is None:
             return
+        typed_in = str(body.get("channel_id", ""))
+        if typed_in and typed_in != channel:
+            until = time.monotonic() + EPHEMERAL_SECONDS
+            self._ephemeral[(team, channel)] = (typed_in, user, until)
+        else:
+            self._ephemeral.pop((team, channel), None)
         inbound = Inbound(
             PLATFORM,
             user,
@@ -319,8 +336,17 @@ class SlackTransport:
         client = await self.workspaces.client(address.workspace)
         ids = await self.actions.register(address, [b.action for b in message.buttons])
         text, shown = fallback(message), blocks(message, ids)
+        ephemeral = self._ephemeral.get((address.workspace, address.chat_id))
+        if ephemeral is not None and ephemeral[2] < time.monotonic():
+            self._ephemeral.pop((address.workspace, address.chat_id), None)
+            ephemeral = None
         try:
-            if message.edit is not None:
+            if ephemeral is not None and message.edit is None:
+                sent = await client.chat_postEphemeral(
+                    channel=ephemeral[0], user=ephemeral[1], text=text, blocks=shown
+                )
+                found = str(sent.get("message_ts", ""))
+            elif message.edit is not None:
                 await client.chat_update(
                     channel=address.chat_id, ts=message.edit, text=text, blocks=shown
                 )
