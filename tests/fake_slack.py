@@ -59,6 +59,7 @@ class FakeSlack:
         self.throttle = Throttle(clock)
         self.calls: list[Call] = []
         self._failures: list[InjectedFailure] = []
+        self._holds: dict[str, asyncio.Event] = {}
         self._called = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -206,6 +207,11 @@ class FakeSlack:
         answer is lost, as when a connection drops after Slack posted)."""
         self._failures += [InjectedFailure(status, method, html, deliver)] * times
 
+    def hold(self, method: str) -> asyncio.Event:
+        """Calls to ``method`` wait for their answer until the returned event is set (a slow
+        Slack, to catch a listener mid-way)."""
+        return self._holds.setdefault(method, asyncio.Event())
+
     # -- reading what happened -------------------------------------------------------------
 
     def received(self, channel: str) -> list[Posted]:
@@ -237,6 +243,9 @@ class FakeSlack:
 
     async def _handle(self, request: web.Request) -> web.Response:
         incoming = await read_request(request)
+        held = self._holds.get(request.match_info["method"])
+        if held is not None:
+            await held.wait()
         call = Call(
             method=request.match_info["method"],
             http_method=request.method,

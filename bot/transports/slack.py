@@ -171,8 +171,10 @@ class SlackTransport:
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
-        if self._background:
-            await asyncio.wait(list(self._background), timeout=STOP_GRACE_SECONDS)
+        await asyncio.sleep(0)  # a listener Bolt just scheduled after its ack starts first
+        running = self._background - {asyncio.current_task()}
+        if running:
+            await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
 
     async def close(self) -> None:
         """After delivery stopped: cancel any listener still running, let go of the hook."""
@@ -191,6 +193,14 @@ class SlackTransport:
         return await self.http.handle(request)
 
     # -- receiving -------------------------------------------------------------------------
+
+    def _track(self) -> None:
+        """Called first in every listener: Bolt runs it in a task of its own after the
+        ``ack`` (HTTP and Socket Mode alike), which ``stop`` then waits for."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
     def _listen(self) -> None:
         app = self.app
@@ -211,6 +221,7 @@ class SlackTransport:
             await self._publish_home(inbound.workspace, inbound.user_id, inbound.locale_hint)
 
     async def _message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        self._track()
         inbound = message_inbound(event, str(body.get("team_id", "")), body.get("event_id"))
         if inbound is None:
             return
@@ -218,6 +229,7 @@ class SlackTransport:
         await self._hand_on(replace(inbound, locale_hint=locale))
 
     async def _action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        self._track()
         await ack()
         inbound = action_inbound(body)
         if inbound is None:
@@ -248,12 +260,14 @@ class SlackTransport:
 
     async def _submitted(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         """An answer modal: counts as a reply in the person's DM."""
+        self._track()
         await ack()
         inbound = await self.views.submitted(body, view)
         if inbound is not None:
             await self._hand_on(inbound)
 
     async def _home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        self._track()
         if event.get("tab") != "home":
             return
         team, user = str(body.get("team_id", "")), str(event.get("user", ""))
@@ -268,6 +282,7 @@ class SlackTransport:
         """``/kompis status`` and the rest: the same words as in a DM. Typed in the DM, the
         answer is a DM message; typed in a channel, it is ephemeral there (only the person
         sees it), so nothing of theirs shows in a shared channel."""
+        self._track()
         await ack()
         user, team = str(body.get("user_id", "")), str(body.get("team_id", ""))
         channel = await self.directory.dm(team, user)
@@ -291,9 +306,11 @@ class SlackTransport:
         await self._hand_on(inbound)
 
     async def _uninstalled(self, body: dict[str, Any]) -> None:
+        self._track()
         await self._gone(str(body.get("team_id", "")), "app_uninstalled")
 
     async def _revoked(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        self._track()
         if (event.get("tokens") or {}).get("bot"):
             await self._gone(str(body.get("team_id", "")), "tokens_revoked")
 
