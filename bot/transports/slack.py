@@ -49,6 +49,7 @@ from bot.transports.slack_convert import (
     why,
 )
 from bot.transports.slack_directory import Directory
+from bot.transports.slack_files import upload
 from bot.transports.slack_home import SlackHooks, SlackViews
 from bot.transports.slack_oauth import oauth_app
 from bot.transports.slack_views import ANSWER_CALLBACK
@@ -347,9 +348,8 @@ class SlackTransport:
 
     async def send(self, address: Address, message: Rendered) -> str:
         """One part: an update of an earlier message, or a new one (in a thread when it
-        answers one). Returns the ``ts`` of the message that now shows it."""
-        if message.attachment is not None:
-            raise TransportError("Slack: files are not supported yet", retryable=False)
+        answers one); a file goes up first, in the same channel and thread. Returns the
+        ``ts`` of the message that now shows it."""
         client = await self.workspaces.client(address.workspace)
         ids = await self.actions.register(address, [b.action for b in message.buttons])
         text, shown = fallback(message), blocks(message, ids)
@@ -358,6 +358,8 @@ class SlackTransport:
             self._ephemeral.pop((address.workspace, address.chat_id), None)
             ephemeral = None
         try:
+            if message.attachment is not None:  # the file first: a failed upload posts nothing
+                await upload(client, address.chat_id, message.reply_to, message.attachment)
             if ephemeral is not None and message.edit is None:
                 sent = await client.chat_postEphemeral(
                     channel=ephemeral[0], user=ephemeral[1], text=text, blocks=shown
