@@ -54,6 +54,11 @@ async def test_home_and_the_answer_modal(tmp_path: Path) -> None:
             shown = home_text(fake, team.id, kari.id)
             assert "Din status" in shown and "Forarbeid" in shown, shown
             assert "ikke gjort ennå" in shown
+            # and her gathering group's next gathering: when and where
+            assert "Neste samling: Hva er digital transformasjon?" in shown, shown
+            assert "Når: tirsdag 9. februar 2027, kl. 09:00–15:00" in shown
+            assert "Hvor: Scandic Ishavshotel, Tromsø" in shown
+            assert "Kiruna stadshus" not in shown  # the other group's
             other = app_home_opened(stranger.id, fake.dm_channel(team.id, stranger.id))
             await post(service, signer.event(team, other))
             await fake.wait_for("views.publish", 2)
@@ -118,3 +123,8 @@ async def test_the_answer_modal_in_swedish(tmp_path: Path) -> None:
             assert "Skriv ditt svar här" in modal, modal
             assert "Tänk på en digital förändring" in modal, modal
             assert "Lagre" not in modal and "Tenk på" not in modal
+            # her Home: the next gathering of her group (dag-2), in Swedish
+            await post(service, signer.event(team, app_home_opened(anna.id, dm)))
+            await fake.wait_for("views.publish")
+            shown = home_text(fake, team.id, anna.id)
+            assert "Nästa träff: " in shown and "Kiruna stadshus" in shown, shown
