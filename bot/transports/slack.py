@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -49,9 +48,9 @@ from bot.transports.slack_convert import (
     why,
 )
 from bot.transports.slack_directory import Directory
-from bot.transports.slack_files import upload
 from bot.transports.slack_home import SlackHooks, SlackViews
 from bot.transports.slack_oauth import oauth_app
+from bot.transports.slack_send import Ephemerals, deliver
 from bot.transports.slack_views import ANSWER_CALLBACK
 from bot.transports.slack_workspaces import Workspaces
 
@@ -61,8 +60,6 @@ log = logging.getLogger(__name__)
 STOP_GRACE_SECONDS = 5.0
 
 COMMAND = "/kompis"
-#: how long after ``/kompis`` in a channel the answers go there, ephemerally
-EPHEMERAL_SECONDS = 30.0
 
 
 @dataclass
@@ -118,10 +115,7 @@ class SlackTransport:
         self._socket: AsyncSocketModeHandler | None = None
         self._home_seen: set[tuple[str, str]] = set()
         self._background: set[asyncio.Task[Any]] = set()
-        #: (workspace, DM) -> (channel, user, until): a slash command typed in that channel
-        #: is being answered, so what Kompis sends to the DM until then shows only to the
-        #: person, there (the outbox sends the answers soon after the command, not inline)
-        self._ephemeral: dict[tuple[str, str], tuple[str, str, float]] = {}
+        self._ephemeral = Ephemerals()
         self._listen()
 
     @property
@@ -289,12 +283,7 @@ class SlackTransport:
         channel = await self.directory.dm(team, user)
         if channel is None:
             return
-        typed_in = str(body.get("channel_id", ""))
-        if typed_in and typed_in != channel:
-            until = time.monotonic() + EPHEMERAL_SECONDS
-            self._ephemeral[(team, channel)] = (typed_in, user, until)
-        else:
-            self._ephemeral.pop((team, channel), None)
+        self._ephemeral.answer_in(team, channel, str(body.get("channel_id", "")), user)
         inbound = Inbound(
             PLATFORM,
             user,
@@ -353,28 +342,10 @@ class SlackTransport:
         client = await self.workspaces.client(address.workspace)
         ids = await self.actions.register(address, [b.action for b in message.buttons])
         text, shown = fallback(message), blocks(message, ids)
-        ephemeral = self._ephemeral.get((address.workspace, address.chat_id))
-        if ephemeral is not None and ephemeral[2] < time.monotonic():
-            self._ephemeral.pop((address.workspace, address.chat_id), None)
-            ephemeral = None
         try:
-            if message.attachment is not None:  # the file first: a failed upload posts nothing
-                await upload(client, address.chat_id, message.reply_to, message.attachment)
-            if ephemeral is not None and message.edit is None:
-                sent = await client.chat_postEphemeral(
-                    channel=ephemeral[0], user=ephemeral[1], text=text, blocks=shown
-                )
-                found = str(sent.get("message_ts", ""))
-            elif message.edit is not None:
-                await client.chat_update(
-                    channel=address.chat_id, ts=message.edit, text=text, blocks=shown
-                )
-                found = message.edit
-            else:
-                sent = await client.chat_postMessage(
-                    channel=address.chat_id, thread_ts=message.reply_to, text=text, blocks=shown
-                )
-                found = str(sent["ts"])
+            found = await deliver(
+                client, address, message, text, shown, self._ephemeral.target(address)
+            )
         except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
             error = transport_error(exc)
             code = exc.response.get("error") if isinstance(exc, SlackApiError) else None
