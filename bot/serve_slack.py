@@ -8,9 +8,13 @@ over as the transport's ``SlackHooks``.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import date, time
+from typing import Any
 
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock
+from bot.domain.cohort import Gathering
 from bot.domain.messages import Inbound, Outgoing, Rendered
 from bot.domain.people import Person
 from bot.domain.programme import ActivityKind
@@ -143,6 +147,8 @@ class SlackServices:
                 return self.renderer.render(Outgoing(None, "unknown_person"), locale), None
             ctx = self._context(store, person, workspace, user)
             await progress.status(ctx, "")
+            groups = await store.organisation_groups(person.cohort_id)
+            gathering = next_gathering(ctx, groups.get(person.organisation or ""))
             chat = next(
                 (
                     i.chat_id
@@ -151,4 +157,35 @@ class SlackServices:
                 ),
                 None,
             )
-        return self.renderer.render(ctx.replies[-1], ctx.locale), chat
+        shown = self.renderer.render(ctx.replies[-1], ctx.locale)
+        if gathering is not None:  # the part the evening-before reminder shows, as is
+            parts = Outgoing(None, "daily", {"parts": [gathering], "late": False})
+            part = self.renderer.render(parts, ctx.locale)
+            shown = replace(shown, text=f"{shown.text}\n\n{part.text}")
+        return shown, chat
+
+
+def next_gathering(ctx: Context, group: str | None) -> dict[str, Any] | None:
+    """The next gathering (today or later) of the person's gathering group: the module,
+    date, time and place; ``None`` without a group or when none is left."""
+    if group is None:
+        return None
+    found: list[tuple[date, time, str, Gathering]] = [
+        (g.date, g.start, m.module, g)
+        for m in ctx.cohort.modules
+        for g in m.gatherings
+        if g.group == group and g.date >= ctx.today
+    ]
+    if not found:
+        return None
+    day, start, module_id, gathering = min(found, key=lambda f: (f[0], f[1]))
+    module = ctx.programme.module(module_id)
+    return {
+        "template": "gathering_eve",
+        "module": module.title if module is not None else module_id,
+        "date": day.isoformat(),
+        "start": start.isoformat("minutes"),
+        "end": gathering.end.isoformat("minutes"),
+        "place": gathering.place,
+        "pre_work": False,  # the Home shows when and where, not the eve's advice
+    }

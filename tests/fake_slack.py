@@ -30,6 +30,7 @@ from aiohttp import web
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from tests.fake_slack_files import FakeFile
 from tests.fake_slack_http import failure_body, read_request, respond
 from tests.fake_slack_limits import SLACK_CHANNEL_LIMIT, Limit, RateLimits, Throttle
 from tests.fake_slack_methods import HANDLERS, World
@@ -45,7 +46,14 @@ from tests.fake_slack_state import (
 )
 from tests.slack_signing import message_im
 
-DEFAULT_SCOPES = ("chat:write", "im:write", "im:history", "users:read", "users:read.email")
+DEFAULT_SCOPES = (
+    "chat:write",
+    "files:write",
+    "im:write",
+    "im:history",
+    "users:read",
+    "users:read.email",
+)
 REVOKED_ERRORS = ("invalid_auth", "token_revoked", "account_inactive")
 
 
@@ -59,6 +67,7 @@ class FakeSlack:
         self.throttle = Throttle(clock)
         self.calls: list[Call] = []
         self._failures: list[InjectedFailure] = []
+        self._holds: dict[str, asyncio.Event] = {}
         self._called = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -68,12 +77,14 @@ class FakeSlack:
     async def __aenter__(self) -> FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
+        app.router.add_post("/upload/{file_id}", self._upload)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         host, port = self._runner.addresses[0][:2]
         self.url = f"http://{host}:{port}/api/"
+        self.world.upload_base = f"http://{host}:{port}/upload/"
         return self
 
     async def __aexit__(
@@ -206,6 +217,11 @@ class FakeSlack:
         answer is lost, as when a connection drops after Slack posted)."""
         self._failures += [InjectedFailure(status, method, html, deliver)] * times
 
+    def hold(self, method: str) -> asyncio.Event:
+        """Calls to ``method`` wait for their answer until the returned event is set (a slow
+        Slack, to catch a listener mid-way)."""
+        return self._holds.setdefault(method, asyncio.Event())
+
     # -- reading what happened -------------------------------------------------------------
 
     def received(self, channel: str) -> list[Posted]:
@@ -214,6 +230,10 @@ class FakeSlack:
 
     def ephemerals(self, channel: str) -> list[Ephemeral]:
         return list(self.world.ephemerals.get(channel, []))
+
+    def files_in(self, channel: str) -> list[FakeFile]:
+        """The files shared in a channel (completed uploads), oldest first."""
+        return [f for f in self.world.files.values() if f.channel == channel]
 
     def home(self, team_id: str, user_id: str) -> FakeView | None:
         return self.world.views.get(self.world.homes.get((team_id, user_id), ""))
@@ -237,6 +257,9 @@ class FakeSlack:
 
     async def _handle(self, request: web.Request) -> web.Response:
         incoming = await read_request(request)
+        held = self._holds.get(request.match_info["method"])
+        if held is not None:
+            await held.wait()
         call = Call(
             method=request.match_info["method"],
             http_method=request.method,
@@ -256,6 +279,10 @@ class FakeSlack:
         self.calls.append(call)
         self._called.set()
         return respond(status, answer, headers)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        status = self.world.upload(request.match_info["file_id"], await request.read())
+        return web.Response(status=status, text="OK" if status == 200 else "Not Found")
 
     def _answer(
         self, call: Call, basic: tuple[str, str] | None

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.fake_slack_blocks import block_problems
+from tests.fake_slack_files import FakeFile, FileMethods
 from tests.fake_slack_state import (
     Ephemeral,
     FakeTeam,
@@ -28,7 +29,7 @@ from tests.fake_slack_views import ViewMethods
 MAX_TEXT = 40_000  # chat.postMessage answers msg_too_long beyond this
 
 
-class World(ViewMethods):
+class World(ViewMethods, FileMethods):
     """Every workspace, person, channel, message and view the fake knows."""
 
     def __init__(self, clock: Callable[[], float]) -> None:
@@ -43,6 +44,8 @@ class World(ViewMethods):
         self.homes: dict[tuple[str, str], str] = {}  # (team, user) -> view id
         self.triggers: dict[str, tuple[str, str, float]] = {}  # (team, user, issued at)
         self.codes: dict[str, str] = {}  # OAuth code -> team id
+        self.files: dict[str, FakeFile] = {}
+        self.upload_base = ""
         self.client_id = "1111.2222"
         self.client_secret = "fake-client-secret"
         self._last_ts = 0
@@ -246,4 +249,6 @@ HANDLERS: dict[str, Callable[[World, FakeTeam, dict[str, Any]], dict[str, Any]]]
     "views.open": World.views_open,
     "views.update": World.views_update,
     "views.publish": World.views_publish,
+    "files.getUploadURLExternal": World.files_get_upload_url_external,
+    "files.completeUploadExternal": World.files_complete_upload_external,
 }

@@ -36,7 +36,8 @@ async def test_matched_by_email_and_the_slash_command(tmp_path: Path) -> None:
             assert await service.slack.match_people() == 0
             assert len(fake.calls_to("users.lookupByEmail")) == 6  # not found: not asked again
 
-            # /kompis join CODE from a channel: linked, answered in the DM, in Swedish
+            # /kompis join CODE from a channel: linked, answered in Swedish in that channel
+            # for Anna only (ephemeral), nothing in the shared channel or the DM
             channel = fake.add_channel(team.id)
             codes = await join_codes(service, clock)
             code = codes["anna.lindqvist@kiruna.example.org"]
@@ -44,10 +45,20 @@ async def test_matched_by_email_and_the_slash_command(tmp_path: Path) -> None:
                 service, signer.slash_command(team, anna.id, channel, "/kompis", f"join {code}")
             )
             assert answer.status_code == 200 and answer.text == ""
-            anna_dm = fake.dm_channel(team.id, anna.id)
-            await count(fake, anna_dm, 2)
-            assert texts(fake, anna_dm)[0].startswith("Välkommen, Anna!")
+            await fake.wait_for("chat.postEphemeral", 2)
+            shown = fake.ephemerals(channel)
+            assert [e.user for e in shown] == [anna.id, anna.id]
+            assert (shown[0].text or "").startswith("Välkommen, Anna!")
             assert fake.received(channel) == []  # nothing in the shared channel
+            anna_dm = fake.dm_channel(team.id, anna.id)
+            assert texts(fake, anna_dm) == []
+
+            # /kompis status in a channel: ephemeral there; Kari's DM gets nothing
+            await post(service, signer.slash_command(team, kari.id, channel, "/kompis", "status"))
+            await fake.wait_for("chat.postEphemeral", 3)
+            assert fake.ephemerals(channel)[-1].user == kari.id
+            assert "Din status" in (fake.ephemerals(channel)[-1].text or "")
+            assert len(texts(fake, kari_dm)) == 2
 
             await post(service, signer.slash_command(team, kari.id, kari_dm, "/kompis", "status"))
             await count(fake, kari_dm, 3)

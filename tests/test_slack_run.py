@@ -3,16 +3,21 @@ cannot work stops with one line and no token."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
 import pytest
 
+from bot.domain.clock import FakeClock
 from bot.serve import Service
+from bot.storage.repo import unit
 from bot.transports.base import TransportError
 from tests.fake_slack import FakeSlack
 from tests.helpers import shipped_catalog
-from tests.slack_support import running, settings_for
+from tests.slack_signing import SlackSigner
+from tests.slack_support import SECRET, join_codes, post, running, settings_for
+from tests.telegram_support import demo_start, import_demo
 
 
 async def test_http_mode_serves_slack_events_and_reports_health(tmp_path: Path) -> None:
@@ -64,3 +69,29 @@ async def test_a_revoked_bot_token_stops_the_start(tmp_path: Path) -> None:
         ) as caught:
             await service.start()
         assert team.bot_token not in str(caught.value)
+
+
+async def test_an_event_acked_just_before_stop_is_still_handled(tmp_path: Path) -> None:
+    """HTTP mode: Slack has its 200 (Bolt acked), the listener is still at work when the
+    service stops; the stop waits for it, so the join it carries is stored."""
+    clock = FakeClock(demo_start())
+    async with FakeSlack() as fake:
+        team = fake.add_team("Troms")
+        kari = fake.add_user(team.id, "Kari", locale="nb-NO")
+        settings = settings_for(fake, team, f"sqlite:///{tmp_path / 'k.db'}")
+        service = Service(settings, clock, shipped_catalog())
+        slow = fake.hold("users.info")  # the listener asks for Kari's locale first
+        await service.start()
+        try:
+            await import_demo(service)
+            codes = await join_codes(service, clock)
+            join = f"join {codes['kari.nordvik@tromso.example.org']}"
+            event = SlackSigner(SECRET).event(team, fake.user_writes(team.id, kari.id, join))
+            assert (await post(service, event)).status_code == 200
+        finally:
+            # Slack answers a second into the stop (the old stop was long done by then)
+            asyncio.get_running_loop().call_later(1.0, slow.set)
+            await service.stop()
+        async with unit(service.db) as store:
+            assert await store.person_for_identity("slack", kari.id, team.id) is not None
+        await service.db.dispose()

@@ -54,6 +54,11 @@ async def test_home_and_the_answer_modal(tmp_path: Path) -> None:
             shown = home_text(fake, team.id, kari.id)
             assert "Din status" in shown and "Forarbeid" in shown, shown
             assert "ikke gjort ennå" in shown
+            # and her gathering group's next gathering: when and where
+            assert "Neste samling: Hva er digital transformasjon?" in shown, shown
+            assert "Når: tirsdag 9. februar 2027, kl. 09:00–15:00" in shown
+            assert "Hvor: Scandic Ishavshotel, Tromsø" in shown
+            assert "Kiruna stadshus" not in shown  # the other group's
             other = app_home_opened(stranger.id, fake.dm_channel(team.id, stranger.id))
             await post(service, signer.event(team, other))
             await fake.wait_for("views.publish", 2)
@@ -86,3 +91,40 @@ async def test_home_and_the_answer_modal(tmp_path: Path) -> None:
             # Home follows the change
             await fake.wait_for("views.publish", before + 1)
             assert home_text(fake, team.id, kari.id) != shown
+
+
+async def test_the_answer_modal_in_swedish(tmp_path: Path) -> None:
+    """A Swedish leader's modal: title, label, buttons and question all in Swedish."""
+    clock = FakeClock(demo_start())
+    async with FakeSlack() as fake:
+        fake.set_rate_limits(channel=None)
+        team = fake.add_team("Nordkalotten")
+        anna = fake.add_user(team.id, "Anna", locale="en-US")  # Slack in English, Kompis in sv
+        signer = SlackSigner(SECRET)
+        dm = fake.dm_channel(team.id, anna.id)
+        async with running(fake, team, f"sqlite:///{tmp_path / 'k.db'}", clock) as service:
+            await import_demo(service)
+            codes = await join_codes(service, clock)
+            join = f"join {codes['anna.lindqvist@kiruna.example.org']}"
+            await post(service, signer.event(team, fake.user_writes(team.id, anna.id, join)))
+            await count(fake, dm, 2)
+            await advance(service, clock, timedelta(days=1))  # the stage opens
+            await count(fake, dm, 3)
+            await post(service, signer.event(team, fake.user_writes(team.id, anna.id, "status")))
+            await count(fake, dm, 4)
+            status = from_kompis(fake, dm)[-1]
+            trigger = fake.trigger(team.id, anna.id)
+            await post(service, press(signer, team, anna.id, status, "Svara på", trigger))
+            (opened,) = await fake.wait_for("views.open")
+            view = opened.response["view"] if opened.response else {}
+            assert view["title"]["text"] == "Ditt svar"
+            assert view["submit"]["text"] == "Spara" and view["close"]["text"] == "Avbryt"
+            modal = json.dumps(view["blocks"], ensure_ascii=False)
+            assert "Skriv ditt svar här" in modal, modal
+            assert "Tänk på en digital förändring" in modal, modal
+            assert "Lagre" not in modal and "Tenk på" not in modal
+            # her Home: the next gathering of her group (dag-2), in Swedish
+            await post(service, signer.event(team, app_home_opened(anna.id, dm)))
+            await fake.wait_for("views.publish")
+            shown = home_text(fake, team.id, anna.id)
+            assert "Nästa träff: " in shown and "Kiruna stadshus" in shown, shown

@@ -50,6 +50,7 @@ from bot.transports.slack_convert import (
 from bot.transports.slack_directory import Directory
 from bot.transports.slack_home import SlackHooks, SlackViews
 from bot.transports.slack_oauth import oauth_app
+from bot.transports.slack_send import Ephemerals, deliver
 from bot.transports.slack_views import ANSWER_CALLBACK
 from bot.transports.slack_workspaces import Workspaces
 
@@ -114,6 +115,7 @@ class SlackTransport:
         self._socket: AsyncSocketModeHandler | None = None
         self._home_seen: set[tuple[str, str]] = set()
         self._background: set[asyncio.Task[Any]] = set()
+        self._ephemeral = Ephemerals()
         self._listen()
 
     @property
@@ -164,8 +166,10 @@ class SlackTransport:
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
             self._socket = None
-        if self._background:
-            await asyncio.wait(list(self._background), timeout=STOP_GRACE_SECONDS)
+        await asyncio.sleep(0)  # a listener Bolt just scheduled after its ack starts first
+        running = self._background - {asyncio.current_task()}
+        if running:
+            await asyncio.wait(running, timeout=STOP_GRACE_SECONDS)
 
     async def close(self) -> None:
         """After delivery stopped: cancel any listener still running, let go of the hook."""
@@ -184,6 +188,14 @@ class SlackTransport:
         return await self.http.handle(request)
 
     # -- receiving -------------------------------------------------------------------------
+
+    def _track(self) -> None:
+        """Called first in every listener: Bolt runs it in a task of its own after the
+        ``ack`` (HTTP and Socket Mode alike), which ``stop`` then waits for."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
 
     def _listen(self) -> None:
         app = self.app
@@ -204,6 +216,7 @@ class SlackTransport:
             await self._publish_home(inbound.workspace, inbound.user_id, inbound.locale_hint)
 
     async def _message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        self._track()
         inbound = message_inbound(event, str(body.get("team_id", "")), body.get("event_id"))
         if inbound is None:
             return
@@ -211,10 +224,14 @@ class SlackTransport:
         await self._hand_on(replace(inbound, locale_hint=locale))
 
     async def _action(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        self._track()
         await ack()
         inbound = action_inbound(body)
         if inbound is None:
             return
+        if (body.get("container") or {}).get("is_ephemeral"):  # an answer to /kompis
+            dm = await self.directory.dm(inbound.workspace, inbound.user_id)
+            inbound = replace(inbound, chat_id=dm or inbound.chat_id, message_id=None)
         action = await self.actions.resolve(
             PLATFORM, inbound.workspace, inbound.action or "", inbound.user_id
         )
@@ -238,12 +255,14 @@ class SlackTransport:
 
     async def _submitted(self, ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         """An answer modal: counts as a reply in the person's DM."""
+        self._track()
         await ack()
         inbound = await self.views.submitted(body, view)
         if inbound is not None:
             await self._hand_on(inbound)
 
     async def _home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        self._track()
         if event.get("tab") != "home":
             return
         team, user = str(body.get("team_id", "")), str(event.get("user", ""))
@@ -255,13 +274,16 @@ class SlackTransport:
             self._ok()
 
     async def _command(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        """``/kompis status`` and the rest: the same words as in a DM; the answer comes
-        in the DM (opened if need be), so it is never shown in a shared channel."""
+        """``/kompis status`` and the rest: the same words as in a DM. Typed in the DM, the
+        answer is a DM message; typed in a channel, it is ephemeral there (only the person
+        sees it), so nothing of theirs shows in a shared channel."""
+        self._track()
         await ack()
         user, team = str(body.get("user_id", "")), str(body.get("team_id", ""))
         channel = await self.directory.dm(team, user)
         if channel is None:
             return
+        self._ephemeral.answer_in(team, channel, str(body.get("channel_id", "")), user)
         inbound = Inbound(
             PLATFORM,
             user,
@@ -274,9 +296,11 @@ class SlackTransport:
         await self._hand_on(inbound)
 
     async def _uninstalled(self, body: dict[str, Any]) -> None:
+        self._track()
         await self._gone(str(body.get("team_id", "")), "app_uninstalled")
 
     async def _revoked(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        self._track()
         if (event.get("tokens") or {}).get("bot"):
             await self._gone(str(body.get("team_id", "")), "tokens_revoked")
 
@@ -313,23 +337,15 @@ class SlackTransport:
 
     async def send(self, address: Address, message: Rendered) -> str:
         """One part: an update of an earlier message, or a new one (in a thread when it
-        answers one). Returns the ``ts`` of the message that now shows it."""
-        if message.attachment is not None:
-            raise TransportError("Slack: files are not supported yet", retryable=False)
+        answers one); a file goes up first, in the same channel and thread. Returns the
+        ``ts`` of the message that now shows it."""
         client = await self.workspaces.client(address.workspace)
         ids = await self.actions.register(address, [b.action for b in message.buttons])
         text, shown = fallback(message), blocks(message, ids)
         try:
-            if message.edit is not None:
-                await client.chat_update(
-                    channel=address.chat_id, ts=message.edit, text=text, blocks=shown
-                )
-                found = message.edit
-            else:
-                sent = await client.chat_postMessage(
-                    channel=address.chat_id, thread_ts=message.reply_to, text=text, blocks=shown
-                )
-                found = str(sent["ts"])
+            found = await deliver(
+                client, address, message, text, shown, self._ephemeral.target(address)
+            )
         except (SlackApiError, SlackClientError, ClientError, TimeoutError) as exc:
             error = transport_error(exc)
             code = exc.response.get("error") if isinstance(exc, SlackApiError) else None

@@ -24,7 +24,15 @@ if TYPE_CHECKING:
     from bot.transports.slack import SlackOptions
 
 #: exactly the bot scopes Kompis uses (the manifest lists the same)
-SCOPES = ("chat:write", "commands", "im:history", "im:write", "users:read", "users:read.email")
+SCOPES = (
+    "chat:write",
+    "commands",
+    "files:write",
+    "im:history",
+    "im:write",
+    "users:read",
+    "users:read.email",
+)
 INSTALL_PATH, REDIRECT_PATH = "/slack/install", "/slack/oauth_redirect"
 STATE_SECONDS = 600
 
