@@ -138,9 +138,20 @@ def test_every_template_renders_in_every_locale(renderer: Renderer, locale: str)
         rendered = renderer.render(Outgoing(1, name, PARAMS.get(name, {})), locale)
         assert rendered.text.strip(), name
         assert "%(" not in rendered.text, name
+        assert "\n\n\n" not in rendered.text, f"{name} in {locale} has a double blank line"
         if locale != "en":
             leaked = ENGLISH_ONLY.findall(rendered.text)
             assert not leaked, f"{name} in {locale} has English words {leaked}: {rendered.text}"
+
+
+def test_a_status_with_only_a_stage_to_read_has_no_double_blank_line(renderer: Renderer) -> None:
+    """A self-study stage has nothing to tick off: its title stands alone, one blank line
+    below the heading, as every paragraph does."""
+    params = {**PARAMS["status"], "stages": [{**STAGE, "tracked_count": 0}], "overdue": []}
+    params |= {"paused_until": None, "snoozed_day": None}
+    for locale in ("nb", "nn", "sv", "en"):
+        text = renderer.render(Outgoing(1, "status", params), locale).text
+        assert "\n\n\n" not in text, text
 
 
 def test_every_template_has_test_parameters(renderer: Renderer) -> None:

@@ -5,6 +5,7 @@ the templates' own text can format; a parameter never can."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,10 @@ from bot.domain.text import LOCALES, pick
 from bot.rendering.i18n import default_locales_dir, language_name, load_translations
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+
+#: two or more blank lines in a row (whitespace-only lines count as blank)
+BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 
 
 class UnknownTemplate(LookupError):
@@ -77,7 +82,8 @@ class Renderer:
             template = env.get_template(f"{item.template}.txt.j2")
         except TemplateNotFound as exc:
             raise UnknownTemplate(item.template) from exc
-        text = template.render(**item.params).strip()
+        # One blank line between paragraphs, however a template's optional blocks fall.
+        text = BLANK_LINES.sub("\n\n", template.render(**item.params)).strip()
         choice = item.choice
         return Rendered(
             text=text,
