@@ -47,7 +47,7 @@ SIRI = [
     "2027-02-11 09:00 Etterarbeid – Kva er digital transformasjon? | No kan du byrje. Frist: fredag 5. mars 2027.",
     "2027-03-02 09:00 Etterarbeid – Kva er digital transformasjon? | Fristen er om 3 dagar: fredag 5. mars 2027.",
     "2027-03-05 09:00 Etterarbeid – Kva er digital transformasjon? | I dag er fristen.",
-    "2027-03-08 09:00 Snart: Koordinatormøte etter modulen | ",
+    "2027-03-08 09:00 Snart: Koordinatormøte etter modulen | Etterarbeid – Kva er digital transformasjon?",
 ]
 
 ANNA = [
@@ -59,7 +59,7 @@ ANNA = [
     "2027-02-11 09:00 Efterarbete – Vad är digital transformation? | Nu kan du börja. Sista dag: fredag 5 mars 2027.",
     "2027-03-02 09:00 Efterarbete – Vad är digital transformation? | Sista dagen är om 3 dagar: fredag 5 mars 2027.",
     "2027-03-05 09:00 Efterarbete – Vad är digital transformation? | I dag är sista dagen.",
-    "2027-03-08 09:00 Snart: Samordnarmöte efter modulen | ",
+    "2027-03-08 09:00 Snart: Samordnarmöte efter modulen | Efterarbete – Vad är digital transformation?",
 ]
 
 
