@@ -97,6 +97,15 @@ class Workers:
     def signal(pid: int, sig: int) -> None:
         os.kill(pid, sig)
 
+    @staticmethod
+    async def stopped(pid: int, within: float = 10.0) -> None:
+        """Until a SIGSTOPped process has really stopped (kill() returns before the kernel
+        stops a process running on another core, which may still begin a send)."""
+        deadline = asyncio.get_running_loop().time() + within
+        while _state(pid) not in "Tt":
+            assert asyncio.get_running_loop().time() < deadline, f"{pid} did not stop"
+            await asyncio.sleep(0.001)
+
     async def wait(self, pid: int) -> int:
         code = int(await self._ask(f"wait {pid}"))
         self.reaped.add(pid)
@@ -112,3 +121,8 @@ class Workers:
         assert self.zygote.stdin
         self.zygote.stdin.close()
         await self.zygote.wait()
+
+
+def _state(pid: int) -> str:
+    """The process state letter from /proc (R running, S sleeping, T stopped, Z zombie)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]

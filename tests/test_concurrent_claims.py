@@ -88,6 +88,7 @@ async def test_a_worker_stopped_past_its_lease_sends_nothing_twice(
             assert time.monotonic() < deadline and workers.running(first)
             await asyncio.sleep(0.005)
         workers.signal(first, signal.SIGSTOP)
+        await workers.stopped(first)  # only then is what it had begun final
         in_flight = Record.read(record).in_flight(first)
         second = await workers.spawn(worker_args(postgres_url, record, lease=2.0))
         assert await asyncio.wait_for(workers.wait(second), timeout=60) == 0  # it sent the rest
