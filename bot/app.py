@@ -35,6 +35,15 @@ from bot.transports.base import Lifecycle, Transport, has_lifecycle
 log = logging.getLogger(__name__)
 
 
+def bot_database(settings: Settings) -> Database:
+    """The database as a bot process (planner and sender) uses it: on PostgreSQL the server
+    ends a session idle inside a transaction for longer than a claim's lease, so a stopped
+    worker cannot hold locks that recovery needs."""
+    return Database(
+        settings.database_url, idle_in_transaction_timeout=settings.outbox_lease_seconds
+    )
+
+
 class Kompis:
     """One running bot: handles inbound events, plans reminders, drains the outbox."""
 
@@ -52,9 +61,7 @@ class Kompis:
         self.catalog = catalog or load_catalog_or_raise(
             settings.content_dir, settings.schedules_dir
         )
-        self.db = db or Database(
-            settings.database_url, idle_in_transaction_timeout=settings.outbox_lease_seconds
-        )
+        self.db = db or bot_database(settings)
         self.renderer = Renderer(settings.locales_dir)
         self.transports = transports
         self.dispatcher = Dispatcher(self.catalog)

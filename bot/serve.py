@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import uvicorn
 
-from bot.app import Kompis
+from bot.app import Kompis, bot_database
 from bot.delivery.ratelimit import default_limits
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock, SystemClock
@@ -27,7 +27,6 @@ from bot.errors import ConfigError
 from bot.features.menu import menus
 from bot.serve_slack import SlackServices
 from bot.settings import Settings
-from bot.storage.db import Database
 from bot.storage.registry import StoredActions
 from bot.storage.repo import unit
 from bot.transports.base import Transport
@@ -53,7 +52,7 @@ class Service:
     ) -> None:
         self.settings = settings
         self.clock = clock or SystemClock()
-        self.db = Database(settings.database_url)
+        self.db = bot_database(settings)
         self.actions = StoredActions(self.db, self.clock)
         transports: dict[str, Transport] = {}
         self.telegram: TelegramTransport | None = None

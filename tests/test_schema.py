@@ -10,10 +10,13 @@ from datetime import timedelta
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlmodel import SQLModel, col, select
 
 import bot.storage.tables  # noqa: F401  (registers the tables)
 from bot.delivery.retention import Retention
+from bot.serve import Service
+from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.repo import unit
 from bot.storage.tables import InboundSeenRow, OutboxRow
@@ -124,3 +127,15 @@ def test_the_tick_purges(tmp_path: object) -> None:
             await h.stop()
 
     asyncio.run(run())
+
+
+async def test_kompis_run_gives_its_sessions_the_lease_as_idle_timeout(postgres_url: str) -> None:
+    """`kompis run`'s composition (not only a bare ``Kompis``) must let PostgreSQL end a
+    session left idle in a transaction past a lease: a stopped worker's locks go away."""
+    service = Service(Settings(database_url=postgres_url, outbox_lease_seconds=7))
+    try:
+        async with service.db.sessions() as session:
+            found = (await session.exec(text("SHOW idle_in_transaction_session_timeout"))).one()
+        assert found[0] == "7s"
+    finally:
+        await service.db.dispose()

@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from bot.delivery.failures import Failures
 from bot.delivery.ratelimit import Monotonic, RateLimiter
@@ -151,12 +151,6 @@ class Sender:
         if released:
             log.info("put %s stale outbox claims back in the queue", released)
         return released
-
-    async def next_due(self) -> datetime | None:
-        """When the next pending row becomes due (app clock), for a loop that sleeps until
-        then; ``None``: nothing is pending."""
-        async with unit(self.db) as store:
-            return await store.next_pending_after(datetime.min.replace(tzinfo=UTC))
 
     async def _give_back(self, claim: str) -> None:
         try:
