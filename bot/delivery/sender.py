@@ -167,7 +167,8 @@ class Sender:
         async with unit(self.db) as store:
             targets = await resolve_targets(store, self.catalog, self.transports, batch)
         queue = list(batch)
-        begun: set[int] = set()  # rows whose send is already marked begun (see _deliver)
+        # rows whose send is already marked begun (see _deliver), and when (real time)
+        begun: dict[int, float] = {}
         settled = 0
         while queue and not self._stopping:
             await self._renew(batch[0].claim)
@@ -233,7 +234,7 @@ class Sender:
         self,
         item: OutboxItem,
         targets: dict[int, Target | None],
-        begun: set[int],
+        begun: dict[int, float],
         queue: list[OutboxItem],
     ) -> int | None:
         """Send one row and settle it; returns the person id if they became unreachable.
@@ -252,7 +253,8 @@ class Sender:
                 )
             return None
         self._in_flight.add(item.id)
-        if item.id not in begun:
+        # A claim checked before a stall (SIGSTOP, a long pause) is checked again after it.
+        if time.monotonic() - begun.pop(item.id, float("-inf")) > self.lease.total_seconds() / 3:
             async with unit(self.db) as store:
                 if not await store.begin_send(item.id, item.claim, self.lease):
                     self._in_flight.discard(item.id)
@@ -295,7 +297,7 @@ class Sender:
             if following is not None and targets[queue[following].id] is not None:
                 ahead = queue[following]
                 if await store.begin_send(ahead.id, ahead.claim, self.lease):
-                    begun.add(ahead.id)
+                    begun[ahead.id] = time.monotonic()
                 else:  # released to another worker meanwhile: not ours to send
                     log.warning("outbox row %s is no longer ours (lease ran out)", ahead.id)
                     queue.pop(following)
