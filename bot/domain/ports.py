@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.domain.buddies import BuddyGroup
 from bot.domain.conversation import Conversation
 from bot.domain.invites import Invite
 from bot.domain.messages import Outgoing
@@ -112,3 +113,21 @@ class ChannelPort(StorePort, Protocol):
     async def channels(self, person_id: int) -> list[Channel]: ...
 
     async def choose_channel(self, person_id: int, identity_id: int, now: datetime) -> bool: ...
+
+
+class BuddyPort(StorePort, Protocol):
+    """What buddy features need: the groups of a cohort and a person's buddies."""
+
+    async def save_buddy_groups(
+        self, cohort_id: str, round_: int, groups: Iterable[Iterable[int]], now: datetime
+    ) -> list[BuddyGroup]: ...
+
+    async def buddy_groups(
+        self, cohort_id: str, round_: int | None = None, open_only: bool = False
+    ) -> list[BuddyGroup]: ...
+
+    async def buddy_group_of(self, person_id: int, cohort_id: str) -> BuddyGroup | None: ...
+
+    async def current_buddies(self, person_id: int, cohort_id: str) -> list[int]: ...
+
+    async def end_buddy_group(self, group_id: int, now: datetime, reason: str) -> None: ...

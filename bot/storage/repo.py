@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 
 from bot.storage.actions import ActionQueries
 from bot.storage.answers import AnswerMessageQueries
+from bot.storage.buddies import BuddyQueries
 from bot.storage.claims import ClaimQueries
 from bot.storage.cohorts import CohortQueries
 from bot.storage.conversations import ConversationQueries
@@ -46,6 +47,7 @@ class Store(
     AnswerMessageQueries,
     PlannedQueries,
     WorkspaceQueries,
+    BuddyQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 

@@ -247,3 +247,9 @@ class AnswerMessageRow(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
     activity_ref: str = Field(max_length=200)
     created_at: datetime
+
+
+# Feature tables live in their own modules; importing them here registers them with the
+# metadata that migrations and tests compare against.
+from bot.storage.tables_buddies import BuddyMemberRow as BuddyMemberRow  # noqa: E402
+from bot.storage.tables_buddies import BuddyPairRow as BuddyPairRow  # noqa: E402
