@@ -55,7 +55,7 @@ def test_quizzes_fit_telegram_quiz_polls(pid: str) -> None:
             for activity in stage.activities:
                 for q in activity.questions:
                     assert QUIZ["min_options"] <= len(q.options) <= QUIZ["max_options"]
-                    assert 0 <= q.correct < len(q.options)
+                    assert all(0 <= right < len(q.options) for right in q.right)
                     for locale in prog.locales:
                         assert len(q.text[locale]) <= 300
                         assert all(len(o[locale]) <= 100 for o in q.options)

@@ -130,12 +130,13 @@ def _check_activity(activity: Any, path: str, bad: Any) -> None:
                 f"has {len(question.options)} options",
                 f"give {QUIZ['min_options']} to {QUIZ['max_options']}",
             )
-        if not 0 <= question.correct < len(question.options):
-            bad(
-                f"{qpath}.correct",
-                f"{question.correct} is not an option index",
-                f"use 0 to {len(question.options) - 1} (0 is the first option)",
-            )
+        for right in sorted(question.right):
+            if not 0 <= right < len(question.options):
+                bad(
+                    f"{qpath}.correct",
+                    f"{right} is not an option index",
+                    f"use 0 to {len(question.options) - 1} (0 is the first option)",
+                )
         for locale, text in question.explanation.items():
             breaks = text.count("\n")
             if breaks > QUIZ["explanation_line_feeds"]:

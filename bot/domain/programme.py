@@ -62,8 +62,20 @@ class QuizQuestion(Strict):
     id: str = Field(pattern=SLUG)
     text: LocalText
     options: list[LocalText]
-    correct: int
+    #: the right option's index (0 is the first); a list makes it multiple choice, every
+    #: listed option to be chosen
+    correct: int | list[int]
     explanation: LocalText
+
+    @property
+    def multiple(self) -> bool:
+        """Multiple choice: the content lists the right options (``correct: [0, 2]``)."""
+        return isinstance(self.correct, list)
+
+    @property
+    def right(self) -> frozenset[int]:
+        """The indexes of every right option."""
+        return frozenset(self.correct if isinstance(self.correct, list) else [self.correct])
 
 
 class Activity(Strict):
