@@ -8,8 +8,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bot.curriculum.limits import QUIZ, TEXT
+from bot.curriculum.limits import TEXT
 from bot.curriculum.problems import Problem
+from bot.curriculum.quiz_checks import check_question
 from bot.domain.programme import LABS_MODULE, ActivityKind, Programme
 from bot.domain.text import LOCALES
 
@@ -106,11 +107,13 @@ def check_programme(programme: Programme, file: str) -> list[Problem]:
                     "give each activity its own id",
                 )
             for activity in stage.activities:
-                _check_activity(activity, f"{where}.activities.{activity.id}", bad)
+                _check_activity(
+                    activity, f"{where}.activities.{activity.id}", list(programme.locales), bad
+                )
     return problems
 
 
-def _check_activity(activity: Any, path: str, bad: Any) -> None:
+def _check_activity(activity: Any, path: str, locales: list[str], bad: Any) -> None:
     if (
         activity.kind in (ActivityKind.REFLECTION, ActivityKind.GROUP_TASK, ActivityKind.AMBITION)
         and activity.body is None
@@ -123,25 +126,4 @@ def _check_activity(activity: Any, path: str, bad: Any) -> None:
     if activity.kind == ActivityKind.SURVEY and not 2 <= len(activity.scale) <= 10:
         bad(f"{path}.scale", "a survey needs 2 to 10 scale labels", "list one label per step")
     for question in activity.questions:
-        qpath = f"{path}.questions.{question.id}"
-        if not QUIZ["min_options"] <= len(question.options) <= QUIZ["max_options"]:
-            bad(
-                f"{qpath}.options",
-                f"has {len(question.options)} options",
-                f"give {QUIZ['min_options']} to {QUIZ['max_options']}",
-            )
-        for right in sorted(question.right):
-            if not 0 <= right < len(question.options):
-                bad(
-                    f"{qpath}.correct",
-                    f"{right} is not an option index",
-                    f"use 0 to {len(question.options) - 1} (0 is the first option)",
-                )
-        for locale, text in question.explanation.items():
-            breaks = text.count("\n")
-            if breaks > QUIZ["explanation_line_feeds"]:
-                bad(
-                    f"{qpath}.explanation.{locale}",
-                    f"has {breaks} line breaks; Telegram allows {QUIZ['explanation_line_feeds']}",
-                    "join the lines",
-                )
+        check_question(question, f"{path}.questions.{question.id}", locales, bad)
