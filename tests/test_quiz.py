@@ -138,8 +138,9 @@ async def test_double_press_stale_button_someone_elses_and_a_finished_take(
     await h.say(KARI, "4")
     assert "Skriv nummeret på et svaralternativ, fra 1 til 3." in h.last(KARI)
     await h.say(KARI, "1")  # only one of the two right ones
-    assert "Det er ikke riktig. Riktige svar: Nye arbeidsmåter, Brukerens behov først." in (
-        h.texts(KARI)[-2]
+    assert (
+        "Det er ikke riktig. Riktige svar: Nye arbeidsmåter, Brukerens behov først."
+        in (h.texts(KARI)[-2])
     )
     await h.say(KARI, action=first)  # a stale button: the first question again
     assert "Du har allerede svart på dette spørsmålet" in h.last(KARI)

@@ -9,6 +9,7 @@ from tests.helpers import Harness
 from tests.quiz_support import ANNA, KARI, OLA, SIRI, quiz_catalog
 from tests.reminder_support import record
 
+
 async def test_reminders_chase_only_those_who_have_not_finished_the_quiz(
     database_url: str,
 ) -> None:
