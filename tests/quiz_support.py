@@ -80,3 +80,46 @@ def quiz_catalog(league: bool = True) -> Catalog:
         programmes={programme.id: programme.model_copy(update=changed)},
         cohorts={cohort.id: quiz_cohort},
     )
+
+
+_LT = {"nb": "Quiz: ledelse", "nn": "Quiz: leiing", "sv": "Quiz: ledarskap", "en": "Quiz"}
+_OPTION = {"nb": "Små steg", "nn": "Små steg", "sv": "Små steg", "en": "Small steps"}
+#: parameters that render every quiz template, the richest variant of each (tests/test_i18n)
+TEMPLATE_PARAMS: dict[str, dict[str, Any]] = {
+    "quiz_question": {
+        "title": _LT,
+        "body": _LT,
+        "first": True,
+        "resumed": False,
+        "retake": True,
+        "number": 2,
+        "total": 7,
+        "multiple": True,
+        "question": _LT,
+        "options": [{"number": 1, "text": _OPTION}, {"number": 2, "text": _OPTION}],
+        "picked": [2],
+    },
+    "quiz_feedback": {
+        "number": 2,
+        "total": 7,
+        "question": _LT,
+        "chosen": [_OPTION],
+        "right": False,
+        "correct": [_OPTION, _OPTION],
+        "explanation": _LT,
+    },
+    "quiz_summary": {
+        "title": _LT,
+        "score": 5,
+        "total": 7,
+        "best": 6,
+        "wrong": [{"number": 3, "question": _LT}],
+        "resource": {"title": _LT, "url": "https://example.org/film"},
+        "league": ["Tromsø kommune", "Kiruna kommun"],
+    },
+    "quiz_taken": {"title": _LT, "best": 6, "latest": 5, "total": 7},
+    "quiz_closed": {"title": _LT},
+    "quiz_bad_number": {"count": 3},
+    "quiz_league": {"title": _LT, "league": ["Tromsø kommune"]},
+    "done_is_quiz": {"title": _LT},
+}

@@ -165,7 +165,7 @@ async def test_swedish_and_nynorsk_leaders_read_the_quiz_in_their_language(
     assert "Det är inte rätt. Rätta svar:" in h.texts(ANNA)[-2]
     await h.say(ANNA, "1")
     summary = h.last(ANNA)
-    assert "Du är klar med «Quiz: kom igång»." in summary
+    assert "Du är klar med ”Quiz: kom igång”." in summary
     assert "Du fick 2 av 3 frågor rätt." in summary
     assert "Ditt resultat visas bara för dig." in summary
     await h.say(SIRI, "quiz")

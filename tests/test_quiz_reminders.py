@@ -4,6 +4,7 @@ stop for those who have (a scenario over the stage's two weeks on the injected c
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from tests.helpers import Harness
 from tests.quiz_support import ANNA, KARI, OLA, SIRI, quiz_catalog
@@ -46,5 +47,32 @@ async def test_reminders_chase_only_those_who_have_not_finished_the_quiz(
             assert any(due in t for t in texts), (handle, texts)
         chasers = [s for s in h.transport.sent if s.address.chat_id == OLA and s.message.buttons]
         assert ("Ta quizen", "quiz") in [(b.label, b.action) for b in chasers[-1].message.buttons]
+    finally:
+        await h.stop()
+
+
+async def test_a_coordinator_sees_how_many_of_their_leaders_took_the_quiz(
+    database_url: str, tmp_path: Path
+) -> None:
+    h = Harness(database_url, catalog=quiz_catalog())
+    await h.start()
+    try:
+        more = tmp_path / "more.csv"
+        more.write_text(
+            "name;email;organisation;role;locale\n"
+            "Per Prøve;per.prove@tromso.example.org;tromso;participant;nb\n",
+            encoding="utf-8",
+        )
+        await h.app.import_participants("demo", more, platform="memory")
+        log = record(h)
+        await h.advance(timedelta(days=1))
+        await h.say(KARI, "quiz")
+        for text in ("2", "1 3", "1"):
+            await h.say(KARI, text)
+        await h.advance(timedelta(days=11))
+        overviews = [r.text for r in log.of(OLA) if "oversikt" in r.text]
+        assert overviews, [r.text for r in log.of(OLA)]
+        assert "«Quiz: kom i gang»: 1 av 2 ledere har tatt quizen." in overviews[-1]
+        assert "Per Prøve: 0/1" in overviews[-1] and "Kari Nordvik: 1/1" in overviews[-1]
     finally:
         await h.stop()
