@@ -67,7 +67,7 @@ def is_right(question: QuizQuestion, chosen: Iterable[int]) -> bool:
 def parse_options(text: str, count: int) -> frozenset[int] | None:
     """Typed option numbers (``2``, ``1 3``, ``1, 3 og 4``) as 0-based indexes, or None when
     there is no number or one is not an option (1..count)."""
-    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    numbers = [int(n) for n in re.findall(r"-?\d+", text)]
     if not numbers or any(not 1 <= n <= count for n in numbers):
         return None
     return frozenset(n - 1 for n in numbers)
