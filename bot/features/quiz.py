@@ -131,7 +131,8 @@ async def _current(
             buttons=(Button(N_("Take the quiz again"), f"quiz_retake:{attempt.ref}"),),
         )
         return None
-    if attempt.position >= len(activity.questions):
+    if attempt.position >= len(activity.questions):  # the content lost questions meanwhile
+        ctx.reply("quiz_none", buttons=(STATUS,))
         return None
     question = activity.questions[attempt.position]
     if question.id != question_id:
@@ -203,6 +204,10 @@ async def typed(ctx: Context, text: str) -> None:
         ctx.reply("quiz_none", buttons=(STATUS,))
         return
     activity = _quiz(ctx, attempt.ref)
+    if attempt.position >= len(activity.questions):
+        await conversation.end(ctx, conversation.QUIZ)
+        ctx.reply("quiz_none", buttons=(STATUS,))
+        return
     question = activity.questions[attempt.position]
     chosen = parse_options(text, len(question.options))
     if chosen is None or (len(chosen) > 1 and not question.multiple):
