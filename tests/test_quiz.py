@@ -5,6 +5,7 @@ once."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -201,3 +202,16 @@ async def test_without_a_league_the_command_says_so(database_url: str) -> None:
         assert "De beste resultatene" not in h.last(KARI)
     finally:
         await h.stop()
+
+
+async def test_two_presses_at_once_count_once(quiz: Harness) -> None:
+    h = quiz
+    await h.say(KARI, "quiz")
+    first = press(h, KARI, "2.")
+    await asyncio.gather(
+        h.say(KARI, action=first, event_id="press-a"), h.say(KARI, action=first, event_id="press-b")
+    )
+    assert [q for _, q, _, _ in await answers(h, KARI)] == ["q1"]
+    replies = h.texts(KARI)
+    assert sum("Spørsmål 2 av 3" in t for t in replies) == 1
+    assert sum("Du har allerede svart på dette spørsmålet" in t for t in replies) == 1
