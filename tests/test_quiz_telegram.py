@@ -17,6 +17,7 @@ from bot.storage.repo import unit
 from tests.fake_telegram import FakeTelegram, Message
 from tests.quiz_support import OPENS, REF, quiz_catalog
 from tests.telegram_support import settings_for, settle
+from tests.test_telegram_webhook import free_port
 
 LEADER, OTHER = 20_001, 20_002
 
@@ -119,5 +120,34 @@ async def test_a_quiz_with_native_polls_and_buttons(tmp_path: Path) -> None:
             assert scores is not None and (scores.best, scores.latest, scores.takes) == (2, 2, 1)
             assert [a.question_id for a in answered] == ["q1", "q2", "q3"]
             assert fake.messages.get(OTHER) is None  # the other leader heard nothing
+        finally:
+            await service.stop()
+
+
+async def test_a_poll_answer_through_the_webhook(tmp_path: Path) -> None:
+    port = free_port()
+    clock = FakeClock(datetime(2027, 1, 11, 11, 0, tzinfo=UTC))
+    async with FakeTelegram(per_second=300) as fake:
+        settings = settings_for(
+            fake,
+            f"sqlite:///{tmp_path / 'k.db'}",
+            http_port=port,
+            telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/webhook",
+            telegram_webhook_secret="s3cret_Token-for-tests",
+        )
+        service = Service(settings, clock, quiz_catalog())
+        await service.start()
+        try:
+            leader, _ = await add_leaders(service)
+            await fake.write(LEADER, "quiz")
+            await fake.wait_for(LEADER, 2)
+            await settle(service)
+            await fake.vote(LEADER, fake.messages[LEADER][1], 0)
+            texts = await fake.wait_for(LEADER, 4)
+            assert "Det er ikke riktig. Riktig svar: En samtale om refleksjoner." in texts[2]
+            assert not fake.errors and not any(m == "getUpdates" for m, _ in fake.calls)
+            async with unit(service.db) as store:
+                (take,) = await store.quiz_attempts([leader], REF)
+            assert (take.position, take.score) == (1, 0)
         finally:
             await service.stop()
