@@ -21,6 +21,10 @@ async def test_reminders_chase_only_those_who_have_not_finished_the_quiz(
         await h.advance(timedelta(days=1))  # Monday 11 January: the stage opens
         opened = {handle: log.of(handle) for handle in (KARI, OLA, SIRI, ANNA)}
         assert all(len(found) == 1 for found in opened.values())
+        assert (
+            "Skriv «quiz» eller trykk «Ta quizen» for å begynne på quizen." in opened[KARI][0].text
+        )
+        assert "Skriv ”quiz” eller tryck på ”Gör quizen”" in opened[ANNA][0].text
         await h.say(KARI, "quiz")
         for text in ("2", "1 3", "1"):
             await h.say(KARI, text)
