@@ -15,6 +15,7 @@ from bot import log
 from bot.cli_content import content_app
 from bot.cli_errors import KompisGroup
 from bot.cli_invites import invites_app
+from bot.cli_quiz import report_quiz
 from bot.curriculum.loader import check_catalog, load_catalog, require_folders
 from bot.curriculum.problems import DataError, Severity
 from bot.domain.catalog import Catalog
@@ -35,6 +36,7 @@ participants_app = typer.Typer(help="The people of a cohort.", no_args_is_help=T
 app.add_typer(participants_app, name="participants")
 report_app = typer.Typer(help="Reports for organisers.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
+report_app.command("quiz")(report_quiz)
 schedule_app = typer.Typer(help="What the bot will send, and when.", no_args_is_help=True)
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(invites_app, name="invites")

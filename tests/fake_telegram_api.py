@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+from tests.fake_telegram_polls import NO_TEXT, PollError, check_quiz_poll, correct_options
+
 BOT_ID = 123456789
 BOT_USERNAME = "KompisTestBot"
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "s", "a", "code", "pre", "blockquote"}
@@ -185,6 +187,8 @@ class BotApiMethods:
 
     async def _m_editMessageText(self, p: dict[str, Any]) -> dict[str, Any]:
         message = self._existing(p)
+        if message.kind == "poll":
+            raise ApiError(400, NO_TEXT)
         text, buttons = self._parse(p), self._markup(p)
         if text == message.text and buttons == message.buttons:
             raise ApiError(
@@ -232,9 +236,18 @@ class BotApiMethods:
                 raise ApiError(400, "Bad Request: poll options length must not exceed 100")
         if len(str(p.get("explanation", ""))) > 200:
             raise ApiError(400, "Bad Request: explanation is too long")
+        try:
+            check_quiz_poll(p)
+        except PollError as exc:
+            raise ApiError(400, exc.description) from exc
         self._message_id += 1
         message = Message(chat_id, self._message_id, question, question, kind="poll")
-        message.extra = {"options": options, "poll_id": f"poll{self._message_id}"}
+        message.extra = {
+            "options": options,
+            "poll_id": f"poll{self._message_id}",
+            "correct": correct_options(p),
+            "explanation": str(p.get("explanation", "")),
+        }
         body = self._store(message)
         body.pop("text")
         body["poll"] = {

@@ -84,6 +84,7 @@ PARTS: list[dict[str, Any]] = [
         "stages": [{"stage": STAGE, "module": MODULE, "due": "2027-02-05"}],
         "leaders": [{"name": "Kari Nordvik", "done": 1}, {"name": "Ola Bakken", "done": 3}],
         "unreachable": ["Per Test"],
+        "quizzes": [{"title": STAGE, "taken": 1, "leaders": 2}],
     },
 ]
 CASES["daily"]["parts"] = PARTS

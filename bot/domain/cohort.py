@@ -128,6 +128,8 @@ class Cohort(Strict):
     max_labs: int = Field(default=0, ge=0, le=20)
     labs: LabWindow | None = None  # when the chosen labs are open and due
     participants: str | None = None  # a CSV file beside the schedule, for the demo and imports
+    #: an anonymous quiz league: the top three as "a leader in <organisation>", never names
+    quiz_league: bool = False
 
     @model_validator(mode="after")
     def _timezone_exists(self) -> Cohort:

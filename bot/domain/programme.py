@@ -44,9 +44,8 @@ class ActivityKind(StrEnum):
     LAB = "lab"  # the labs the person chose (Swedish model)
 
 
-#: Activities that reminders chase until they are completed. A quiz joins this set when
-#: quizzes can be taken in chat: until then nobody could complete one, and chasing people for
-#: it would only teach them to ignore Kompis.
+#: Activities that reminders chase until they are completed. A quiz counts once it is
+#: finished in chat (``bot.features.quiz``).
 TRACKED_KINDS = frozenset(
     {
         ActivityKind.REFLECTION,
@@ -54,6 +53,7 @@ TRACKED_KINDS = frozenset(
         ActivityKind.AMBITION,
         ActivityKind.SURVEY,
         ActivityKind.LAB,
+        ActivityKind.QUIZ,
     }
 )
 

@@ -45,6 +45,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     # "hopp over" (nb, nn) and "hoppa över" (sv) arrive as the word with "over"/"över".
     "skip": ("skip", "hopp", "hoppa", "avbryt", "cancel"),
     "channel": ("channel", "kanal"),
+    "quiz": ("quiz", "quizz", "kviss", "kvis"),
 }
 
 _LOOKUP = {word: name for name, words in WORDS.items() for word in words}
@@ -87,6 +88,13 @@ def _pause(argument: str) -> bool:
     return parse_day(text, _SOME_DAY) is not None
 
 
+def _quiz_word(argument: str) -> bool:
+    # "quiz igjen", "quiz league": see bot.features.quiz AGAIN_WORDS and LEAGUE_WORDS
+    from bot.features.quiz import AGAIN_WORDS, LEAGUE_WORDS
+
+    return argument.lower() in AGAIN_WORDS | LEAGUE_WORDS
+
+
 def _skip(argument: str) -> bool:
     return argument.lower() in ("", "over", "över", "it", "this")
 
@@ -104,6 +112,7 @@ ARGUMENTS: dict[str, Callable[[str], bool]] = {
     "pause": _pause,
     "resume": _nothing,
     "skip": _skip,
+    "quiz": lambda argument: _ref_or_nothing(argument) or _quiz_word(argument),
 }
 
 

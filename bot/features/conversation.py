@@ -20,8 +20,11 @@ REFLECTION_CONFIRM = "reflection_confirm"
 #: a self-assessment waits for the number of a step; data: ``ref``
 SURVEY = "survey"
 
+#: a quiz question waits for the number of an option; data: ``attempt``, ``ref``
+QUIZ = "quiz"
+
 #: every kind; each has exactly one handler in ``dispatcher.ANSWERS`` (a test keeps it so)
-KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY)
+KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY, QUIZ)
 
 
 async def start(ctx: Context, kind: str, **data: Any) -> None:

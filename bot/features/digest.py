@@ -4,12 +4,13 @@ of their message (a coordinator is never listed in their own overview)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.domain.cohort import Cohort
 from bot.domain.people import Person, Role
 from bot.domain.planner import Occasion, OccasionKind
-from bot.domain.progress import stage_statuses
+from bot.domain.programme import ActivityKind
+from bot.domain.progress import StageStatus, stage_statuses
 from bot.features.parts import Part
 
 if TYPE_CHECKING:
@@ -55,8 +56,24 @@ def digest_part(a: Audience, occasion: Occasion, person: Person, today: date) ->
             for s in stages
         ],
         "unreachable": unreachable,
+        "quizzes": _quizzes(a, stages, leaders),
     }
     return Part(OccasionKind.DIGEST, "digest", params, (), "digest")
+
+
+def _quizzes(a: Audience, stages: list[StageStatus], leaders: list[Person]) -> list[dict[str, Any]]:
+    """How many of the leaders have finished each quiz in the overview (never who scored
+    what: scores are private)."""
+    return [
+        {
+            "title": x.activity.title,
+            "taken": sum(x.ref in a.done.get(p.id, set()) for p in leaders),
+            "leaders": len(leaders),
+        }
+        for s in stages
+        for x in s.tracked
+        if x.activity.kind == ActivityKind.QUIZ
+    ]
 
 
 def _org_name(cohort: Cohort, org_id: str) -> str:

@@ -16,6 +16,7 @@ from bot.features import (
     conversation,
     labs,
     progress,
+    quiz,
     reflections,
     surveys,
 )
@@ -45,6 +46,11 @@ HANDLERS: dict[str, Handler] = {
     "skip": basics.skip,
     "channel": channel.choose,
     "unknown": basics.unknown,
+    "quiz": quiz.start,
+    "quiz_retake": quiz.retake,
+    "quiz_answer": quiz.answer,
+    "quiz_pick": quiz.pick,
+    "quiz_submit": quiz.submit,
 }
 
 #: conversation kind -> who takes free text (anything not exactly a command) while it waits
@@ -52,6 +58,7 @@ ANSWERS: dict[str, Handler] = {
     conversation.REFLECTION: reflections.answer,
     conversation.REFLECTION_CONFIRM: reflections.answer,
     conversation.SURVEY: surveys.typed,
+    conversation.QUIZ: quiz.typed,
 }
 
 

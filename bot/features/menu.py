@@ -13,6 +13,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("reflect", N_("Answer the next reflection question")),
     ("done", N_("Tick off a task")),
     ("survey", N_("Answer the open self-assessment")),
+    ("quiz", N_("Take the open quiz")),
     ("labs", N_("Learning labs to choose from")),
     ("snooze", N_("Reminders wait until later")),
     ("pause", N_("No reminders until a date")),

@@ -88,6 +88,8 @@ async def done(ctx: Context, argument: str) -> None:
     module, stage, activity = found
     if activity.kind == ActivityKind.REFLECTION:
         raise UserError("done_is_reflection", title=activity.title)
+    if activity.kind == ActivityKind.QUIZ:  # done by taking it, which is what counts
+        raise UserError("done_is_quiz", title=activity.title)
     new = await ctx.store.mark_done(ctx.person.id, ref, "button", ctx.now)
     ctx.reply(
         "done_ok" if new else "done_already",

@@ -47,6 +47,8 @@ def work_buttons(open_stages: list[StageStatus], done_limit: int = 5) -> tuple[B
         buttons.append(Button(N_("Answer a question"), "reflect"))
     if any(a.activity.kind == ActivityKind.SURVEY for a in todo):
         buttons.append(Button(N_("Self-assessment"), "survey"))
+    if any(a.activity.kind == ActivityKind.QUIZ for a in todo):
+        buttons.append(Button(N_("Take the quiz"), "quiz"))
     done = [
         Button(N_("Done: %(title)s"), f"done:{a.ref}", {"title": a.activity.title})
         for a in todo

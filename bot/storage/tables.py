@@ -253,3 +253,5 @@ class AnswerMessageRow(SQLModel, table=True):
 # metadata that migrations and tests compare against.
 from bot.storage.tables_buddies import BuddyMemberRow as BuddyMemberRow  # noqa: E402
 from bot.storage.tables_buddies import BuddyPairRow as BuddyPairRow  # noqa: E402
+from bot.storage.tables_quiz import QuizAnswerRow as QuizAnswerRow  # noqa: E402
+from bot.storage.tables_quiz import QuizAttemptRow as QuizAttemptRow  # noqa: E402

@@ -200,9 +200,9 @@ class TelegramTransport:
             await self._on_inbound(inbound)
 
     async def _pressed(self, query_id: str, inbound: Inbound) -> None:
-        """A button: resolve the opaque id for this person only, hand the press on, then
-        answer the query (Telegram shows a spinner until then; always answered, with the
-        app's toast if it has one) and take the keyboard off the pressed message."""
+        """A button: resolve the opaque id for this person only, take the keyboard off the
+        pressed message, hand the press on, then answer the query (Telegram shows a spinner
+        until then; always answered, with the app's toast if it has one)."""
         action = await self.actions.resolve(
             PLATFORM, inbound.workspace, inbound.action or "", inbound.user_id
         )
@@ -210,18 +210,19 @@ class TelegramTransport:
             **{**inbound.__dict__, "action": action, "kind": MESSAGE if action else REFUSED}
         )
         immediate: Immediate | None = None
+        if inbound.message_id is not None and action is not None:
+            # first, so an edit the press leads to (a quiz's marked answer) is never undone
+            await self._call(
+                self.bot.edit_message_reply_markup(
+                    chat_id=int(inbound.chat_id), message_id=int(inbound.message_id)
+                )
+            )
         try:
             if self._on_inbound is not None:
                 immediate = await self._on_inbound(pressed)
         finally:
             toast = immediate.toast if immediate else None
             await self._call(self.bot.answer_callback_query(query_id, text=toast))
-        if inbound.message_id is not None and action is not None:
-            await self._call(
-                self.bot.edit_message_reply_markup(
-                    chat_id=int(inbound.chat_id), message_id=int(inbound.message_id)
-                )
-            )
 
     async def _answered(self, update: Update) -> None:
         """A vote in a poll Kompis sent: the choice's action with the option (from 1), for

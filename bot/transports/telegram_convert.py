@@ -166,3 +166,11 @@ def transport_error(exc: TelegramError) -> TransportError:
 def not_modified(exc: TelegramError) -> bool:
     """An edit that changes nothing: the message already looks as wanted, so it is success."""
     return isinstance(exc, BadRequest) and "message is not modified" in str(exc).lower()
+
+
+def no_text(exc: TelegramError) -> bool:
+    """An edit of a message that has no text to replace (a poll): send the text anew."""
+    text = str(exc).lower()
+    return isinstance(exc, BadRequest) and (
+        "there is no text in the message to edit" in text or "message can't be edited" in text
+    )

@@ -16,6 +16,7 @@ from bot.transports.telegram_convert import (
     MAX_CAPTION,
     fits_poll,
     keyboard,
+    no_text,
     not_modified,
     to_html,
 )
@@ -66,6 +67,8 @@ class TelegramOutbound:
                 reply_markup=await self._markup(address, message),
             )
         except TelegramError as exc:
+            if no_text(exc):  # a poll (a quiz's answered question): the new text below it
+                return await self._text(address, replace(message, edit=None, reply_to=None))
             if not not_modified(exc):
                 raise
         return message.edit
