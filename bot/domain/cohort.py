@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 
+from bot.domain.people import Visibility
 from bot.domain.programme import SLUG, Strict
 from bot.domain.text import Label
 
@@ -128,6 +129,8 @@ class Cohort(Strict):
     max_labs: int = Field(default=0, ge=0, le=20)
     labs: LabWindow | None = None  # when the chosen labs are open and due
     participants: str | None = None  # a CSV file beside the schedule, for the demo and imports
+    #: who may read a new reflection until its author chooses (the reflection bank)
+    bank_default: Visibility = Visibility.BUDDY
 
     @model_validator(mode="after")
     def _timezone_exists(self) -> Cohort:
