@@ -45,6 +45,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     # "hopp over" (nb, nn) and "hoppa över" (sv) arrive as the word with "over"/"över".
     "skip": ("skip", "hopp", "hoppa", "avbryt", "cancel"),
     "channel": ("channel", "kanal"),
+    "bank": ("bank", "reflektionsbank", "refleksjonsbank", "reflectionbank", "digilog"),
 }
 
 _LOOKUP = {word: name for name, words in WORDS.items() for word in words}
@@ -104,6 +105,7 @@ ARGUMENTS: dict[str, Callable[[str], bool]] = {
     "pause": _pause,
     "resume": _nothing,
     "skip": _skip,
+    "bank": _lab,  # nothing, or one word: mine, buddy, a module, a prompt, an entry number
 }
 
 

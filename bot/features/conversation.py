@@ -20,8 +20,13 @@ REFLECTION_CONFIRM = "reflection_confirm"
 #: a self-assessment waits for the number of a step; data: ``ref``
 SURVEY = "survey"
 
+#: a digilog comment on a bank entry waits for its text; data: ``id`` (the reflection)
+BANK_COMMENT = "bank_comment"
+#: an organiser hiding a bank entry, waiting for the reason; data: ``id``
+BANK_HIDE = "bank_hide"
+
 #: every kind; each has exactly one handler in ``dispatcher.ANSWERS`` (a test keeps it so)
-KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY)
+KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY, BANK_COMMENT, BANK_HIDE)
 
 
 async def start(ctx: Context, kind: str, **data: Any) -> None:

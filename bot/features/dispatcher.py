@@ -10,6 +10,10 @@ from bot.domain.catalog import Catalog
 from bot.domain.messages import Address, Inbound, Outgoing
 from bot.domain.ports import StorePort
 from bot.features import (
+    bank,
+    bank_digilog,
+    bank_moderation,
+    bank_share,
     basics,
     channel,
     control,
@@ -45,6 +49,16 @@ HANDLERS: dict[str, Handler] = {
     "skip": basics.skip,
     "channel": channel.choose,
     "unknown": basics.unknown,
+    "bank": bank.browse,
+    "bank_more": bank.more,
+    "bank_show": bank.show,
+    "bank_consent": bank_share.choose,
+    "bank_share": bank_share.share,
+    "bank_delete": bank_share.delete,
+    "bank_comment": bank_digilog.ask,
+    "bank_flag": bank_digilog.flag,
+    "bank_hide": bank_moderation.hide,
+    "bank_unhide": bank_moderation.unhide,
 }
 
 #: conversation kind -> who takes free text (anything not exactly a command) while it waits
@@ -52,6 +66,8 @@ ANSWERS: dict[str, Handler] = {
     conversation.REFLECTION: reflections.answer,
     conversation.REFLECTION_CONFIRM: reflections.answer,
     conversation.SURVEY: surveys.typed,
+    conversation.BANK_COMMENT: bank_digilog.typed,
+    conversation.BANK_HIDE: bank_moderation.reason,
 }
 
 
