@@ -136,3 +136,17 @@ async def delete(ctx: Context, argument: str) -> None:
         entry=params,
         buttons=(Button(N_("Answer again"), f"reflect:{entry.activity_ref}"),),
     )
+
+
+async def share_ref(ctx: Context, argument: str) -> None:
+    """``bank_share_ref:<visibility>:<ref>``: the choice made in Slack's answer modal, for
+    the answer just saved. Nothing to say when it is the one in force already, or when the
+    answer is not saved (Kompis asked "is that your answer?" first)."""
+    wanted, _, ref = argument.partition(":")
+    reflection_id = await port(ctx).reflection_id(ctx.person.id, ref)
+    if reflection_id is None:
+        return
+    entry = await port(ctx).bank_entry(reflection_id)
+    if entry is None or entry.visibility.value == wanted:
+        return
+    await share(ctx, f"{reflection_id}:{wanted}")

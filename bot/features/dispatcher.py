@@ -54,6 +54,7 @@ HANDLERS: dict[str, Handler] = {
     "bank_show": bank.show,
     "bank_consent": bank_share.choose,
     "bank_share": bank_share.share,
+    "bank_share_ref": bank_share.share_ref,
     "bank_delete": bank_share.delete,
     "bank_comment": bank_digilog.ask,
     "bank_flag": bank_digilog.flag,
