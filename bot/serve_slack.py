@@ -20,7 +20,7 @@ from bot.domain.people import Person
 from bot.domain.programme import ActivityKind
 from bot.domain.progress import next_open
 from bot.domain.text import pick
-from bot.features import progress
+from bot.features import bank, progress
 from bot.features.context import Context
 from bot.rendering.i18n import N_, negotiate
 from bot.rendering.renderer import Renderer
@@ -158,8 +158,9 @@ class SlackServices:
         self, workspace: str, user: str, locale_hint: str | None
     ) -> tuple[Rendered, str | None]:
         """The App Home content: the person's status (module and stage, what is due by
-        when, done or not, what comes next) and their DM channel for the buttons; for
-        someone Kompis does not know, how to join."""
+        when, done or not, what comes next), their next gathering, the latest answers
+        others shared with them in the reflection bank, and their DM channel for the
+        buttons; for someone Kompis does not know, how to join."""
         async with unit(self.db) as store:
             person = await self._person(store, workspace, user)
             if person is None:
@@ -167,6 +168,8 @@ class SlackServices:
                 return self.renderer.render(Outgoing(None, "unknown_person"), locale), None
             ctx = self._context(store, person, workspace, user)
             await progress.status(ctx, "")
+            status = ctx.replies[-1]
+            await bank.latest(ctx)  # the latest answers others shared with this person
             groups = await store.organisation_groups(person.cohort_id)
             gathering = next_gathering(ctx, groups.get(person.organisation or ""))
             chat = next(
@@ -177,11 +180,14 @@ class SlackServices:
                 ),
                 None,
             )
-        shown = self.renderer.render(ctx.replies[-1], ctx.locale)
+        shown = self.renderer.render(status, ctx.locale)
         if gathering is not None:  # the part the evening-before reminder shows, as is
             parts = Outgoing(None, "daily", {"parts": [gathering], "late": False})
             part = self.renderer.render(parts, ctx.locale)
             shown = replace(shown, text=f"{shown.text}\n\n{part.text}")
+        if ctx.replies[-1] is not status:
+            latest = self.renderer.render(ctx.replies[-1], ctx.locale)
+            shown = replace(shown, text=f"{shown.text}\n\n{latest.text}")
         return shown, chat
 
 

@@ -53,4 +53,5 @@ CASES: dict[str, dict[str, Any]] = {
     "bank_comment_empty": {},
     "bank_reason_empty": {},
     "bank_comment_too_long": {"limit": 1000, "length": 10000},
+    "bank_home": {"entries": [ENTRY]},
 }

@@ -23,7 +23,7 @@ HANDLES = {
     "other_cohort": "nils.annen",  # a leader of Tromsø, in another cohort
     "stranger": "stranger",
 }
-AUTHOR_NAMES = ("Kari", "Nordvik", "Tromsø", "tromso")
+AUTHOR_NAMES = ("Kari", "Nordvik", "Tromsø kommune", "tromso")
 
 
 @dataclass

@@ -11,6 +11,7 @@ from bot.bank_export import render, rows
 from bot.domain.bank_access import Entry, Viewer, may_read, shows_author
 from bot.domain.people import Role, Visibility
 from bot.rendering.renderer import Renderer
+from bot.serve_slack import SlackServices
 from bot.storage.repo import unit
 from tests.bank_support import AUTHOR_NAMES, HANDLES, World, world
 
@@ -71,6 +72,19 @@ async def comment_notifications(world_: World, entry: int) -> Shown:
     return shown
 
 
+async def app_home(world_: World, entry: int) -> Shown:
+    """The Slack App Home of each reader (linked to Slack here, last: nothing is sent after)."""
+    harness = world_.harness
+    now = harness.clock.now()
+    async with unit(harness.app.db) as store:
+        for kind, person in world_.ids.items():
+            await store.link_identity(person, "slack", f"U{kind}", f"D{kind}", now, "T1")
+    services = SlackServices(
+        harness.app.db, harness.catalog, harness.app.renderer, harness.clock, "nb"
+    )
+    return {kind: [(await services.home("T1", f"U{kind}", None))[0].text] for kind in KINDS}
+
+
 def export(fmt: str) -> Path:
     async def run(world_: World, entry: int) -> Shown:
         async with unit(world_.harness.app.db) as store:
@@ -94,6 +108,7 @@ PATHS: dict[str, tuple[Path, Callable[[Visibility, str], bool]]] = {
         comment_notifications,
         lambda v, kind: _reads(v, kind) and (kind != "author" or READS[v] != {"author"}),
     ),
+    "app home": (app_home, lambda v, kind: _reads(v, kind) and kind != "author"),
     "export md": (export("md"), lambda v, _: v in (Visibility.COHORT, Visibility.ANONYMOUS)),
     "export csv": (export("csv"), lambda v, _: v in (Visibility.COHORT, Visibility.ANONYMOUS)),
     "export html": (export("html"), lambda v, _: v in (Visibility.COHORT, Visibility.ANONYMOUS)),

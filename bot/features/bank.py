@@ -167,3 +167,12 @@ async def show(ctx: Context, argument: str) -> None:
         buttons=tuple(buttons),
         entry=entry_params(ctx.catalog, entry, ctx.person.id, comments=thread),
     )
+
+
+async def latest(ctx: Context, count: int = 3) -> None:
+    """The few latest answers others shared with this person (the Slack App Home shows
+    them under the status); nothing when there are none."""
+    entries = await _entries(ctx, "")
+    if entries:
+        shown = [entry_params(ctx.catalog, e, ctx.person.id, excerpt=200) for e in entries[:count]]
+        ctx.reply("bank_home", entries=shown)
