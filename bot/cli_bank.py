@@ -45,10 +45,14 @@ def export(
     """What the cohort shared (by name or anonymously, not hidden), by module and question.
     Anonymous answers carry no name or organisation."""
     from bot.bank_export import ExportError
-    from bot.cli import _catalog_with, _settings
+    from bot.cli import _settings
+    from bot.curriculum.loader import load_catalog
 
     settings = _settings()
-    catalog = _catalog_with(settings, cohort)
+    catalog, _problems = load_catalog(settings.content_dir, settings.schedules_dir)
+    if cohort not in catalog.cohorts:
+        known = ", ".join(sorted(catalog.cohorts)) or "none"
+        raise _fail(f"--cohort {cohort!r} is not a cohort in the schedules; use one of {known}")
     try:
         data, count = asyncio.run(
             _export(settings.database_url, catalog, cohort, fmt, module, group, comma)

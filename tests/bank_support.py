@@ -4,7 +4,7 @@ every kind of reader, and a second cohort whose leader must never read the first
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.domain.people import Role, Visibility
 from bot.storage.repo import unit
@@ -38,6 +38,10 @@ class World:
         before = len(self.harness.texts(handle))
         await self.harness.say(handle, text, action=action)
         return self.harness.texts(handle)[before:]
+
+    @property
+    def now(self) -> datetime:
+        return self.harness.clock.now()
 
     def received(self, kind: str, since: int = 0) -> list[str]:
         return self.harness.texts(HANDLES[kind])[since:]

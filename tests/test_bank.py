@@ -62,6 +62,8 @@ async def test_edit_and_delete_an_answer(bank: World) -> None:
     assert "Andre versjon." in got[-1] and "Første" not in got[-1]
     await bank.say("leader", action=f"bank_comment:{entry}")
     await bank.say("leader", "Godt poeng!")
+    async with unit(bank.harness.app.db) as store:  # as if it came from a Telegram message
+        await store.remember_answer("telegram", "1", "9", bank.ids["author"], REF, bank.now)
     got = await bank.say("author", action=f"bank_delete:{entry}")
     assert "kan ikke hentes tilbake" in got[-1]
     got = await bank.say("author", action=f"bank_delete:{entry}:yes")
@@ -76,6 +78,9 @@ async def test_edit_and_delete_an_answer(bank: World) -> None:
     async with unit(bank.harness.app.db) as store:
         assert (await store.session.exec(select(BankCommentRow))).all() == []
         assert await store.reflections(bank.ids["author"]) == []
+        # editing that message later does not bring the answer back; the task is open again
+        assert await store.answered_by("telegram", "1", "9") is None
+        assert REF not in (await store.completed([bank.ids["author"]]))[bank.ids["author"]]
 
 
 async def test_the_author_is_told_of_comments_and_answers_in_the_thread(bank: World) -> None:

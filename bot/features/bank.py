@@ -16,7 +16,7 @@ from bot.domain.bank_access import may_moderate, may_read
 from bot.domain.messages import Button
 from bot.domain.ports_bank import BankPort
 from bot.errors import UserError
-from bot.features.bank_view import current_module, entry_params, readable, viewer
+from bot.features.bank_view import EXCERPT, current_module, entry_params, readable, viewer
 from bot.features.context import Context
 from bot.rendering.i18n import N_
 
@@ -83,7 +83,7 @@ async def _page(ctx: Context, what: str, offset: int) -> None:
     offset = max(0, min(offset, len(entries) - 1))
     page = entries[offset : offset + PAGE]
     threads = await port(ctx).comments(e.id for e in page)
-    shown = [entry_params(ctx.catalog, e, ctx.person.id, excerpt=500) for e in page]
+    shown = [entry_params(ctx.catalog, e, ctx.person.id, excerpt=EXCERPT) for e in page]
     for params, entry in zip(shown, page, strict=True):
         params["count"] = len(threads[entry.id])
     buttons = [Button(N_("Open %(number)s"), f"bank_show:{e.id}", {"number": e.id}) for e in page]

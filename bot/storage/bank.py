@@ -14,6 +14,7 @@ from bot.domain.bank import BankEntry, Comment
 from bot.domain.people import Visibility
 from bot.storage.base import StoreBase
 from bot.storage.tables import (
+    AnswerMessageRow,
     CompletionRow,
     MembershipRow,
     OrganisationRow,
@@ -145,12 +146,15 @@ class BankQueries(StoreBase):
         if row is None:
             return
         if row.person_id is not None:
-            await self.session.exec(
-                delete(CompletionRow).where(
-                    col(CompletionRow.person_id) == row.person_id,
-                    col(CompletionRow.activity_ref) == row.activity_ref,
+            # the task is open again, and an edit of the message that gave the answer
+            # (Telegram) no longer brings it back
+            for done in (CompletionRow, AnswerMessageRow):
+                await self.session.exec(
+                    delete(done).where(
+                        col(done.person_id) == row.person_id,
+                        col(done.activity_ref) == row.activity_ref,
+                    )
                 )
-            )
         for table in (ReflectionConsentRow, BankCommentRow, BankFlagRow, BankModerationRow):
             await self.session.exec(delete(table).where(col(table.reflection_id) == reflection_id))
         await self.session.exec(delete(ReflectionRow).where(col(ReflectionRow.id) == reflection_id))
