@@ -3,6 +3,7 @@ shows reflections. A new path or level is one line in ``PATHS`` or ``READS``."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -116,7 +117,10 @@ PATHS: dict[str, tuple[Path, Callable[[Visibility, str], bool]]] = {
 
 
 @pytest.mark.parametrize("visibility", list(Visibility))
-async def test_the_access_matrix(database_url: str, visibility: Visibility) -> None:
+async def test_the_access_matrix(
+    database_url: str, visibility: Visibility, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     world_ = await world(database_url)
     try:
         answer = f"Svaret mitt er {visibility.value}-hemmelig."
@@ -135,6 +139,10 @@ async def test_the_access_matrix(database_url: str, visibility: Visibility) -> N
                     leaked = [n for n in AUTHOR_NAMES for t in texts if n in t]
                     assert not leaked, f"{name}: {kind} was shown {leaked}"
         assert wrong == []
+        # nothing of the answer or its author in Kompis's logs, at any level (libraries'
+        # debug output, aiosqlite's statements say, is the privacy log scan's to judge)
+        ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("bot"))
+        assert answer not in ours and "Kari Nordvik" not in ours
         if visibility == Visibility.ANONYMOUS:
             for sent in world_.harness.transport.sent:
                 if sent.address.chat_id != HANDLES["author"]:
