@@ -177,7 +177,9 @@ async def test_export_from_the_command_line(
 ) -> None:
     named = await bank.answer("Del med alle; semikolon og =SUM(A1).")
     await bank.share(named, Visibility.COHORT)
-    anonymous = await bank.answer("Uten navn.", ref="kom-i-gang/forarbeid/refleksjon-2")
+    anonymous = await bank.answer(
+        "Uten navn. <script>alert(1)</script>", ref="kom-i-gang/forarbeid/refleksjon-2"
+    )
     await bank.share(anonymous, Visibility.ANONYMOUS)
     await bank.answer("Bare for læringsvennen.", kind="leader")
     monkeypatch.setenv("KOMPIS_DATABASE_URL", database_url)
@@ -204,6 +206,7 @@ async def test_export_from_the_command_line(
     page = html.read_text(encoding="utf-8")
     assert "@page { size: A4" in page and "<h3>Din erfaring</h3>" in page
     assert page.count("Kari Nordvik") == 1 and "anonym" in page
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     result = await asyncio.to_thread(
         runner.invoke, cli, ["bank", "export", "--cohort", "demo", "--module", "nope"]
     )
