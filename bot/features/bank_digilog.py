@@ -55,10 +55,12 @@ async def typed(ctx: Context, text: str) -> None:
         entry=entry_params(ctx.catalog, entry, ctx.person.id, 200),
         buttons=(Button(N_("Open %(number)s"), f"bank_show:{entry.id}", {"number": entry.id}),),
     )
-    await _notify(ctx, entry, comment_id, comment)
+    await _notify(ctx, entry, comment_id)
 
 
-async def _notify(ctx: Context, entry: BankEntry, comment_id: int, comment: str) -> None:
+async def _notify(ctx: Context, entry: BankEntry, comment_id: int) -> None:
+    """The author, and the others in the thread who may still read the entry, are told of
+    the new comment (its writer's name as ``comment_params`` allows)."""
     store = port(ctx)
     thread = (await store.comments([entry.id]))[entry.id]
     by_author = ctx.person.id == entry.author_id
@@ -67,8 +69,8 @@ async def _notify(ctx: Context, entry: BankEntry, comment_id: int, comment: str)
     for person_id in sorted(r for r in recipients if r is not None):
         if not may_read(entry.access, await viewer(store, person_id, entry.cohort_id)):
             continue
-        mine = thread[-1]
-        params = entry_params(ctx.catalog, entry, person_id, 200, comments=[mine])
+        newest = thread[-1]
+        params = entry_params(ctx.catalog, entry, person_id, 200, comments=[newest])
         ctx.replies.append(
             Outgoing(
                 person_id,
