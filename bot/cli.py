@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from bot import log
+from bot.cli_bank import bank_app
 from bot.cli_content import content_app
 from bot.cli_errors import KompisGroup
 from bot.cli_invites import invites_app
@@ -42,6 +43,7 @@ app.add_typer(schedule_app, name="schedule")
 app.add_typer(invites_app, name="invites")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(content_app, name="content")
+app.add_typer(bank_app, name="bank")
 
 
 def _settings(**overrides: object) -> Settings:

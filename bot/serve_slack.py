@@ -20,7 +20,7 @@ from bot.domain.people import Person
 from bot.domain.programme import ActivityKind
 from bot.domain.progress import next_open
 from bot.domain.text import pick
-from bot.features import progress
+from bot.features import bank, progress
 from bot.features.context import Context
 from bot.rendering.i18n import N_, negotiate
 from bot.rendering.renderer import Renderer
@@ -36,6 +36,11 @@ FORM_LABELS = {
     "label": N_("Write your answer here"),
     "submit": N_("Save"),
     "close": N_("Cancel"),
+    "share": N_("Who may read it?"),
+    "private": N_("Only me"),
+    "buddy": N_("My buddy"),
+    "cohort": N_("The cohort, with my name"),
+    "anonymous": N_("The cohort, anonymously"),
 }
 
 
@@ -112,23 +117,38 @@ class SlackServices:
     ) -> dict[str, str]:
         """The modal's texts in the person's language, and the question it answers (the
         one ``action``, ``reflect`` or ``reflect:<ref>``, asks)."""
-        question = ""
+        question, share = "", {}
         locale = negotiate(locale_hint, self.default_locale)
         async with unit(self.db) as store:
             person = await self._person(store, workspace, user)
             if person is not None:
                 ctx = self._context(store, person, workspace, user)
                 locale = ctx.locale
-                question = await self._question(ctx, action.partition(":")[2])
+                ref = await self._ref(ctx, action.partition(":")[2])
+                question = self._question(ctx, ref)
+                if question:
+                    share = await self._share(store, ctx, ref)
         form = {key: self.renderer.gettext(locale, msgid) for key, msgid in FORM_LABELS.items()}
-        return form | {"question": question}
+        return form | {"question": question} | share
 
-    async def _question(self, ctx: Context, ref: str) -> str:
+    async def _share(self, store: Store, ctx: Context, ref: str) -> dict[str, str]:
+        """The modal's choice of who may read the answer: the one in force for an answer
+        already given, else the cohort's ``bank_default``."""
+        found = await store.reflection_id(ctx.person.id, ref)
+        entry = await store.bank_entry(found) if found is not None else None
+        visibility = entry.visibility if entry is not None else ctx.cohort.bank_default
+        return {"ref": ref, "visibility": visibility.value}
+
+    async def _ref(self, ctx: Context, ref: str) -> str:
+        """The prompt the modal answers: the one named, else the next open one."""
         if not ref:
             item = next_open(await progress.statuses(ctx), ctx.today)
-            if item is None:
-                return ""
-            ref = item.ref
+            return item.ref if item is not None else ""
+        return ref
+
+    def _question(self, ctx: Context, ref: str) -> str:
+        if not ref:
+            return ""
         found = ctx.programme.activity(ref)
         if found is None or found[2].kind != ActivityKind.REFLECTION or not found[2].body:
             return ""
@@ -138,8 +158,9 @@ class SlackServices:
         self, workspace: str, user: str, locale_hint: str | None
     ) -> tuple[Rendered, str | None]:
         """The App Home content: the person's status (module and stage, what is due by
-        when, done or not, what comes next) and their DM channel for the buttons; for
-        someone Kompis does not know, how to join."""
+        when, done or not, what comes next), their next gathering, the latest answers
+        others shared with them in the reflection bank, and their DM channel for the
+        buttons; for someone Kompis does not know, how to join."""
         async with unit(self.db) as store:
             person = await self._person(store, workspace, user)
             if person is None:
@@ -147,6 +168,8 @@ class SlackServices:
                 return self.renderer.render(Outgoing(None, "unknown_person"), locale), None
             ctx = self._context(store, person, workspace, user)
             await progress.status(ctx, "")
+            status = ctx.replies[-1]
+            await bank.latest(ctx)  # the latest answers others shared with this person
             groups = await store.organisation_groups(person.cohort_id)
             gathering = next_gathering(ctx, groups.get(person.organisation or ""))
             chat = next(
@@ -157,11 +180,14 @@ class SlackServices:
                 ),
                 None,
             )
-        shown = self.renderer.render(ctx.replies[-1], ctx.locale)
+        shown = self.renderer.render(status, ctx.locale)
         if gathering is not None:  # the part the evening-before reminder shows, as is
             parts = Outgoing(None, "daily", {"parts": [gathering], "late": False})
             part = self.renderer.render(parts, ctx.locale)
             shown = replace(shown, text=f"{shown.text}\n\n{part.text}")
+        if ctx.replies[-1] is not status:
+            latest = self.renderer.render(ctx.replies[-1], ctx.locale)
+            shown = replace(shown, text=f"{shown.text}\n\n{latest.text}")
         return shown, chat
 
 

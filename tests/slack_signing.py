@@ -148,14 +148,20 @@ class SlackSigner:
         view: dict[str, Any],
         values: dict[str, dict[str, str]],
         trigger_id: str = "",
+        choices: dict[str, dict[str, str]] | None = None,
     ) -> SignedRequest:
         """A person submitted the modal ``view`` (as ``views.open`` returned it) with
-        ``values`` as ``{block_id: {action_id: text}}`` from plain-text inputs."""
-        state = {
+        ``values`` as ``{block_id: {action_id: text}}`` from plain-text inputs, and
+        ``choices`` as ``{block_id: {action_id: value}}`` from radio buttons."""
+        state: dict[str, dict[str, Any]] = {
             block: {action: {"type": "plain_text_input", "value": text}}
             for block, actions in values.items()
             for action, text in actions.items()
         }
+        for block, actions in (choices or {}).items():
+            for action, value in actions.items():
+                chosen = {"type": "radio_buttons", "selected_option": {"value": value}}
+                state.setdefault(block, {})[action] = chosen
         payload = self._interaction(team, user_id, "view_submission", trigger_id) | {
             "view": view | {"state": {"values": state}},
             "response_urls": [],

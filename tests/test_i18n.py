@@ -12,6 +12,7 @@ from bot.domain.messages import Button, Outgoing
 from bot.domain.text import LOCALES
 from bot.rendering.i18n import default_locales_dir, negotiate
 from bot.rendering.renderer import Renderer
+from tests.bank_cases import CASES as BANK_CASES
 from tests.quiz_support import TEMPLATE_PARAMS as QUIZ_CASES
 from tests.test_reminder_templates import CASES as REMINDER_CASES
 
@@ -105,7 +106,13 @@ PARAMS: dict[str, dict[str, Any]] = {
         "next_reminder": {"day": "2027-01-18", "at": "09:00"},
     },
     "reflection_prompt": {"module": LT, "stage": LT, "title": LT, "prompt": LT},
-    "reflection_saved": {"title": LT, "updated": False, "chars": 5, "more": True},
+    "reflection_saved": {
+        "title": LT,
+        "updated": False,
+        "chars": 5,
+        "more": True,
+        "visibility": "buddy",
+    },
     "reflection_too_long": {"limit": 4000, "length": 5000},
     "done_ok": {"title": LT, "stage": LT, "module": LT},
     "done_already": {"title": LT, "stage": LT, "module": LT},
@@ -126,6 +133,7 @@ PARAMS: dict[str, dict[str, Any]] = {
 }
 PARAMS |= REMINDER_CASES
 PARAMS |= QUIZ_CASES
+PARAMS |= BANK_CASES
 ENGLISH_ONLY = re.compile(r"\b(the|you|your|is|and|with|what|deadline|write)\b", re.I)
 
 

@@ -30,7 +30,7 @@ async def test_stage_opens_reflection_answered_status_updates(harness: Harness) 
         person = await harness.person_id("kari.nordvik")
         saved = await store.reflections(person)
     assert [r.text for r in saved] == ["Vi digitaliserte byggesaker.\nMen vi glemte brukerne."]
-    assert saved[0].visibility == Visibility.PRIVATE
+    assert saved[0].visibility == Visibility.BUDDY  # the cohort's bank_default
 
     await harness.say("kari.nordvik", "status")
     status = harness.last("kari.nordvik")

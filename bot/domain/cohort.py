@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 
+from bot.domain.people import Visibility
 from bot.domain.programme import SLUG, Strict
 from bot.domain.text import Label
 
@@ -130,6 +131,8 @@ class Cohort(Strict):
     participants: str | None = None  # a CSV file beside the schedule, for the demo and imports
     #: an anonymous quiz league: the top three as "a leader in <organisation>", never names
     quiz_league: bool = False
+    #: who may read a new reflection until its author chooses (the reflection bank)
+    bank_default: Visibility = Visibility.BUDDY
 
     @model_validator(mode="after")
     def _timezone_exists(self) -> Cohort:

@@ -46,6 +46,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     "skip": ("skip", "hopp", "hoppa", "avbryt", "cancel"),
     "channel": ("channel", "kanal"),
     "quiz": ("quiz", "quizz", "kviss", "kvis"),
+    "bank": ("bank", "reflektionsbank", "refleksjonsbank", "reflectionbank", "digilog"),
 }
 
 _LOOKUP = {word: name for name, words in WORDS.items() for word in words}
@@ -113,6 +114,7 @@ ARGUMENTS: dict[str, Callable[[str], bool]] = {
     "resume": _nothing,
     "skip": _skip,
     "quiz": lambda argument: _ref_or_nothing(argument) or _quiz_word(argument),
+    "bank": _lab,  # nothing, or one word: mine, buddy, a module, a prompt, an entry number
 }
 
 

@@ -23,8 +23,13 @@ SURVEY = "survey"
 #: a quiz question waits for the number of an option; data: ``attempt``, ``ref``
 QUIZ = "quiz"
 
+#: a digilog comment on a bank entry waits for its text; data: ``id`` (the reflection)
+BANK_COMMENT = "bank_comment"
+#: an organiser hiding a bank entry, waiting for the reason; data: ``id``
+BANK_HIDE = "bank_hide"
+
 #: every kind; each has exactly one handler in ``dispatcher.ANSWERS`` (a test keeps it so)
-KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY, QUIZ)
+KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY, QUIZ, BANK_COMMENT, BANK_HIDE)
 
 
 async def start(ctx: Context, kind: str, **data: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.domain.messages import Button
 from bot.errors import UserError
+from bot.features import bank_share
 from bot.features.context import Context
 from bot.features.reflections import MAX_ANSWER
 from bot.rendering.i18n import N_
@@ -19,12 +20,17 @@ async def correct(ctx: Context, activity_ref: str, text: str) -> None:
         raise UserError("reflection_empty")
     if len(answer) > MAX_ANSWER:
         raise UserError("reflection_too_long", limit=MAX_ANSWER, length=len(answer))
-    await ctx.store.save_reflection(ctx.person, activity_ref, answer, ctx.now)
+    created = await ctx.store.save_reflection(ctx.person, activity_ref, answer, ctx.now)
+    reflection_id, visibility = await bank_share.after_save(ctx, activity_ref, created)
     ctx.reply(
         "reflection_saved",
         title=found[2].title,
-        updated=True,
+        updated=not created,
         chars=len(answer),
         more=False,
-        buttons=(Button(N_("Status"), "status"),),
+        visibility=visibility.value,
+        buttons=(
+            *bank_share.consent_buttons(reflection_id, visibility),
+            Button(N_("Status"), "status"),
+        ),
     )

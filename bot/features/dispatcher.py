@@ -10,6 +10,10 @@ from bot.domain.catalog import Catalog
 from bot.domain.messages import Address, Inbound, Outgoing
 from bot.domain.ports import StorePort
 from bot.features import (
+    bank,
+    bank_digilog,
+    bank_moderation,
+    bank_share,
     basics,
     channel,
     control,
@@ -51,6 +55,17 @@ HANDLERS: dict[str, Handler] = {
     "quiz_answer": quiz.answer,
     "quiz_pick": quiz.pick,
     "quiz_submit": quiz.submit,
+    "bank": bank.browse,
+    "bank_more": bank.more,
+    "bank_show": bank.show,
+    "bank_consent": bank_share.choose,
+    "bank_share": bank_share.share,
+    "bank_share_ref": bank_share.share_ref,
+    "bank_delete": bank_share.delete,
+    "bank_comment": bank_digilog.ask,
+    "bank_flag": bank_digilog.flag,
+    "bank_hide": bank_moderation.hide,
+    "bank_unhide": bank_moderation.unhide,
 }
 
 #: conversation kind -> who takes free text (anything not exactly a command) while it waits
@@ -59,6 +74,8 @@ ANSWERS: dict[str, Handler] = {
     conversation.REFLECTION_CONFIRM: reflections.answer,
     conversation.SURVEY: surveys.typed,
     conversation.QUIZ: quiz.typed,
+    conversation.BANK_COMMENT: bank_digilog.typed,
+    conversation.BANK_HIDE: bank_moderation.reason,
 }
 
 

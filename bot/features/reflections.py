@@ -11,7 +11,7 @@ from bot.domain.messages import Button
 from bot.domain.programme import Activity, ActivityKind
 from bot.domain.progress import next_open
 from bot.errors import UserError
-from bot.features import conversation
+from bot.features import bank_share, conversation
 from bot.features.context import Context
 from bot.features.progress import statuses
 from bot.rendering.i18n import N_
@@ -120,6 +120,7 @@ async def _save(ctx: Context, ref: str, activity: Activity, answer_text: str) ->
     created = await ctx.store.save_reflection(ctx.person, ref, answer_text, ctx.now)
     await ctx.store.mark_done(ctx.person.id, ref, "reflection", ctx.now)
     await conversation.end(ctx)
+    reflection_id, visibility = await bank_share.after_save(ctx, ref, created)
     more = next_open(await statuses(ctx), ctx.today) is not None
     buttons = (Button(N_("Next question"), "reflect"),) if more else ()
     ctx.reply(
@@ -128,5 +129,10 @@ async def _save(ctx: Context, ref: str, activity: Activity, answer_text: str) ->
         updated=not created,
         chars=len(answer_text),
         more=more,
-        buttons=(*buttons, Button(N_("Status"), "status")),
+        visibility=visibility.value,
+        buttons=(
+            *bank_share.consent_buttons(reflection_id, visibility),
+            *buttons,
+            Button(N_("Status"), "status"),
+        ),
     )

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 
 from bot.storage.actions import ActionQueries
 from bot.storage.answers import AnswerMessageQueries
+from bot.storage.bank import BankQueries
 from bot.storage.buddies import BuddyQueries
 from bot.storage.claims import ClaimQueries
 from bot.storage.cohorts import CohortQueries
@@ -50,6 +51,7 @@ class Store(
     WorkspaceQueries,
     BuddyQueries,
     QuizQueries,
+    BankQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 

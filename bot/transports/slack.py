@@ -260,6 +260,9 @@ class SlackTransport:
         inbound = await self.views.submitted(body, view)
         if inbound is not None:
             await self._hand_on(inbound)
+            share = self.views.shared(inbound, view)
+            if share is not None:  # after the answer is saved: who may read it
+                await self._hand_on(share)
 
     async def _home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         self._track()

@@ -14,7 +14,7 @@ from bot.domain.messages import Address, Inbound, Rendered
 from bot.transports.base import ActionRegistry, TransportError
 from bot.transports.slack_convert import PLATFORM, why
 from bot.transports.slack_directory import Directory
-from bot.transports.slack_views import answer_modal, home_view, submitted
+from bot.transports.slack_views import answer_modal, home_view, submitted, submitted_share
 from bot.transports.slack_workspaces import Workspaces
 
 log = logging.getLogger(__name__)
@@ -87,6 +87,20 @@ class SlackViews:
             message_id=view_id,
         )
         return inbound
+
+    def shared(self, inbound: Inbound, view: dict[str, Any]) -> Inbound | None:
+        """Who may read the answer, as chosen in the modal: an action after the answer."""
+        found = submitted_share(view)
+        if found is None:
+            return None
+        ref, visibility = found
+        return replace(
+            inbound,
+            text="",
+            action=f"bank_share_ref:{visibility}:{ref}",
+            event_id=f"{inbound.event_id}:share",
+            message_id=None,
+        )
 
     async def publish_home(
         self, hooks: SlackHooks, team: str, user: str, locale: str | None

@@ -14,6 +14,9 @@ from bot.transports.slack_convert import MAX_TEXT, blocks
 
 ANSWER_CALLBACK = "kompis-answer"
 ANSWER_BLOCK, ANSWER_INPUT = "answer", "text"
+#: who may read the answer (the reflection bank): radio buttons, one per visibility
+SHARE_BLOCK, SHARE_INPUT = "share", "visibility"
+SHARE_CHOICES = ("private", "buddy", "cohort", "anonymous")
 MAX_VIEW_BLOCKS = 100
 MAX_TITLE = 24
 MAX_INPUT = 3000
@@ -26,7 +29,9 @@ def _plain(text: str, limit: int) -> dict[str, Any]:
 
 def answer_modal(labels: dict[str, str], channel: str, question: str) -> dict[str, Any]:
     """A modal with one multi-line answer field; ``private_metadata`` keeps the DM channel,
-    so the answer counts like a reply there. ``labels``: title, label, submit, close."""
+    so the answer counts like a reply there. ``labels``: title, label, submit, close; with
+    ``share`` (its label), ``visibility`` (the choice in force), ``ref`` and one label per
+    ``SHARE_CHOICES`` entry, also who may read the answer."""
     shown: list[dict[str, Any]] = []
     if question.strip():
         text = question if len(question) <= MAX_TEXT else question[: MAX_TEXT - 1] + "…"
@@ -44,15 +49,54 @@ def answer_modal(labels: dict[str, str], channel: str, question: str) -> dict[st
             },
         }
     )
+    metadata = {"channel": channel}
+    if labels.get("share") and labels.get("ref"):
+        shown.append(_share_block(labels))
+        metadata["ref"] = labels["ref"]
     return {
         "type": "modal",
         "callback_id": ANSWER_CALLBACK,
         "title": _plain(labels["title"], MAX_TITLE),
         "submit": _plain(labels["submit"], MAX_TITLE),
         "close": _plain(labels["close"], MAX_TITLE),
-        "private_metadata": json.dumps({"channel": channel}),
+        "private_metadata": json.dumps(metadata),
         "blocks": shown,
     }
+
+
+def _share_block(labels: dict[str, str]) -> dict[str, Any]:
+    options = [
+        {"text": _plain(labels.get(choice, choice), 75), "value": choice}
+        for choice in SHARE_CHOICES
+    ]
+    current = next((o for o in options if o["value"] == labels.get("visibility")), None)
+    element: dict[str, Any] = {
+        "type": "radio_buttons",
+        "action_id": SHARE_INPUT,
+        "options": options,
+    }
+    if current is not None:
+        element["initial_option"] = current
+    return {
+        "type": "input",
+        "block_id": SHARE_BLOCK,
+        "label": _plain(labels["share"], 2000),
+        "element": element,
+    }
+
+
+def submitted_share(view: dict[str, Any]) -> tuple[str, str] | None:
+    """(activity ref, visibility) chosen in a submitted answer modal, or ``None``."""
+    if view.get("callback_id") != ANSWER_CALLBACK:
+        return None
+    try:
+        ref = str(json.loads(view.get("private_metadata") or "{}")["ref"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    values = (view.get("state") or {}).get("values") or {}
+    chosen = ((values.get(SHARE_BLOCK) or {}).get(SHARE_INPUT) or {}).get("selected_option")
+    value = str((chosen or {}).get("value") or "")
+    return (ref, value) if value in SHARE_CHOICES else None
 
 
 def submitted(view: dict[str, Any]) -> tuple[str, str] | None:
