@@ -34,7 +34,7 @@ def digest_part(a: Audience, occasion: Occasion, person: Person, today: date) ->
     week_end = today + timedelta(days=6 - today.weekday())
     stages = [
         s
-        for s in stage_statuses(a.programme, a.cohort, set())
+        for s in stage_statuses(a.programme, a.cohort, set(), group=a.group_of(person))
         if s.tracked
         and s.opens <= today <= s.due
         and ((today - s.opens).days >= DIGEST_AFTER_OPEN_DAYS or s.due <= week_end)
