@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.curriculum.limits import QUIZ, TEXT
+from bot.curriculum.organiser_checks import check_team_scope
 from bot.curriculum.problems import Problem
 from bot.domain.programme import LABS_MODULE, ActivityKind, Programme
 from bot.domain.text import LOCALES
@@ -107,6 +108,7 @@ def check_programme(programme: Programme, file: str) -> list[Problem]:
                 )
             for activity in stage.activities:
                 _check_activity(activity, f"{where}.activities.{activity.id}", bad)
+                check_team_scope(activity, f"{where}.activities.{activity.id}", bad)
     return problems
 
 
