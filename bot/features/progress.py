@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.people import Role
 from bot.domain.planner import occasions
-from bot.domain.programme import ActivityKind
+from bot.domain.programme import ActivityKind, Scope
 from bot.domain.progress import StageStatus, current, stage_statuses, upcoming
 from bot.errors import UserError
 from bot.features.context import Context
@@ -99,6 +99,7 @@ async def done(ctx: Context, argument: str) -> None:
     new = await ctx.store.mark_done(ctx.person.id, ref, "button", ctx.now)
     ctx.reply(
         "done_ok" if new else "done_already",
+        team=activity.scope == Scope.TEAM,
         title=activity.title,
         stage=stage.title,
         module=module.title,
