@@ -106,7 +106,23 @@ PARAMS: dict[str, dict[str, Any]] = {
     "reflection_prompt": {"module": LT, "stage": LT, "title": LT, "prompt": LT},
     "reflection_saved": {"title": LT, "updated": False, "chars": 5, "more": True},
     "reflection_too_long": {"limit": 4000, "length": 5000},
-    "done_ok": {"title": LT, "stage": LT, "module": LT},
+    "done_ok": {"title": LT, "stage": LT, "module": LT, "team": True},
+    "report": {
+        "organisation": "Tromsø kommune",
+        "round": LT,
+        "stages": [
+            {
+                "module": LT,
+                "stage": LT,
+                "done": 1,
+                "total": 4,
+                "percent": 25,
+                "organisations": [{"name": "Alta kommune", "done": 1, "total": 3, "percent": 33}],
+            }
+        ],
+        "not_started": ["Per Olsen"],
+        "not_started_count": 1,
+    },
     "done_already": {"title": LT, "stage": LT, "module": LT},
     "done_is_reflection": {"title": LT},
     "language_choose": {"current": "nb"},

@@ -45,6 +45,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     # "hopp over" (nb, nn) and "hoppa över" (sv) arrive as the word with "over"/"över".
     "skip": ("skip", "hopp", "hoppa", "avbryt", "cancel"),
     "channel": ("channel", "kanal"),
+    "report": ("report", "rapport", "framdrift", "fremdrift"),
 }
 
 _LOOKUP = {word: name for name, words in WORDS.items() for word in words}
@@ -104,6 +105,7 @@ ARGUMENTS: dict[str, Callable[[str], bool]] = {
     "pause": _pause,
     "resume": _nothing,
     "skip": _skip,
+    "report": _nothing,
 }
 
 

@@ -17,6 +17,7 @@ from bot.features import (
     labs,
     progress,
     reflections,
+    reports,
     surveys,
 )
 from bot.features.commands import Command, parse_action, parse_text
@@ -44,6 +45,7 @@ HANDLERS: dict[str, Handler] = {
     "lab_drop": labs.drop,
     "skip": basics.skip,
     "channel": channel.choose,
+    "report": reports.report,
     "unknown": basics.unknown,
 }
 
