@@ -50,7 +50,7 @@ class StageDates(Strict):
         if isinstance(data, dict) and isinstance(data.get("due"), dict):
             if "due_by_group" in data:
                 raise ValueError("give due per group in due itself, not in due_by_group")
-            by_group = data["due"]
+            by_group = {group: _day(group, day) for group, day in data["due"].items()}
             if not by_group:
                 raise ValueError("due per group names no group; give a date or group: date")
             data = {**data, "due_by_group": by_group, "due": max(by_group.values())}
@@ -62,6 +62,16 @@ class StageDates(Strict):
         if own is None:
             return self
         return self.model_copy(update={"due": own, "due_by_group": {}})
+
+
+def _day(group: object, value: object) -> date:
+    """One group's day in ``due: {group: day}``, as written in YAML (a date or a string)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"due for {group}: {value!r} is not a date; write YYYY-MM-DD") from None
 
 
 class LabWindow(StageDates):
