@@ -74,7 +74,8 @@ def progress_report(
 ) -> ProgressReport:
     """Every tracked stage opened by ``today`` (of ``module`` only, when given), per
     organisation (only ``organisation``, when given) in schedule order; leadership-team work
-    one member did counts for the team; each person on their own gathering group's dates."""
+    one member did counts for the team's completion; each person on their own gathering
+    group's dates. Not started: participants who did none of the columns' work themselves."""
     everyone = list(people)
     shared = share_team_work(programme, everyone, done).done
     participants = [p for p in everyone if p.has(Role.PARTICIPANT) and p.organisation]
@@ -89,6 +90,9 @@ def progress_report(
         if s.tracked and s.opens <= today and (module is None or s.module.id == module)
     )
     refs = [c.ref for c in columns]
+    #: what the columns ask of each person; someone who did none of it themselves has not
+    #: started (a teammate's team work does not count as their start)
+    asked = {a.ref for s in sample if f"{s.module.id}/{s.stage.id}" in refs for a in s.tracked}
     rows = []
     for org in cohort.organisations:
         if organisation is not None and org.id != organisation:
@@ -99,11 +103,7 @@ def progress_report(
             Cell(sum(1 for own in by_ref if ref in own and own[ref].complete), len(mine))
             for ref in refs
         )
-        idle = tuple(
-            p.name
-            for p, own in zip(mine, by_ref, strict=True)
-            if not any(a.done for ref in refs if ref in own for a in own[ref].tracked)
-        )
+        idle = tuple(p.name for p in mine if not done.get(p.id, set()) & asked)
         rows.append(OrgRow(org.id, organisation_name(org, locale), cells, idle if refs else ()))
     return ProgressReport(cohort.id, cohort.round, columns, tuple(rows))
 
