@@ -36,7 +36,7 @@ STAGE = {
 }
 #: Parameters good enough to render every template, the richest variant of each.
 PARAMS: dict[str, dict[str, Any]] = {
-    "help": {"name": "Kari", "labs": True},
+    "help": {"name": "Kari", "labs": True, "report": True},
     "labs_list": {
         "labs": LT,
         "max": 2,
