@@ -233,3 +233,10 @@ def organisation_name(org: Organisation, locale: str) -> str:
         if candidate and candidate in org.names:
             return org.names[candidate]
     return org.name
+
+
+def organisation_label(
+    org: Organisation, locales: tuple[str, ...] = NAME_LOCALES
+) -> dict[str, str]:
+    """The organisation's name per locale, for a message rendered later in the reader's."""
+    return {locale: organisation_name(org, locale) for locale in locales}

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from bot.domain.cohort import Cohort
+from bot.domain.cohort import Cohort, organisation_label
 from bot.domain.people import Person, Role
 from bot.domain.planner import Occasion, OccasionKind
 from bot.domain.progress import stage_statuses
@@ -59,6 +59,7 @@ def digest_part(a: Audience, occasion: Occasion, person: Person, today: date) ->
     return Part(OccasionKind.DIGEST, "digest", params, (), "digest")
 
 
-def _org_name(cohort: Cohort, org_id: str) -> str:
+def _org_name(cohort: Cohort, org_id: str) -> str | dict[str, str]:
+    """The name in every language (rendered in the reader's), or the id if it is unknown."""
     org = cohort.organisation(org_id)
-    return org.name if org else org_id
+    return organisation_label(org) if org else org_id
