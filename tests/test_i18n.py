@@ -122,6 +122,7 @@ PARAMS: dict[str, dict[str, Any]] = {
         ],
         "not_started": ["Per Olsen"],
         "not_started_count": 1,
+        "nobody": False,
     },
     "done_already": {"title": LT, "stage": LT, "module": LT},
     "done_is_reflection": {"title": LT},

@@ -140,3 +140,19 @@ async def test_report_in_chat_for_a_coordinator_an_organiser_and_a_leader(
         )
     finally:
         await h.stop()
+
+
+async def test_a_coordinator_without_leaders_is_told_so(database_url: str) -> None:
+    h = Harness(database_url, cohort="tf-2027")
+    await h.start()
+    try:
+        await h.advance(timedelta(days=2))
+        await h.say("marit.isaksen", "rapport")  # Storfjord's coordinator, no leaders there
+        assert h.last("marit.isaksen").splitlines() == [
+            "Fremdrift i Storfjord kommune",
+            "Pulje 1 – toppledere",
+            "",
+            "Ingen i organisasjonen din er med som leder i dette programmet.",
+        ]
+    finally:
+        await h.stop()

@@ -58,8 +58,10 @@ def report_params(found: ProgressReport, own: bool) -> dict[str, Any]:
         }
         for i in shown
     ]
+    nobody = own and not any(c.total for row in found.rows for c in row.cells)
     return {
         "organisation": found.rows[0].name if own and found.rows else None,
+        "nobody": bool(nobody and found.columns),
         "round": found.round,
         "stages": stages,
         "not_started": list(found.rows[0].not_started) if own and found.rows else [],
