@@ -54,3 +54,17 @@ def share_team_work(
                 own.add(ref)
                 by.setdefault(person.id, {})[ref] = marker.name
     return TeamWork(shared, by)
+
+
+def team_work_of(person: Person, own: set[str], marked: Iterable[tuple[int, str, str]]) -> TeamWork:
+    """One person's completions with their team's: ``marked`` is (person id, name, ref) of
+    team work the organisation's participants marked (the person's own among them)."""
+    done = set(own)
+    by: dict[str, str] = {}
+    for _pid, name, ref in sorted(marked, key=lambda m: (m[1], m[0])):
+        if ref not in own and ref not in by:
+            by[ref] = name
+            done.add(ref)
+    if not person.has(Role.PARTICIPANT):
+        return TeamWork({person.id: set(own)})
+    return TeamWork({person.id: done}, {person.id: by} if by else {})

@@ -19,9 +19,10 @@ from bot.domain.messages import Button
 from bot.domain.people import Person, Role
 from bot.domain.planner import Occasion, OccasionKind
 from bot.domain.ports import StorePort
+from bot.domain.ports_schedule import TeamPort
 from bot.domain.programme import LABS_MODULE, LABS_STAGE, Programme, StageKind
 from bot.domain.progress import StageStatus, stage_status
-from bot.domain.teamwork import share_team_work, team_refs
+from bot.domain.teamwork import TeamWork, share_team_work, team_refs, team_work_of
 from bot.features.digest import digest_part
 from bot.features.parts import Part
 from bot.features.views import stage_params, work_buttons
@@ -70,14 +71,20 @@ class Audience:
         """An audience of one person (their status, their message), without the cohort; with
         their leadership team's work when the programme has any."""
         programme = catalog.programme_of(person.cohort_id)
-        mates = [person]
-        if person.organisation and team_refs(programme):
+        refs = team_refs(programme)
+        own = (await store.completed([person.id]))[person.id]
+        if not person.organisation or not refs:
+            team = TeamWork({person.id: own})
+        elif isinstance(store, TeamPort):  # one query for the team's marks
+            marked = await store.team_completions(person.cohort_id, person.organisation, refs)
+            team = team_work_of(person, own, marked)
+        else:
             mates = [
                 p
                 for p in await store.people_in_cohort(person.cohort_id)
                 if p.organisation == person.organisation
             ]
-        team = share_team_work(programme, mates, await store.completed(p.id for p in mates))
+            team = share_team_work(programme, mates, await store.completed(p.id for p in mates))
         return cls(
             catalog.cohort(person.cohort_id),
             programme,

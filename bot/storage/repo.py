@@ -27,6 +27,7 @@ from bot.storage.people import PeopleQueries
 from bot.storage.planned import PlannedQueries
 from bot.storage.progress import ProgressQueries, Reflection
 from bot.storage.roster import RosterQueries
+from bot.storage.teamwork import TeamQueries
 from bot.storage.workspaces import WorkspaceQueries
 
 __all__ = ["PLANNER_LOCK_ID", "Identity", "OutboxItem", "Reflection", "Store", "unit"]
@@ -48,6 +49,7 @@ class Store(
     PlannedQueries,
     WorkspaceQueries,
     BuddyQueries,
+    TeamQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 
