@@ -17,6 +17,7 @@ from bot.cli_content import content_app
 from bot.cli_errors import KompisGroup
 from bot.cli_invites import invites_app
 from bot.cli_quiz import report_quiz
+from bot.cli_reports import report_app
 from bot.curriculum.loader import check_catalog, load_catalog, require_folders
 from bot.curriculum.problems import DataError, Severity
 from bot.domain.catalog import Catalog
@@ -35,7 +36,6 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 participants_app = typer.Typer(help="The people of a cohort.", no_args_is_help=True)
 app.add_typer(participants_app, name="participants")
-report_app = typer.Typer(help="Reports for organisers.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 report_app.command("quiz")(report_quiz)
 schedule_app = typer.Typer(help="What the bot will send, and when.", no_args_is_help=True)
@@ -265,24 +265,6 @@ def participants_import(
             raise _fail(str(exc)) from exc
     for line in import_summary(result, csv_file.name):
         typer.echo(line)
-
-
-@report_app.command("reachability")
-def report_reachability(
-    cohort: Annotated[str, typer.Option("--cohort", help="The cohort id")],
-    organisation: Annotated[
-        str | None, typer.Option(help="Only this organisation (its id in the schedule)")
-    ] = None,
-) -> None:
-    """People Kompis cannot reach (blocked the bot, left the workspace), and why."""
-    from rich.console import Console
-
-    from bot.organiser import render_unreachable, unreachable
-
-    settings = _settings()
-    catalog = _catalog_with(settings, cohort)
-    people = asyncio.run(unreachable(cohort, settings.database_url, organisation))
-    render_unreachable(people, catalog, cohort, Console(width=120))
 
 
 @db_app.command("upgrade")

@@ -11,6 +11,7 @@ from rich.table import Table
 from bot.app import Kompis
 from bot.domain.catalog import Catalog
 from bot.domain.clock import SystemClock
+from bot.domain.cohort import organisation_name
 from bot.domain.people import Unreachable
 from bot.people_import import ImportResult
 from bot.people_import import Progress as OnProgress
@@ -107,5 +108,6 @@ def render_unreachable(
     for person in people:
         org = cohort.organisation(person.organisation) if person.organisation else None
         since = person.since.astimezone(cohort.tz).strftime("%Y-%m-%d %H:%M")
-        table.add_row(person.name, org.name if org else "-", person.platform, since, person.reason)
+        name = organisation_name(org, cohort.locale) if org else "-"
+        table.add_row(person.name, name, person.platform, since, person.reason)
     console.print(table)

@@ -125,8 +125,8 @@ def test_a_reminder_longer_than_every_stage_is_an_error(
     assert code == 1
     assert (
         "schedules/tf-2027.yaml: reminders.before_due_days: 400 days before the deadline is "
-        "before every stage opens (the longest, organisasjon/etterarbeid, is 28 days), so this "
-        "reminder is never sent (use a number below 28)"
+        "before every stage opens (the longest, organisasjon/forarbeid, is 30 days), so this "
+        "reminder is never sent (use a number below 30)"
     ) in output
     assert "7 days before" not in output
 

@@ -38,7 +38,7 @@ STAGE = {
 }
 #: Parameters good enough to render every template, the richest variant of each.
 PARAMS: dict[str, dict[str, Any]] = {
-    "help": {"name": "Kari", "labs": True},
+    "help": {"name": "Kari", "labs": True, "report": True},
     "labs_list": {
         "labs": LT,
         "max": 2,
@@ -114,7 +114,24 @@ PARAMS: dict[str, dict[str, Any]] = {
         "visibility": "buddy",
     },
     "reflection_too_long": {"limit": 4000, "length": 5000},
-    "done_ok": {"title": LT, "stage": LT, "module": LT},
+    "done_ok": {"title": LT, "stage": LT, "module": LT, "team": True},
+    "report": {
+        "organisation": "Tromsø kommune",
+        "round": LT,
+        "stages": [
+            {
+                "module": LT,
+                "stage": LT,
+                "done": 1,
+                "total": 4,
+                "percent": 25,
+                "organisations": [{"name": "Alta kommune", "done": 1, "total": 3, "percent": 33}],
+            }
+        ],
+        "not_started": ["Per Olsen"],
+        "not_started_count": 1,
+        "nobody": False,
+    },
     "done_already": {"title": LT, "stage": LT, "module": LT},
     "done_is_reflection": {"title": LT},
     "language_choose": {"current": "nb"},

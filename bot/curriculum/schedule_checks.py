@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.curriculum.calendar_checks import check_calendar
+from bot.curriculum.organiser_checks import check_organiser_parts
 from bot.curriculum.participant_checks import check_participants
 from bot.curriculum.problems import Problem, Severity
 from bot.curriculum.wording import entry_key
@@ -167,6 +168,7 @@ def check_cohort(
             "use 1 or more",
         )
     problems += check_calendar(cohort, file)
+    problems += check_organiser_parts(cohort, programme, file)
     if cohort.participants:
         csv_path = folder / cohort.participants
         if not csv_path.exists():

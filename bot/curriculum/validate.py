@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.curriculum.limits import TEXT
+from bot.curriculum.organiser_checks import check_team_scope
 from bot.curriculum.problems import Problem
 from bot.curriculum.quiz_checks import check_question
 from bot.domain.programme import LABS_MODULE, ActivityKind, Programme
@@ -110,6 +111,7 @@ def check_programme(programme: Programme, file: str) -> list[Problem]:
                 _check_activity(
                     activity, f"{where}.activities.{activity.id}", list(programme.locales), bad
                 )
+                check_team_scope(activity, f"{where}.activities.{activity.id}", bad)
     return problems
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
@@ -25,6 +26,9 @@ class Organisation(Strict):
     name: str
     kind: OrgKind = OrgKind.MUNICIPALITY
     group: str | None = None  # the gathering group this organisation meets with
+    #: the organisation's official name in other languages (``{se: Romssa suohkan}``);
+    #: shown through ``organisation_name``, ``name`` where a language has none
+    names: dict[str, str] = Field(default_factory=dict)
 
 
 class GatheringGroup(Strict):
@@ -33,8 +37,42 @@ class GatheringGroup(Strict):
 
 
 class StageDates(Strict):
+    """When a stage opens and is due. ``due`` may be given per gathering group
+    (``due: {dag-1: 2027-02-08, dag-2: 2027-02-09}``) where the groups meet on different
+    days: then ``due`` is the latest of them and ``due_by_group`` holds each group's own."""
+
     opens: date
     due: date
+    due_by_group: dict[str, date] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _due_per_group(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("due"), dict):
+            if "due_by_group" in data:
+                raise ValueError("give due per group in due itself, not in due_by_group")
+            by_group = {group: _day(group, day) for group, day in data["due"].items()}
+            if not by_group:
+                raise ValueError("due per group names no group; give a date or group: date")
+            data = {**data, "due_by_group": by_group, "due": max(by_group.values())}
+        return data
+
+    def for_group(self, group: str | None) -> StageDates:
+        """The dates as they are for people of ``group`` (the latest due for anyone else)."""
+        own = self.due_by_group.get(group or "")
+        if own is None:
+            return self
+        return self.model_copy(update={"due": own, "due_by_group": {}})
+
+
+def _day(group: object, value: object) -> date:
+    """One group's day in ``due: {group: day}``, as written in YAML (a date or a string)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"due for {group}: {value!r} is not a date; write YYYY-MM-DD") from None
 
 
 class LabWindow(StageDates):
@@ -65,10 +103,22 @@ class EventKind(StrEnum):
 
 
 class Audience(Strict):
-    """Who an event is for: everyone, one organisation, or one role (optionally both)."""
+    """Who an event is for: everyone, or those matching every part given: one organisation
+    or several (``organisations``), one gathering group, one role."""
 
     organisation: str | None = None
+    organisations: list[str] = Field(default_factory=list)
+    group: str | None = None
     role: str | None = None
+
+    def includes(self, organisation: str | None, group: str | None, roles: frozenset[str]) -> bool:
+        """Whether a person of ``organisation`` (meeting with ``group``) with ``roles`` is in."""
+        orgs = {*self.organisations, *([self.organisation] if self.organisation else [])}
+        return (
+            (not orgs or organisation in orgs)
+            and (self.group is None or group == self.group)
+            and (self.role is None or self.role in roles)
+        )
 
 
 class Event(Strict):
@@ -118,6 +168,8 @@ class Cohort(Strict):
     id: str = Field(pattern=SLUG)
     programme: str
     name: Label
+    #: the cohort's round (pulje), e.g. ``{nb: "Pulje 1 – toppledere"}``; reports show it
+    round: Label | None = None
     timezone: str
     country: str = Field(pattern=r"^(NO|SE)$")
     locale: str
@@ -153,6 +205,11 @@ class Cohort(Strict):
     def organisation(self, org_id: str) -> Organisation | None:
         return next((o for o in self.organisations if o.id == org_id), None)
 
+    def group_of(self, org_id: str | None) -> str | None:
+        """The gathering group an organisation meets with."""
+        org = self.organisation(org_id) if org_id else None
+        return org.group if org else None
+
     def span(self) -> tuple[date, date] | None:
         """The first and the last day of the schedule: stages, gatherings, events, labs."""
         days = [d for m in self.modules for s in m.stages.values() for d in (s.opens, s.due)]
@@ -165,3 +222,26 @@ class Cohort(Strict):
 
     def schedule_for(self, module_id: str) -> ModuleSchedule | None:
         return next((m for m in self.modules if m.module == module_id), None)
+
+
+#: Languages an organisation may have an official name in: the interface languages and the
+#: Sámi and Kven languages of Norway and Sweden (se North, smj Lule, sma South Sámi, fkv Kven,
+#: fit Meänkieli, fi Finnish).
+NAME_LOCALES: tuple[str, ...] = ("nb", "nn", "sv", "en", "se", "smj", "sma", "fkv", "fit", "fi")
+
+
+def organisation_name(org: Organisation, locale: str) -> str:
+    """The organisation's name as shown in ``locale``: its official name in that language if
+    the schedule gives one, nynorsk and bokmål standing in for each other, else ``name``."""
+    sibling = {"nb": "nn", "nn": "nb"}.get(locale)
+    for candidate in (locale, sibling):
+        if candidate and candidate in org.names:
+            return org.names[candidate]
+    return org.name
+
+
+def organisation_label(
+    org: Organisation, locales: tuple[str, ...] = NAME_LOCALES
+) -> dict[str, str]:
+    """The organisation's name per locale, for a message rendered later in the reader's."""
+    return {locale: organisation_name(org, locale) for locale in locales}

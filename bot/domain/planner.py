@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.calendar import WorkCalendar
 from bot.domain.cohort import Cohort, Event
 from bot.domain.programme import Programme
-from bot.domain.progress import scheduled_stages
+from bot.domain.progress import group_dates, scheduled_stages
 
 
 class OccasionKind:
@@ -90,11 +90,14 @@ def occasions(programme: Programme, cohort: Cohort) -> list[Occasion]:
     """Every occasion of the cohort, sorted by send moment."""
     cal = calendar_for(cohort)
     found: list[Occasion] = []
-    for module, stage, dates in scheduled_stages(programme, cohort):
+    for module, stage, all_dates in scheduled_stages(programme, cohort):
         tracked = any(a.tracked for a in stage.activities)
-        found.extend(
-            _stage_occasions(cohort, cal, module.id, stage.id, dates.opens, dates.due, tracked)
-        )
+        for group, dates in group_dates(cohort, all_dates):
+            found.extend(
+                _stage_occasions(
+                    cohort, cal, module.id, stage.id, dates.opens, dates.due, tracked, group
+                )
+            )
     for sched in cohort.modules:
         for gathering in sched.gatherings:
             day = cal.previous_working_day(gathering.date - timedelta(days=1))
@@ -121,6 +124,7 @@ def _stage_occasions(
     opens: date,
     due: date,
     tracked: bool,
+    group: str | None = None,
 ) -> list[Occasion]:
     policy = cohort.reminders
     open_day = cal.next_working_day(opens)
@@ -154,6 +158,7 @@ def _stage_occasions(
             stage=stage,
             opens=opens,
             due=due,
+            group=group,
             days_left=(due - day).days,
         )
         for day, kind in sorted(by_day.items())

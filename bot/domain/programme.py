@@ -78,9 +78,19 @@ class QuizQuestion(Strict):
         return frozenset(self.correct if isinstance(self.correct, list) else [self.correct])
 
 
+class Scope(StrEnum):
+    PERSON = "person"  # each person does it
+    TEAM = "team"  # the organisation's leadership team does it together; one marks it done
+
+
+#: Kinds of work a leadership team can do together and mark done once (``scope: team``).
+TEAM_KINDS = frozenset({ActivityKind.GROUP_TASK, ActivityKind.AMBITION})
+
+
 class Activity(Strict):
     id: str = Field(pattern=SLUG)
     kind: ActivityKind
+    scope: Scope = Scope.PERSON
     title: LocalText
     body: LocalText | None = None  # what to do, or the reflection prompt itself
     url: str | None = None

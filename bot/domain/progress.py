@@ -25,6 +25,8 @@ class ActivityStatus:
     ref: str
     activity: Activity
     done: bool
+    #: leadership-team work a teammate marked done: their name (None when it was this person)
+    by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,11 +53,16 @@ class StageStatus:
 
 
 def scheduled_stages(
-    programme: Programme, cohort: Cohort, labs: tuple[str, ...] | None = None
+    programme: Programme,
+    cohort: Cohort,
+    labs: tuple[str, ...] | None = None,
+    group: str | None = None,
 ) -> Iterator[tuple[Module, Stage, StageDates]]:
     """Every stage the cohort gives dates to, in schedule order; then the lab track when the
-    cohort has a lab window (with only the ``labs`` chosen, when given). With the policy's
-    ``due_on_working_day`` a deadline on a weekend or holiday is the working day before it."""
+    cohort has a lab window (with only the ``labs`` chosen, when given). A stage due per
+    gathering group is due on ``group``'s own day (without a group: the latest, with every
+    group's day in ``due_by_group``). With the policy's ``due_on_working_day`` a deadline on
+    a weekend or holiday is the working day before it."""
     for sched in cohort.modules:
         module = programme.module(sched.module)
         if module is None:
@@ -63,9 +70,18 @@ def scheduled_stages(
         for stage in module.stages:
             dates = sched.stages.get(stage.id)
             if dates is not None:
-                yield module, stage, _working_due(cohort, dates)
+                yield module, stage, _working_due(cohort, dates.for_group(group))
     if cohort.labs is not None and programme.labs and (labs is None or labs):
         yield from _lab_stages(programme, cohort.labs, cohort, labs)
+
+
+def group_dates(cohort: Cohort, dates: StageDates) -> list[tuple[str | None, StageDates]]:
+    """A stage's dates for each gathering group with a day of its own, and (None) for
+    everyone else; just [(None, dates)] for a stage due on one day."""
+    found: list[tuple[str | None, StageDates]] = [(None, dates)]
+    for group in dates.due_by_group:
+        found.append((group, _working_due(cohort, dates.for_group(group))))
+    return found
 
 
 def _lab_stages(
@@ -103,17 +119,28 @@ def _working_due(cohort: Cohort, dates: StageDates) -> StageDates:
         return dates
     cal = WorkCalendar(cohort.country, policy.skip_weekends, policy.skip_holidays)
     due = max(cal.previous_working_day(dates.due), dates.opens)
+    if dates.due_by_group:
+        moved = {
+            g: max(cal.previous_working_day(d), dates.opens) for g, d in dates.due_by_group.items()
+        }
+        return dates.model_copy(update={"due": due, "due_by_group": moved})
     return dates if due == dates.due else StageDates(opens=dates.opens, due=due)
 
 
 def stage_statuses(
-    programme: Programme, cohort: Cohort, done: set[str], labs: tuple[str, ...] = ()
+    programme: Programme,
+    cohort: Cohort,
+    done: set[str],
+    labs: tuple[str, ...] = (),
+    group: str | None = None,
+    by: dict[str, str] | None = None,
 ) -> list[StageStatus]:
     """Every scheduled stage of the cohort, in date order, with this person's completion
-    (their chosen ``labs`` included)."""
+    (their chosen ``labs`` included) on their gathering ``group``'s dates; ``by`` names the
+    teammate who did leadership-team work, by ref."""
     found = [
-        _status(module, stage, dates, done)
-        for module, stage, dates in scheduled_stages(programme, cohort, labs)
+        _status(module, stage, dates, done, by)
+        for module, stage, dates in scheduled_stages(programme, cohort, labs, group)
     ]
     return sorted(found, key=lambda s: (s.opens, s.due))
 
@@ -125,21 +152,31 @@ def stage_status(
     stage_id: str | None,
     done: set[str],
     labs: tuple[str, ...] = (),
+    group: str | None = None,
+    by: dict[str, str] | None = None,
 ) -> StageStatus | None:
     """One scheduled stage with this person's completion, or None if it is not scheduled
     (reminder fan-out asks this once per person and occasion, so it builds only that stage)."""
-    for module, stage, dates in scheduled_stages(programme, cohort, labs):
+    for module, stage, dates in scheduled_stages(programme, cohort, labs, group):
         if module.id == module_id and stage.id == stage_id:
-            return _status(module, stage, dates, done)
+            return _status(module, stage, dates, done, by)
     return None
 
 
-def _status(module: Module, stage: Stage, dates: StageDates, done: set[str]) -> StageStatus:
+def _status(
+    module: Module,
+    stage: Stage,
+    dates: StageDates,
+    done: set[str],
+    by: dict[str, str] | None = None,
+) -> StageStatus:
     # a lab keeps its refs (``labs/chosen/<lab>``) whichever dates it has
     stage_id = LABS_STAGE if module.id == LABS_MODULE else stage.id
     refs = [f"{module.id}/{stage_id}/{a.id}" for a in stage.activities]
+    names = by or {}
     acts = tuple(
-        ActivityStatus(ref, a, ref in done) for ref, a in zip(refs, stage.activities, strict=True)
+        ActivityStatus(ref, a, ref in done, names.get(ref))
+        for ref, a in zip(refs, stage.activities, strict=True)
     )
     return StageStatus(module, stage, dates.opens, dates.due, acts)
 

@@ -47,6 +47,7 @@ WORDS: dict[str, tuple[str, ...]] = {
     "channel": ("channel", "kanal"),
     "quiz": ("quiz", "quizz", "kviss", "kvis"),
     "bank": ("bank", "reflektionsbank", "refleksjonsbank", "reflectionbank", "digilog"),
+    "report": ("report", "rapport", "framdrift", "fremdrift"),
 }
 
 _LOOKUP = {word: name for name, words in WORDS.items() for word in words}
@@ -115,6 +116,7 @@ ARGUMENTS: dict[str, Callable[[str], bool]] = {
     "skip": _skip,
     "quiz": lambda argument: _ref_or_nothing(argument) or _quiz_word(argument),
     "bank": _lab,  # nothing, or one word: mine, buddy, a module, a prompt, an entry number
+    "report": _nothing,
 }
 
 

@@ -120,10 +120,11 @@ async def remind_again(ctx: Context, ref: str) -> None:
     """ "Remind me tomorrow" on a stage: that stage comes back in tomorrow's message (the
     next working day); every other reminder stays as it is."""
     module, _, stage = ref.partition("/")
+    group = ctx.cohort.group_of(ctx.person.organisation)
     found = next(
         (
             (m, s, d)
-            for m, s, d in scheduled_stages(ctx.programme, ctx.cohort, ctx.person.labs)
+            for m, s, d in scheduled_stages(ctx.programme, ctx.cohort, ctx.person.labs, group)
             if m.id == module and s.id == stage
         ),
         None,
@@ -142,12 +143,20 @@ async def remind_again(ctx: Context, ref: str) -> None:
         stage=stage,
         opens=dates.opens,
         due=dates.due,
+        group=group if group in _per_group(ctx, module, stage) else None,
         days_left=(dates.due - day).days,
     )
     item = planned(cohort.id, ctx.person, day, [occasion])
     await ctx.store.enqueue([item], ctx.now, not_before=occasion.send_at)
     local = occasion.send_at.astimezone(_zone(ctx))
     ctx.reply("snoozed_stage", day=local.date().isoformat(), at=local.time().isoformat("minutes"))
+
+
+def _per_group(ctx: Context, module: str, stage: str) -> dict[str, date]:
+    """The gathering groups with a day of their own for the stage (none for most stages)."""
+    sched = ctx.cohort.schedule_for(module)
+    dates = sched.stages.get(stage) if sched else None
+    return dates.due_by_group if dates else {}
 
 
 def _zone(ctx: Context) -> ZoneInfo:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.domain.cohort import Cohort
+from bot.domain.cohort import Cohort, organisation_label
 from bot.domain.people import Person, Role
 from bot.domain.planner import Occasion, OccasionKind
 from bot.domain.programme import ActivityKind
@@ -35,7 +35,7 @@ def digest_part(a: Audience, occasion: Occasion, person: Person, today: date) ->
     week_end = today + timedelta(days=6 - today.weekday())
     stages = [
         s
-        for s in stage_statuses(a.programme, a.cohort, set())
+        for s in stage_statuses(a.programme, a.cohort, set(), group=a.group_of(person))
         if s.tracked
         and s.opens <= today <= s.due
         and ((today - s.opens).days >= DIGEST_AFTER_OPEN_DAYS or s.due <= week_end)
@@ -76,6 +76,7 @@ def _quizzes(a: Audience, stages: list[StageStatus], leaders: list[Person]) -> l
     ]
 
 
-def _org_name(cohort: Cohort, org_id: str) -> str:
+def _org_name(cohort: Cohort, org_id: str) -> str | dict[str, str]:
+    """The name in every language (rendered in the reader's), or the id if it is unknown."""
     org = cohort.organisation(org_id)
-    return org.name if org else org_id
+    return organisation_label(org) if org else org_id

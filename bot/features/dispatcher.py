@@ -22,6 +22,7 @@ from bot.features import (
     progress,
     quiz,
     reflections,
+    reports,
     surveys,
 )
 from bot.features.commands import Command, parse_action, parse_text
@@ -49,6 +50,7 @@ HANDLERS: dict[str, Handler] = {
     "lab_drop": labs.drop,
     "skip": basics.skip,
     "channel": channel.choose,
+    "report": reports.report,
     "unknown": basics.unknown,
     "quiz": quiz.start,
     "quiz_retake": quiz.retake,

@@ -19,8 +19,10 @@ from bot.domain.messages import Button
 from bot.domain.people import Person, Role
 from bot.domain.planner import Occasion, OccasionKind
 from bot.domain.ports import StorePort
+from bot.domain.ports_schedule import TeamPort
 from bot.domain.programme import LABS_MODULE, LABS_STAGE, Programme, StageKind
 from bot.domain.progress import StageStatus, stage_status
+from bot.domain.teamwork import TeamWork, share_team_work, team_refs, team_work_of
 from bot.features.digest import digest_part
 from bot.features.parts import Part
 from bot.features.views import stage_params, work_buttons
@@ -45,30 +47,56 @@ class Audience:
     groups: dict[str, str | None]
     done: dict[int, set[str]]
     unreachable: set[int] = field(default_factory=set)  # people no platform can reach
+    #: leadership-team work a teammate did: person id -> ref -> the teammate's name
+    by: dict[int, dict[str, str]] = field(default_factory=dict)
     _by_id: dict[int, Person] = field(default_factory=dict, repr=False)
 
     @classmethod
     async def load(cls, store: StorePort, catalog: Catalog, cohort_id: str) -> Audience:
         people = await store.people_in_cohort(cohort_id)
+        programme = catalog.programme_of(cohort_id)
+        team = share_team_work(programme, people, await store.completed(p.id for p in people))
         return cls(
             catalog.cohort(cohort_id),
-            catalog.programme_of(cohort_id),
+            programme,
             people,
             await store.organisation_groups(cohort_id),
-            await store.completed(p.id for p in people),
+            team.done,
             {u.person_id for u in await store.unreachable_people(cohort_id)},
+            team.by,
         )
 
     @classmethod
     async def of_one(cls, store: StorePort, catalog: Catalog, person: Person) -> Audience:
-        """An audience of one person (their status, their message), without the cohort."""
+        """An audience of one person (their status, their message), without the cohort; with
+        their leadership team's work when the programme has any."""
+        programme = catalog.programme_of(person.cohort_id)
+        refs = team_refs(programme)
+        own = (await store.completed([person.id]))[person.id]
+        if not person.organisation or not refs:
+            team = TeamWork({person.id: own})
+        elif isinstance(store, TeamPort):  # one query for the team's marks
+            marked = await store.team_completions(person.cohort_id, person.organisation, refs)
+            team = team_work_of(person, own, marked)
+        else:
+            mates = [
+                p
+                for p in await store.people_in_cohort(person.cohort_id)
+                if p.organisation == person.organisation
+            ]
+            team = share_team_work(programme, mates, await store.completed(p.id for p in mates))
         return cls(
             catalog.cohort(person.cohort_id),
-            catalog.programme_of(person.cohort_id),
+            programme,
             [person],
             await store.organisation_groups(person.cohort_id),
-            await store.completed([person.id]),
+            {person.id: team.done.get(person.id, set())},
+            by={person.id: team.by.get(person.id, {})},
         )
+
+    def group_of(self, person: Person) -> str | None:
+        """The gathering group the person's organisation meets with."""
+        return self.groups.get(person.organisation or "")
 
     def person(self, person_id: int | None) -> Person:
         if len(self._by_id) != len(self.people):
@@ -110,8 +138,20 @@ def _stage(a: Audience, occasion: Occasion, person: Person, today: date) -> Part
             (Button(N_("Choose labs"), "labs"),),
             topic,
         )
+    group = a.group_of(person)
+    if not _for_group(a, occasion, group):
+        return None
     done = a.done.get(person.id, set())
-    status = stage_status(a.programme, a.cohort, occasion.module, occasion.stage, done, person.labs)
+    status = stage_status(
+        a.programme,
+        a.cohort,
+        occasion.module,
+        occasion.stage,
+        done,
+        person.labs,
+        group,
+        a.by.get(person.id),
+    )
     if status is None or (status.tracked and status.complete):
         return None
     if not status.tracked:
@@ -129,6 +169,16 @@ def _stage(a: Audience, occasion: Occasion, person: Person, today: date) -> Part
     }
     template = "stage_open" if kind == OccasionKind.STAGE_OPEN else "stage_due"
     return Part(kind, template, params | {"kind": kind}, _stage_buttons(status), topic)
+
+
+def _for_group(a: Audience, occasion: Occasion, group: str | None) -> bool:
+    """A stage due per gathering group is planned once per group with its own day (and once,
+    without a group, for everyone else): whether this occasion is the person's one."""
+    sched = a.cohort.schedule_for(occasion.module)
+    dates = sched.stages.get(occasion.stage or "") if sched else None
+    if dates is None or not dates.due_by_group:
+        return occasion.group is None
+    return occasion.group == (group if group in dates.due_by_group else None)
 
 
 def _kind_today(kind: str, status: StageStatus, today: date) -> str:
@@ -154,7 +204,7 @@ def _stage_buttons(status: StageStatus) -> tuple[Button, ...]:
 def _stage_gathering(a: Audience, status: StageStatus, person: Person) -> dict[str, Any]:
     if status.stage.kind not in (StageKind.GATHERING, StageKind.WORKSHOP):
         return {"gathering": None}
-    found = _gathering_params(a, status.module.id, a.groups.get(person.organisation or ""))
+    found = _gathering_params(a, status.module.id, a.group_of(person))
     return {"gathering": found or None}
 
 
@@ -196,11 +246,8 @@ def _gathering_params(a: Audience, module_id: str, group: str | None) -> dict[st
 
 def _event(a: Audience, occasion: Occasion, person: Person, today: date) -> Part | None:
     event = next((e for e in a.cohort.events if e.id == occasion.event), None)
-    if (
-        event is None
-        or (occasion.role and Role(occasion.role) not in person.roles)
-        or (occasion.organisation and occasion.organisation != person.organisation)
-    ):
+    roles = frozenset(r.value for r in person.roles)
+    if event is None or not event.audience.includes(person.organisation, a.group_of(person), roles):
         return None
     params = {
         "title": event.title,

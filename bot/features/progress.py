@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.people import Role
 from bot.domain.planner import occasions
-from bot.domain.programme import ActivityKind
+from bot.domain.programme import ActivityKind, Scope
 from bot.domain.progress import StageStatus, current, stage_statuses, upcoming
 from bot.errors import UserError
 from bot.features.context import Context
@@ -16,10 +16,18 @@ from bot.features.forecast import next_reminder
 from bot.features.views import stage_params, work_buttons
 
 
-async def statuses(ctx: Context) -> list[StageStatus]:
-    """Every stage of the person's cohort (their chosen labs included) with their progress."""
-    done = (await ctx.store.completed([ctx.person.id]))[ctx.person.id]
-    return stage_statuses(ctx.programme, ctx.cohort, done, ctx.person.labs)
+async def statuses(ctx: Context, audience: Audience | None = None) -> list[StageStatus]:
+    """Every stage of the person's cohort (their chosen labs included) with their progress,
+    their leadership team's work included, on their gathering group's dates."""
+    a = audience or await Audience.of_one(ctx.store, ctx.catalog, ctx.person)
+    return stage_statuses(
+        ctx.programme,
+        ctx.cohort,
+        a.done.get(ctx.person.id, set()),
+        ctx.person.labs,
+        a.group_of(ctx.person),
+        a.by.get(ctx.person.id),
+    )
 
 
 #: ``status more``: every open stage in full, the overdue ones too.
@@ -29,7 +37,11 @@ MORE_WORDS = {"more", "mer", "meir", "mera", "fler", "alle", "all", "alla"}
 async def status(ctx: Context, argument: str) -> None:
     """What matters now: the open stages in full, one line for those past their deadline
     (``status more`` shows them too), what comes next and the next reminder."""
-    all_stages = await statuses(ctx) if ctx.person.has(Role.PARTICIPANT) else []
+    if ctx.person.has(Role.COORDINATOR):  # their overview depends on their leaders
+        audience = await Audience.load(ctx.store, ctx.catalog, ctx.person.cohort_id)
+    else:
+        audience = await Audience.of_one(ctx.store, ctx.catalog, ctx.person)
+    all_stages = await statuses(ctx, audience) if ctx.person.has(Role.PARTICIPANT) else []
     open_stages = current(all_stages, ctx.today)
     more = argument.strip().lower() in MORE_WORDS
     overdue = [s for s in open_stages if s.overdue(ctx.today)]
@@ -39,10 +51,6 @@ async def status(ctx: Context, argument: str) -> None:
     tz = ctx.cohort.tz
     paused = ctx.person.paused_until if _active(ctx.person.paused_until, ctx) else None
     snoozed = ctx.person.snoozed_until if _active(ctx.person.snoozed_until, ctx) else None
-    if ctx.person.has(Role.COORDINATOR):  # their overview depends on their leaders
-        audience = await Audience.load(ctx.store, ctx.catalog, ctx.person.cohort_id)
-    else:
-        audience = await Audience.of_one(ctx.store, ctx.catalog, ctx.person)
     upcoming_at = next_reminder(audience, ctx.person, occasions(ctx.programme, ctx.cohort), ctx.now)
     if ctx.person.timezone:
         tz = ZoneInfo(ctx.person.timezone)
@@ -93,6 +101,7 @@ async def done(ctx: Context, argument: str) -> None:
     new = await ctx.store.mark_done(ctx.person.id, ref, "button", ctx.now)
     ctx.reply(
         "done_ok" if new else "done_already",
+        team=activity.scope == Scope.TEAM,
         title=activity.title,
         stage=stage.title,
         module=module.title,

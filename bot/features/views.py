@@ -32,6 +32,7 @@ def stage_params(status: StageStatus) -> dict[str, Any]:
                 "url": a.activity.url,
                 "done": a.done,
                 "tracked": a.activity.tracked,
+                "by": a.by,
             }
             for a in status.activities
         ],

@@ -29,6 +29,7 @@ from bot.storage.planned import PlannedQueries
 from bot.storage.progress import ProgressQueries, Reflection
 from bot.storage.quiz import QuizQueries
 from bot.storage.roster import RosterQueries
+from bot.storage.teamwork import TeamQueries
 from bot.storage.workspaces import WorkspaceQueries
 
 __all__ = ["PLANNER_LOCK_ID", "Identity", "OutboxItem", "Reflection", "Store", "unit"]
@@ -52,6 +53,7 @@ class Store(
     BuddyQueries,
     QuizQueries,
     BankQueries,
+    TeamQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 
