@@ -45,6 +45,17 @@ WORDS: dict[str, tuple[str, ...]] = {
     # "hopp over" (nb, nn) and "hoppa över" (sv) arrive as the word with "over"/"över".
     "skip": ("skip", "hopp", "hoppa", "avbryt", "cancel"),
     "channel": ("channel", "kanal"),
+    "mydata": (
+        "mydata",
+        "my-data",
+        "mine-data",
+        "minedata",
+        "mindata",
+        "min-data",
+        "innsyn",
+        "registerutdrag",
+    ),
+    "forget": ("forget", "forget-me", "glem", "glem-meg", "gløym", "gloym", "glöm", "glom"),
 }
 
 _LOOKUP = {word: name for name, words in WORDS.items() for word in words}
@@ -104,6 +115,8 @@ ARGUMENTS: dict[str, Callable[[str], bool]] = {
     "pause": _pause,
     "resume": _nothing,
     "skip": _skip,
+    "mydata": _nothing,
+    "forget": _nothing,
 }
 
 

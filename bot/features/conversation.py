@@ -19,9 +19,11 @@ REFLECTION = "reflection"
 REFLECTION_CONFIRM = "reflection_confirm"
 #: a self-assessment waits for the number of a step; data: ``ref``
 SURVEY = "survey"
+#: ``forget`` waits for "yes, delete everything"; no data
+FORGET = "forget"
 
 #: every kind; each has exactly one handler in ``dispatcher.ANSWERS`` (a test keeps it so)
-KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY)
+KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY, FORGET)
 
 
 async def start(ctx: Context, kind: str, **data: Any) -> None:

@@ -15,6 +15,7 @@ from bot.features import (
     control,
     conversation,
     labs,
+    privacy,
     progress,
     reflections,
     surveys,
@@ -44,6 +45,10 @@ HANDLERS: dict[str, Handler] = {
     "lab_drop": labs.drop,
     "skip": basics.skip,
     "channel": channel.choose,
+    "mydata": privacy.mydata,
+    "forget": privacy.forget,
+    "forget_yes": privacy.yes,
+    "forget_no": privacy.no,
     "unknown": basics.unknown,
 }
 
@@ -52,6 +57,7 @@ ANSWERS: dict[str, Handler] = {
     conversation.REFLECTION: reflections.answer,
     conversation.REFLECTION_CONFIRM: reflections.answer,
     conversation.SURVEY: surveys.typed,
+    conversation.FORGET: privacy.typed,
 }
 
 

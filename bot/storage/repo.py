@@ -25,6 +25,7 @@ from bot.storage.invites import InviteQueries
 from bot.storage.outbox import OutboxItem, OutboxQueries
 from bot.storage.people import PeopleQueries
 from bot.storage.planned import PlannedQueries
+from bot.storage.privacy import PrivacyQueries
 from bot.storage.progress import ProgressQueries, Reflection
 from bot.storage.roster import RosterQueries
 from bot.storage.workspaces import WorkspaceQueries
@@ -48,6 +49,7 @@ class Store(
     PlannedQueries,
     WorkspaceQueries,
     BuddyQueries,
+    PrivacyQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 
