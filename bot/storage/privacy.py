@@ -31,6 +31,12 @@ class PrivacyQueries(StoreBase):
         )
         return [int(found) for found in rows.scalars()]
 
+    async def person_known(self, person_id: int) -> bool:
+        person = table("person")
+        connection = await self.session.connection()
+        found = await connection.execute(select(person.c.id).where(person.c.id == person_id))
+        return found.first() is not None
+
     async def personal_data(self, person_id: int) -> dict[str, list[dict[str, Any]]]:
         """Every row that names the person (and the rows hanging off them), per table, as
         stored; ``bot.domain.privacy`` makes a document of it."""
