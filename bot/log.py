@@ -25,6 +25,8 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 MAX_CONTEXT_VALUE = 64
 
 log = logging.getLogger("bot.errors")
+#: loggers that would write personal data (statements with their values, fetched rows)
+QUIET = ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "psycopg")
 
 
 def mask(text: str) -> str:
@@ -62,6 +64,10 @@ def setup(level: str = "INFO") -> None:
     logging.getLogger("alembic").setLevel(
         logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING
     )
+    # The database drivers log every statement with its values (and SQLAlchemy the rows it
+    # fetched) at DEBUG: names, e-mails, answers. Never, whatever the level.
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def report_error(
