@@ -79,8 +79,9 @@ def forget(
     who = person or f"id {person_id}"
     try:
         if not yes:
+            planned = asyncio.run(forget_person(settings, person, person_id, dry_run=True))
             typer.echo(f"forgetting {who} would delete or change:")
-            _counts(asyncio.run(forget_person(settings, person, person_id, dry_run=True)), "do")
+            _counts(planned, "do")
             if not typer.confirm("delete all of it? This cannot be undone"):
                 raise _fail("nothing was deleted", code=1)
         counts = asyncio.run(forget_person(settings, person, person_id))
