@@ -135,7 +135,7 @@ def demo(
     require_folders(settings.content_dir, settings.schedules_dir)  # exit 2, not a demo error
 
     async def go() -> None:
-        runner = Demo(settings, cohort, person, sys.stdout)
+        runner = Demo(settings, cohort, person, sys.stdout, files=database.parent)
         try:
             await runner.start()
             if script is not None:
