@@ -20,7 +20,9 @@ from bot.storage.db import Database
 from bot.storage.repo import Store
 
 T = TypeVar("T")
-_AGE = re.compile(r"^\s*(\d{1,4})\s*([dwmy])\s*$", re.IGNORECASE)
+#: the longest age, per unit: 100 years
+_MOST = {"d": 36525, "w": 5218, "m": 1200, "y": 100}
+_AGE = re.compile(r"^\s*(\d{1,6})\s*([dwmy])\s*$", re.IGNORECASE)
 
 
 class PrivacyError(Exception):
@@ -98,7 +100,10 @@ def parse_age(text: str) -> tuple[int, str]:
     found = _AGE.match(text)
     if found is None:
         raise PrivacyError(f"--older-than {text!r} is not an age; write it as 90d, 12m or 1y")
-    return int(found.group(1)), found.group(2).lower()
+    amount, unit = int(found.group(1)), found.group(2).lower()
+    if amount > _MOST[unit]:
+        raise PrivacyError(f"--older-than {text.strip()!r} is more than 100 years; write less")
+    return amount, unit
 
 
 def after(day: date, amount: int, unit: str) -> date:

@@ -122,3 +122,16 @@ async def test_forget_yes_leaves_no_row_that_names_them(harness: Harness) -> Non
     async with unit(harness.app.db) as store:
         assert await store.person_for_identity("memory", KARI) is None
         assert await store.person_by_email(EMAIL) is None
+
+
+async def test_a_yes_long_after_the_question_only_asks_again(harness: Harness) -> None:
+    kari = await harness.person_id(KARI)
+    await harness.say(KARI, "forget")
+    await harness.say(KARI, "status")  # an exact command: the question stays open
+    await harness.advance(timedelta(hours=2))
+    await harness.say(KARI, "ja")
+    assert "Vil du at jeg skal slette alt" in harness.last(KARI)
+    async with unit(harness.app.db) as store:
+        assert await store.person_known(kari)
+    await harness.say(KARI, "ja")  # now it is an answer to the question just asked
+    assert "Jeg har slettet alt jeg lagret om deg" in harness.last(KARI)

@@ -14,7 +14,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.privacy import PrivacyError, after, parse_age
+from bot.privacy import after
 from bot.storage.repo import unit
 from bot.storage.tables import CohortRow, MembershipRow, PersonRow
 from tests.helpers import Harness
@@ -141,23 +141,3 @@ async def test_purge_a_finished_cohort(harness: Harness) -> None:
     for person_id in demo:
         if person_id != ola:
             assert await naming(harness, person_id) == {}
-
-
-@pytest.mark.parametrize(
-    ("text", "day", "expected"),
-    [
-        ("12m", date(2027, 1, 31), date(2028, 1, 31)),
-        ("1m", date(2027, 1, 31), date(2027, 2, 28)),
-        ("1Y", date(2028, 2, 29), date(2029, 2, 28)),
-        (" 90d ", date(2027, 1, 1), date(2027, 4, 1)),
-        ("2w", date(2027, 1, 1), date(2027, 1, 15)),
-    ],
-)
-def test_ages(text: str, day: date, expected: date) -> None:
-    assert after(day, *parse_age(text)) == expected
-
-
-@pytest.mark.parametrize("text", ["", "12", "m", "12 months", "-1d", "1.5y"])
-def test_bad_ages(text: str) -> None:
-    with pytest.raises(PrivacyError):
-        parse_age(text)

@@ -5,6 +5,7 @@ foreign keys alone."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,9 +13,9 @@ import pytest
 from sqlalchemy import Column, ForeignKey, Integer, Table, Text, insert, select
 from sqlmodel import SQLModel
 
-from bot.domain.people import Visibility
+from bot.domain.people import Role, Visibility
 from bot.storage.repo import unit
-from bot.storage.tables import ReflectionRow
+from bot.storage.tables import OutboxRow, ReflectionRow
 from tests.helpers import Harness
 from tests.privacy_support import naming
 
@@ -150,3 +151,49 @@ async def test_unknown_tables_are_exported_and_erased(
     assert [(r["id"], r["text"]) for r in await _rows(harness, relay)] == [
         (about, "Ring [removed]")
     ]
+
+
+async def test_a_name_with_nordic_letters_is_found_however_it_was_written(
+    harness: Harness,
+) -> None:
+    """As typed, in capitals, and as JSON writes it (``\\u00c5``): all of it goes."""
+    async with unit(harness.app.db) as store:
+        now = harness.clock.now()
+        ase = await store.add_person(
+            name="Åse Ødegård",
+            cohort_id="demo",
+            organisation="tromso",
+            roles=frozenset({Role.PARTICIPANT}),
+            now=now,
+            email="ase.odegard@tromso.example.org",
+        )
+        ola = await harness.person_id("ola.bakken")
+        person = await store.person(ola)
+        assert person is not None
+        await store.save_reflection(person, "a/b/c", "Jeg snakket med ÅSE ØDEGÅRD i dag.", now)
+        escaped = json.dumps({"buddy": "Åse Ødegård"})  # ensure_ascii: \\u00c5se ...
+        connection = await store.session.connection()
+        await connection.execute(
+            insert(OutboxRow.__table__).values(  # type: ignore[attr-defined]
+                key="old-intro",
+                person_id=ola,
+                kind="reply",
+                template="help",
+                params=escaped,
+                buttons="[]",
+                status="sent",
+                not_before=now,
+                created_at=now,
+            )
+        )
+    assert set(await naming(harness, ase, "Åse Ødegård", "ase.odegard@tromso.example.org")) >= {
+        "person",
+        "reflection",
+        "outbox",
+    }
+    async with unit(harness.app.db) as store:
+        await store.forget_person(ase)
+    assert await naming(harness, ase, "Åse Ødegård", "ase.odegard@tromso.example.org") == {}
+    async with unit(harness.app.db) as store:
+        texts = [r.text for r in await store.reflections(ola)]
+    assert texts == ["Jeg snakket med [removed] i dag."]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import replace
+from datetime import timedelta
 from typing import cast
 
 from bot.domain.messages import Address, Attachment, Button, Outgoing
@@ -22,6 +23,8 @@ from bot.rendering.i18n import N_
 #: typed while Kompis asks "delete everything?"
 YES = {"yes", "y", "ja", "j", "jo", "ok", "okay", "okei", "slett", "radera", "delete"}
 MEDIA_TYPE = "application/json"
+#: how long the question stays open
+ANSWER_WITHIN = timedelta(minutes=15)
 
 
 def _store(ctx: Context) -> PrivacyPort:
@@ -52,9 +55,15 @@ async def forget(ctx: Context, _argument: str) -> None:
     )
 
 
+def _open(ctx: Context) -> bool:
+    """The question was asked and not long ago: a yes days later is not an answer to it."""
+    waiting = conversation.waiting(ctx, conversation.FORGET)
+    return waiting is not None and ctx.now - waiting.since <= ANSWER_WITHIN
+
+
 async def yes(ctx: Context, _argument: str) -> None:
-    """The yes button: delete, if the question is still open (an old button asks again)."""
-    if conversation.waiting(ctx, conversation.FORGET) is None:
+    """The yes button: delete, if the question is still open (else it is asked again)."""
+    if not _open(ctx):
         await forget(ctx, "")
         return
     await _erase(ctx)
@@ -68,7 +77,7 @@ async def no(ctx: Context, _argument: str) -> None:
 async def typed(ctx: Context, text: str) -> None:
     """Free text while Kompis asks: yes deletes; no, or anything else, keeps everything."""
     if text.strip().lower().rstrip(".!") in YES:
-        await _erase(ctx)
+        await yes(ctx, "")
     else:
         await no(ctx, "")
 

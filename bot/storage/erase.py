@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.outbox import OutboxStatus
@@ -87,17 +87,18 @@ def needles_of(name: str, email: str | None) -> list[str]:
     return found + ([email.strip()] if email and email.strip() else [])
 
 
+def like_pattern(form: str) -> str:
+    """A LIKE pattern that finds ``form`` in any case on both databases: SQLite folds only
+    ASCII letters, so every other character matches as ``_`` (any one character) and the
+    exact, case-insensitive test is made on the rows it finds."""
+    escaped = "".join("\\" + c if c in "%_\\" else (c if c.isascii() else "_") for c in form)
+    return f"%{escaped}%"
+
+
 def _matches(of: Table, forms: list[str]) -> ColumnElement[bool]:
+    patterns = [like_pattern(form) for form in forms]
     return or_(
-        *(
-            test
-            for column in text_columns(of)
-            for form in forms
-            for test in (
-                column.contains(form, autoescape=True),
-                func.lower(column).contains(form.lower(), autoescape=True),
-            )
-        )
+        *(column.ilike(pattern, escape="\\") for column in text_columns(of) for pattern in patterns)
     )
 
 
@@ -114,18 +115,19 @@ async def scrub(db: AsyncConnection, needles: list[str], counts: Counter[str]) -
             continue
         rows = (await db.execute(select(of).where(_matches(of, forms)))).mappings().all()
         for row in rows:
-            key = and_(*(column == row[column.name] for column in of.primary_key.columns))
-            if of.name == "outbox" and row["status"] != OutboxStatus.SENT:
-                counts["outbox (to others, naming them, not sent)"] += await _count(
-                    db, delete(of).where(key)
-                )
-                continue
             values = {
                 column.name: pattern.sub(SCRUBBED, row[column.name])
                 for column in columns
                 if isinstance(row[column.name], str) and pattern.search(row[column.name])
             }
-            if values:
+            if not values:  # the LIKE found a near miss (another letter where SQLite cannot fold)
+                continue
+            key = and_(*(column == row[column.name] for column in of.primary_key.columns))
+            if of.name == "outbox" and row["status"] != OutboxStatus.SENT:
+                counts["outbox (to others, naming them, not sent)"] += await _count(
+                    db, delete(of).where(key)
+                )
+            else:
                 await db.execute(update(of).where(key).values(values))
                 counts[f"{of.name} (name or e-mail removed)"] += 1
 
