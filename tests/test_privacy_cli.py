@@ -117,6 +117,9 @@ async def test_purge_a_finished_cohort(harness: Harness) -> None:
         now = harness.clock.now()
         store.session.add(MembershipRow(person_id=ola, cohort_id="later", joined_at=now))
         demo = [p.id for p in await store.people_in_cohort("demo")]
+        kari = await harness.person_id("kari.nordvik")
+        await store.save_buddy_groups("demo", 1, [[ola, kari]], now)  # a demo buddy group
+        await store.save_buddy_groups("later", 1, [[ola, demo[-1]]], now)
     today = datetime.now(UTC).date()
     await _set_end(harness, after(today, -11, "m"))
     code, output = await kompis("privacy", "purge", "--cohort", "demo", "--older-than", "12m")
@@ -138,6 +141,9 @@ async def test_purge_a_finished_cohort(harness: Harness) -> None:
         assert await store.people_in_cohort("demo") == []
         left = (await store.session.exec(select(MembershipRow))).all()
         assert [(m.person_id, m.cohort_id) for m in left] == [(ola, "later")]
+        assert await store.buddy_group_of(ola, "demo") is None  # his part of demo is gone
+        later = await store.buddy_group_of(ola, "later")
+        assert later is not None and ola in later.members
     for person_id in demo:
         if person_id != ola:
             assert await naming(harness, person_id) == {}

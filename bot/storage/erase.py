@@ -153,9 +153,10 @@ async def forget_in_cohort(
     rows of every table that names them and belongs to a cohort, that cohort's."""
     for of in tables():
         columns = person_columns(of)
-        if of.name == PERSON or not columns or "cohort_id" not in of.c:
+        where = _in_cohort(of, cohort_id)
+        if of.name == PERSON or not columns or where is None:
             continue
-        where = and_(names_person(of, person_id), of.c.cohort_id == cohort_id)
+        where = and_(names_person(of, person_id), where)
         keep = KEEP_WITHOUT_AUTHOR.get(of.name)
         if keep is not None:
             cleared = {c.name: None for c in columns if c.nullable}
@@ -163,3 +164,16 @@ async def forget_in_cohort(
                 kept = update(of).where(where, keep(of)).values(cleared)
                 counts[f"{of.name} ({KEPT})"] += await _count(db, kept)
         await remove(db, of, where, counts)
+
+
+def _in_cohort(of: Table, cohort_id: str) -> ColumnElement[bool] | None:
+    """Rows of ``of`` that belong to the cohort: by a ``cohort_id`` of their own, or of the
+    row they belong to (a buddy group's member: the group is the cohort's)."""
+    if "cohort_id" in of.c:
+        return of.c.cohort_id == cohort_id
+    for key in of.foreign_keys:
+        parent = key.column.table
+        if parent.name != PERSON and "cohort_id" in parent.c:
+            owned = select(key.column).where(parent.c.cohort_id == cohort_id)
+            return key.parent.in_(owned)
+    return None
