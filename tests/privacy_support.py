@@ -4,6 +4,7 @@ their id in a column that refers to ``person.id``, their name or e-mail in any t
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -38,11 +39,19 @@ async def naming(harness: Harness, person_id: int, *needles: str) -> dict[str, l
             )
             for row in rows:
                 by_id = any(row[c.name] == person_id for c in ids)
-                by_text = any(
-                    isinstance(row[c.name], str) and any(w in row[c.name].lower() for w in wanted)
-                    for c in texts
-                )
+                values = [row[c.name] for c in texts if isinstance(row[c.name], str)]
+                values += [_file(v) for v in values if '"attachment"' in v]
+                by_text = any(w in v.lower() for v in values for w in wanted)
                 if by_id or by_text:
                     key = tuple(row[c.name] for c in table.primary_key.columns)
                     found.setdefault(table.name, []).append(key)
     return found
+
+
+def _file(extras: str) -> str:
+    """The text of a file sent with a message (base64 in the outbox's extras)."""
+    try:
+        content = json.loads(extras)["attachment"]["content"]
+        return base64.b64decode(content).decode("utf-8", "replace")
+    except (ValueError, KeyError, TypeError):
+        return ""

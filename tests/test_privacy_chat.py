@@ -105,6 +105,8 @@ async def test_forget_asks_first_and_no_keeps_everything(harness: Harness) -> No
 
 async def test_forget_yes_leaves_no_row_that_names_them(harness: Harness) -> None:
     kari = await _busy_kari(harness)
+    await harness.say(OLA, "mydata")  # his file has the introduction naming Kari
+    assert NAME in json.dumps(_export(harness), ensure_ascii=False)
     await harness.say(KARI, "gløym")
     await harness.say(KARI, "Ja")
     assert "Jeg har slettet alt jeg lagret om deg" in harness.last(KARI)
@@ -119,6 +121,9 @@ async def test_forget_yes_leaves_no_row_that_names_them(harness: Harness) -> Non
     sent = outbox["intro-sent"]
     assert sent.status == OutboxStatus.SENT and "[removed]" in sent.params
     assert NAME not in sent.params and EMAIL not in sent.params
+    (olas_file,) = [r for r in outbox.values() if r.extras and '"attachment"' in r.extras]
+    content = json.loads(olas_file.extras)["attachment"]["content"]
+    assert "[removed]" in base64.b64decode(content).decode()
     async with unit(harness.app.db) as store:
         assert await store.person_for_identity("memory", KARI) is None
         assert await store.person_by_email(EMAIL) is None

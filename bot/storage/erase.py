@@ -10,6 +10,7 @@ not sent at all.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections import Counter
@@ -132,6 +133,38 @@ async def scrub(db: AsyncConnection, needles: list[str], counts: Counter[str]) -
                 counts[f"{of.name} (name or e-mail removed)"] += 1
 
 
+async def scrub_files(db: AsyncConnection, needles: list[str], counts: Counter[str]) -> None:
+    """The same inside files queued or sent with messages (an export, a calendar file): they
+    are base64 in the outbox, where no text search sees them."""
+    forms = variants(needles)
+    if not forms:
+        return
+    pattern = re.compile("|".join(re.escape(f) for f in forms), re.IGNORECASE)
+    outbox = table("outbox")
+    query = select(outbox.c.id, outbox.c.status, outbox.c.extras).where(
+        outbox.c.extras.contains('"attachment"')
+    )
+    for row in (await db.execute(query)).all():
+        extras = json.loads(row.extras)
+        attachment = extras.get("attachment") or {}
+        try:
+            content = base64.b64decode(attachment.get("content", "")).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            continue  # not text: nothing a name could be found in
+        if not pattern.search(content):
+            continue
+        if row.status != OutboxStatus.SENT:
+            counts["outbox (to others, a file naming them, not sent)"] += await _count(
+                db, delete(outbox).where(outbox.c.id == row.id)
+            )
+            continue
+        scrubbed = pattern.sub(SCRUBBED, content).encode("utf-8")
+        attachment["content"] = base64.b64encode(scrubbed).decode("ascii")
+        values = {"extras": json.dumps(extras, ensure_ascii=False)}
+        await db.execute(update(outbox).where(outbox.c.id == row.id).values(values))
+        counts["outbox (a file: name or e-mail removed)"] += 1
+
+
 async def forget(db: AsyncConnection, person_id: int) -> Counter[str]:
     """Erase the person; returns how many rows of which table went (or were changed)."""
     person = table(PERSON)
@@ -142,7 +175,9 @@ async def forget(db: AsyncConnection, person_id: int) -> Counter[str]:
     if found is None:
         return counts
     await remove(db, person, person.c.id == person_id, counts)
-    await scrub(db, needles_of(found.name, found.email), counts)
+    needles = needles_of(found.name, found.email)
+    await scrub(db, needles, counts)
+    await scrub_files(db, needles, counts)
     return +counts
 
 
