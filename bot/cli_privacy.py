@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -55,8 +56,10 @@ def export(
     if out is None:
         typer.echo(text, nl=False)
         return
-    try:
-        out.write_text(text, encoding="utf-8")
+    try:  # personal data: readable by the organiser only
+        descriptor = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
     except OSError as exc:
         raise _fail(f"{out}: cannot write: {exc.strerror} (choose another --out)") from exc
     typer.echo(f"wrote {out}", err=True)

@@ -46,6 +46,7 @@ async def test_export_to_a_file_and_to_stdout(harness: Harness, tmp_path: Path) 
     out = tmp_path / "kari.json"
     code, output = await kompis("privacy", "export", "--person", KARI.upper(), "--out", str(out))
     assert code == 0, output
+    assert out.stat().st_mode & 0o077 == 0  # personal data: the owner's only
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["person"]["name"] == "Kari Nordvik" and doc["chat_accounts"]
     code, output = await kompis("privacy", "export", "--person", KARI)
