@@ -47,6 +47,7 @@ def _tables() -> list[Table]:
             Column("reflection_id", ForeignKey("reflection.id", ondelete="CASCADE")),
             Column("author_id", ForeignKey(person, ondelete="CASCADE"), nullable=False),
             Column("text", Text),
+            Column("parent_id", ForeignKey("x_comment.id"), nullable=True),  # a reply
         ),
         Table(
             "x_broadcast",
@@ -123,6 +124,9 @@ async def test_unknown_tables_are_exported_and_erased(
     await _add(harness, comments, reflection_id=private, author_id=ola, text="Ola under Kari")
     kept = await _add(harness, comments, reflection_id=anonymous, author_id=ola, text="Ola, anon")
     mine = await _add(harness, comments, reflection_id=olas, author_id=kari, text="Kari under Ola")
+    reply = await _add(
+        harness, comments, reflection_id=olas, author_id=ola, text="Ola svarer", parent_id=mine
+    )
     await _add(harness, extra["x_broadcast"], author_id=kari, body="Velkommen alle")
     relay = extra["x_relay"]
     await _add(harness, relay, sender_id=ola, recipient_id=kari, text="Hei Kari")
@@ -146,7 +150,10 @@ async def test_unknown_tables_are_exported_and_erased(
     assert counts["x_relay"] == 2 and counts["x_broadcast (author_id cleared)"] == 1
     assert counts["reflection (kept without author)"] == 1
     assert await naming(harness, kari, NAME, EMAIL) == {}
-    assert [(r["id"], r["author_id"]) for r in await _rows(harness, comments)] == [(kept, ola)]
+    assert [(r["id"], r["author_id"], r["parent_id"]) for r in await _rows(harness, comments)] == [
+        (kept, ola, None),
+        (reply, ola, None),  # Ola's reply to her comment stays, detached
+    ]
     assert [r["author_id"] for r in await _rows(harness, extra["x_broadcast"])] == [None]
     assert [(r["id"], r["text"]) for r in await _rows(harness, relay)] == [
         (about, "Ring [removed]")

@@ -57,8 +57,13 @@ async def remove(
     """Delete the rows of ``of`` matching ``where`` and, first, every row referring to them."""
     for link in links_to(of):
         child = link.table
-        if child is of or child.name in path:
-            continue  # a self-reference: the database's own ondelete handles it
+        if child is of:  # a reply to a row that goes: it stays, detached (unless CASCADE)
+            if link.column.nullable and (link.ondelete or "").upper() != "CASCADE":
+                detached = update(of).where(link.column.in_(select(link.target).where(where)))
+                await db.execute(detached.values({link.column.name: None}))
+            continue
+        if child.name in path:
+            continue
         child_where = link.column.in_(select(link.target).where(where))
         keep = KEEP_WITHOUT_AUTHOR.get(child.name) if of.name == PERSON else None
         if keep is not None and link.column.nullable:
