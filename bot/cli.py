@@ -16,6 +16,7 @@ from bot.cli_bank import bank_app
 from bot.cli_content import content_app
 from bot.cli_errors import KompisGroup
 from bot.cli_invites import invites_app
+from bot.cli_privacy import privacy_app
 from bot.cli_quiz import report_quiz
 from bot.cli_reports import report_app
 from bot.curriculum.loader import check_catalog, load_catalog, require_folders
@@ -44,6 +45,7 @@ app.add_typer(invites_app, name="invites")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(content_app, name="content")
 app.add_typer(bank_app, name="bank")
+app.add_typer(privacy_app, name="privacy")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -139,7 +141,7 @@ def demo(
     require_folders(settings.content_dir, settings.schedules_dir)  # exit 2, not a demo error
 
     async def go() -> None:
-        runner = Demo(settings, cohort, person, sys.stdout)
+        runner = Demo(settings, cohort, person, sys.stdout, files=database.parent)
         try:
             await runner.start()
             if script is not None:

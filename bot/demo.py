@@ -60,9 +60,10 @@ class Demo:
         person: str | None,
         out: TextIO,
         start: datetime | None = None,
+        files: Path | None = None,
     ) -> None:
         self.out = out
-        self.console = ConsoleTransport(out=out)
+        self.console = ConsoleTransport(out=out, files=files)
         catalog = load_catalog_or_raise(settings.content_dir, settings.schedules_dir)
         if cohort_id not in catalog.cohorts:
             raise DemoError(

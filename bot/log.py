@@ -25,6 +25,18 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 MAX_CONTEXT_VALUE = 64
 
 log = logging.getLogger("bot.errors")
+#: loggers that would write personal data at DEBUG: the database drivers (statements with
+#: their values, fetched rows) and the chat libraries (every request and response: message
+#: texts, names, e-mail look-ups)
+QUIET = (
+    "aiosqlite",
+    "sqlalchemy.engine",
+    "sqlalchemy.pool",
+    "psycopg",
+    "telegram",
+    "slack_sdk",
+    "slack_bolt",
+)
 
 
 def mask(text: str) -> str:
@@ -62,6 +74,9 @@ def setup(level: str = "INFO") -> None:
     logging.getLogger("alembic").setLevel(
         logging.DEBUG if level.upper() == "DEBUG" else logging.WARNING
     )
+    # Those log personal data at DEBUG (see QUIET): never below WARNING, whatever the level.
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def report_error(

@@ -48,6 +48,17 @@ WORDS: dict[str, tuple[str, ...]] = {
     "quiz": ("quiz", "quizz", "kviss", "kvis"),
     "bank": ("bank", "reflektionsbank", "refleksjonsbank", "reflectionbank", "digilog"),
     "report": ("report", "rapport", "framdrift", "fremdrift"),
+    "mydata": (
+        "mydata",
+        "my-data",
+        "mine-data",
+        "minedata",
+        "mindata",
+        "min-data",
+        "innsyn",
+        "registerutdrag",
+    ),
+    "forget": ("forget", "forget-me", "glem", "glem-meg", "gløym", "gloym", "glöm", "glom"),
 }
 
 _LOOKUP = {word: name for name, words in WORDS.items() for word in words}
@@ -117,6 +128,8 @@ ARGUMENTS: dict[str, Callable[[str], bool]] = {
     "quiz": lambda argument: _ref_or_nothing(argument) or _quiz_word(argument),
     "bank": _lab,  # nothing, or one word: mine, buddy, a module, a prompt, an entry number
     "report": _nothing,
+    "mydata": _nothing,
+    "forget": _nothing,
 }
 
 

@@ -19,6 +19,8 @@ REFLECTION = "reflection"
 REFLECTION_CONFIRM = "reflection_confirm"
 #: a self-assessment waits for the number of a step; data: ``ref``
 SURVEY = "survey"
+#: ``forget`` waits for "yes, delete everything"; no data
+FORGET = "forget"
 
 #: a quiz question waits for the number of an option; data: ``attempt``, ``ref``
 QUIZ = "quiz"
@@ -29,7 +31,7 @@ BANK_COMMENT = "bank_comment"
 BANK_HIDE = "bank_hide"
 
 #: every kind; each has exactly one handler in ``dispatcher.ANSWERS`` (a test keeps it so)
-KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY, QUIZ, BANK_COMMENT, BANK_HIDE)
+KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY, QUIZ, BANK_COMMENT, BANK_HIDE, FORGET)
 
 
 async def start(ctx: Context, kind: str, **data: Any) -> None:

@@ -19,6 +19,7 @@ from bot.features import (
     control,
     conversation,
     labs,
+    privacy,
     progress,
     quiz,
     reflections,
@@ -51,6 +52,10 @@ HANDLERS: dict[str, Handler] = {
     "skip": basics.skip,
     "channel": channel.choose,
     "report": reports.report,
+    "mydata": privacy.mydata,
+    "forget": privacy.forget,
+    "forget_yes": privacy.yes,
+    "forget_no": privacy.no,
     "unknown": basics.unknown,
     "quiz": quiz.start,
     "quiz_retake": quiz.retake,
@@ -78,6 +83,7 @@ ANSWERS: dict[str, Handler] = {
     conversation.QUIZ: quiz.typed,
     conversation.BANK_COMMENT: bank_digilog.typed,
     conversation.BANK_HIDE: bank_moderation.reason,
+    conversation.FORGET: privacy.typed,
 }
 
 

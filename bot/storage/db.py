@@ -81,13 +81,17 @@ class Database:
         if idle_in_transaction_timeout and not self.sqlite:
             milliseconds = max(1, int(idle_in_transaction_timeout * 1000))
             connect_args["options"] = f"-c idle_in_transaction_session_timeout={milliseconds}"
-        self.engine: AsyncEngine = create_async_engine(async_url(url), connect_args=connect_args)
+        # hide_parameters: a database error's text (logged by the error funnel) names the
+        # statement, never its values (a person's name, e-mail, answer)
+        self.engine: AsyncEngine = create_async_engine(
+            async_url(url), connect_args=connect_args, hide_parameters=True
+        )
         if self.sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     def sync_engine(self) -> Engine:
-        engine = create_engine(sync_url(self.url))
+        engine = create_engine(sync_url(self.url), hide_parameters=True)
         if self.sqlite:
             event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -145,6 +145,6 @@ class ProgressQueries(StoreBase):
             )
         ).all()
         return [
-            Reflection(r.person_id, r.activity_ref, r.text, Visibility(r.visibility), r.updated_at)
+            Reflection(person_id, r.activity_ref, r.text, Visibility(r.visibility), r.updated_at)
             for r in rows
         ]

@@ -26,6 +26,7 @@ from bot.storage.invites import InviteQueries
 from bot.storage.outbox import OutboxItem, OutboxQueries
 from bot.storage.people import PeopleQueries
 from bot.storage.planned import PlannedQueries
+from bot.storage.privacy import PrivacyQueries
 from bot.storage.progress import ProgressQueries, Reflection
 from bot.storage.quiz import QuizQueries
 from bot.storage.roster import RosterQueries
@@ -54,6 +55,7 @@ class Store(
     QuizQueries,
     BankQueries,
     TeamQueries,
+    PrivacyQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 

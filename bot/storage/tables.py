@@ -85,7 +85,10 @@ class ReflectionRow(SQLModel, table=True):
     __tablename__ = "reflection"
     __table_args__ = (UniqueConstraint("person_id", "activity_ref"),)
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    # None: the author was forgotten and the entry, shared anonymously, kept (bot.storage.erase)
+    person_id: int | None = Field(
+        default=None, foreign_key="person.id", index=True, ondelete="CASCADE"
+    )
     cohort_id: str = Field(foreign_key="cohort.id", index=True, max_length=64)
     activity_ref: str = Field(max_length=200)
     text: str = Field(sa_column=Column(Text, nullable=False))

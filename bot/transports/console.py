@@ -4,13 +4,15 @@ that button. Used by `kompis demo`."""
 
 from __future__ import annotations
 
+import base64
 import sys
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 from bot.domain.markup import plain
-from bot.domain.messages import Address, Button, Inbound, Rendered
+from bot.domain.messages import Address, Attachment, Button, Inbound, Rendered
 from bot.transports.base import Limits
 
 PLATFORM = "console"
@@ -28,6 +30,8 @@ class ConsoleTransport:
     #: when set, only messages to this chat are printed; the others are counted in ``hidden``
     focus: str | None = None
     hidden: int = 0
+    #: where a file sent with a message is saved (and the path printed); None: only named
+    files: Path | None = None
     _buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
     _count: int = 0
 
@@ -49,7 +53,7 @@ class ConsoleTransport:
             ) or [""]
             lines += ["  " + line for line in wrapped]
         if message.attachment:
-            lines.append(f"  [file: {message.attachment.filename}]")
+            lines.append(f"  [file: {self._save(message.attachment)}]")
         if message.buttons:
             lines.append(
                 "  " + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(message.buttons, 1))
@@ -57,6 +61,15 @@ class ConsoleTransport:
         self.out.write("\n".join(lines) + "\n\n")
         self.out.flush()
         return str(self._count)
+
+    def _save(self, attachment: Attachment) -> str:
+        """The file's name, or where it was saved (the demo's folder): a terminal cannot
+        show a file, so the person opens it there."""
+        if self.files is None:
+            return attachment.filename
+        path = self.files / Path(attachment.filename).name  # never outside the folder
+        path.write_bytes(base64.b64decode(attachment.content))
+        return f"{attachment.filename}, saved as {path}"
 
     def to_inbound(self, chat_id: str, line: str) -> Inbound:
         """A typed line; a bare number presses that button of the last message with buttons."""
