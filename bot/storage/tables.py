@@ -253,3 +253,6 @@ class AnswerMessageRow(SQLModel, table=True):
 # metadata that migrations and tests compare against.
 from bot.storage.tables_buddies import BuddyMemberRow as BuddyMemberRow  # noqa: E402
 from bot.storage.tables_buddies import BuddyPairRow as BuddyPairRow  # noqa: E402
+from bot.storage.tables_relay import BuddyCheckinRow as BuddyCheckinRow  # noqa: E402
+from bot.storage.tables_relay import BuddyDeliveryRow as BuddyDeliveryRow  # noqa: E402
+from bot.storage.tables_relay import BuddyMessageRow as BuddyMessageRow  # noqa: E402
