@@ -20,6 +20,7 @@ from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock, FakeClock
 from bot.domain.messages import Button, Immediate, Inbound, Outgoing
 from bot.errors import UserError
+from bot.features import buddy_checkins
 from bot.features.dispatcher import Dispatcher
 from bot.features.reminders import Reminders
 from bot.log import report_error
@@ -254,6 +255,7 @@ class Kompis:
             if not await store.try_planner_lock():
                 return False
             await self.reminders.plan(store, self.clock.now())
+            await buddy_checkins.tick(store, self.catalog, self.clock.now())
         return True
 
     async def advance(

@@ -12,6 +12,7 @@ from bot.domain.messages import Button, Outgoing
 from bot.domain.text import LOCALES
 from bot.rendering.i18n import default_locales_dir, negotiate
 from bot.rendering.renderer import Renderer
+from tests.buddy_cases import BUDDY_CASES
 from tests.test_reminder_templates import CASES as REMINDER_CASES
 
 LT = {"nb": "Forarbeid", "nn": "Førearbeid", "sv": "Förarbete", "en": "Pre-work"}
@@ -124,6 +125,7 @@ PARAMS: dict[str, dict[str, Any]] = {
     "channel_unknown": {"choices": ["Slack", "Telegram"]},
 }
 PARAMS |= REMINDER_CASES
+PARAMS |= BUDDY_CASES
 ENGLISH_ONLY = re.compile(r"\b(the|you|your|is|and|with|what|deadline|write)\b", re.I)
 
 

@@ -19,9 +19,11 @@ REFLECTION = "reflection"
 REFLECTION_CONFIRM = "reflection_confirm"
 #: a self-assessment waits for the number of a step; data: ``ref``
 SURVEY = "survey"
+#: "Write to my buddy" waits for the message to relay; data: ``thread`` (or None)
+BUDDY = "buddy"
 
 #: every kind; each has exactly one handler in ``dispatcher.ANSWERS`` (a test keeps it so)
-KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY)
+KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY, BUDDY)
 
 
 async def start(ctx: Context, kind: str, **data: Any) -> None:

@@ -11,6 +11,8 @@ from bot.domain.messages import Address, Inbound, Outgoing
 from bot.domain.ports import StorePort
 from bot.features import (
     basics,
+    buddies,
+    buddy_checkins,
     channel,
     control,
     conversation,
@@ -45,6 +47,9 @@ HANDLERS: dict[str, Handler] = {
     "skip": basics.skip,
     "channel": channel.choose,
     "unknown": basics.unknown,
+    "buddy": buddies.command,
+    "buddy_write": buddies.write,
+    "buddy_checkin": buddy_checkins.answer,
 }
 
 #: conversation kind -> who takes free text (anything not exactly a command) while it waits
@@ -52,6 +57,7 @@ ANSWERS: dict[str, Handler] = {
     conversation.REFLECTION: reflections.answer,
     conversation.REFLECTION_CONFIRM: reflections.answer,
     conversation.SURVEY: surveys.typed,
+    conversation.BUDDY: buddies.answer,
 }
 
 
@@ -79,6 +85,8 @@ class Dispatcher:
         if inbound.action:
             await self._run(ctx, parse_action(inbound.action))
             return ctx.replies
+        if inbound.reply_to and await buddies.replied(ctx):
+            return ctx.replies  # a reply to a buddy's message goes to the buddy
         command = parse_text(inbound.text)
         answers = ANSWERS.get(waiting.kind) if waiting else None
         if answers is not None and (command is None or not command.exact):

@@ -26,6 +26,7 @@ from bot.storage.outbox import OutboxItem, OutboxQueries
 from bot.storage.people import PeopleQueries
 from bot.storage.planned import PlannedQueries
 from bot.storage.progress import ProgressQueries, Reflection
+from bot.storage.relay import RelayQueries
 from bot.storage.roster import RosterQueries
 from bot.storage.workspaces import WorkspaceQueries
 
@@ -48,6 +49,7 @@ class Store(
     PlannedQueries,
     WorkspaceQueries,
     BuddyQueries,
+    RelayQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 
