@@ -25,4 +25,5 @@ BUDDY_CASES: dict[str, dict[str, Any]] = {
     "buddy_checkin_thanks": {"answer": "new_buddy"},
     "buddy_checkin_unknown": {},
     "buddy_left": {"still": ["Siri"]},
+    "media_refused": {"buddy": True},
 }

@@ -61,6 +61,10 @@ ANSWERS: dict[str, Handler] = {
 }
 
 
+def _waits_for_buddy(ctx: Context) -> bool:
+    return conversation.waiting(ctx, conversation.BUDDY) is not None
+
+
 class Dispatcher:
     def __init__(self, catalog: Catalog, fallback_locale: str = "nb") -> None:
         self.catalog = catalog
@@ -84,6 +88,9 @@ class Dispatcher:
         ctx = Context(store, self.catalog, person, inbound, now, conversation=waiting)
         if inbound.action:
             await self._run(ctx, parse_action(inbound.action))
+            return ctx.replies
+        if inbound.media:  # a picture or a file: Kompis reads and passes on text only
+            ctx.reply("media_refused", buddy=bool(inbound.reply_to) or _waits_for_buddy(ctx))
             return ctx.replies
         if inbound.reply_to and await buddies.replied(ctx):
             return ctx.replies  # a reply to a buddy's message goes to the buddy
