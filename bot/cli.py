@@ -14,6 +14,7 @@ import typer
 from bot import log
 from bot.cli_errors import KompisGroup
 from bot.cli_invites import invites_app
+from bot.cli_relay import report_buddies
 from bot.curriculum.loader import check_catalog, load_catalog, require_folders
 from bot.curriculum.problems import DataError, Severity
 from bot.domain.catalog import Catalog
@@ -277,6 +278,9 @@ def report_reachability(
     catalog = _catalog_with(settings, cohort)
     people = asyncio.run(unreachable(cohort, settings.database_url, organisation))
     render_unreachable(people, catalog, cohort, Console(width=120))
+
+
+report_app.command("buddies")(report_buddies)
 
 
 @db_app.command("upgrade")
