@@ -68,6 +68,7 @@ class Kompis:
         self.dispatcher = Dispatcher(self.catalog)
         grace = timedelta(hours=settings.late_grace_hours)
         self.reminders = Reminders(self.catalog, first_plan_lookback=grace, late_grace=grace)
+        self.buddy_care = buddy_checkins.BuddyCare(self.catalog)
         limits = {platform: default_limits(settings, platform) for platform in transports}
         self.sender = Sender(
             self.db,
@@ -255,7 +256,7 @@ class Kompis:
             if not await store.try_planner_lock():
                 return False
             await self.reminders.plan(store, self.clock.now())
-            await buddy_checkins.tick(store, self.catalog, self.clock.now())
+            await self.buddy_care.tick(store, self.clock.now())
         return True
 
     async def advance(

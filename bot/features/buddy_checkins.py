@@ -35,12 +35,26 @@ ANSWER_LABELS = {
 }
 
 
-async def tick(store: RelayPort, catalog: Catalog, now: datetime) -> int:
-    """Queue what is due now: notes on undelivered copies, then check-ins. Idempotent."""
-    added = await notify_undelivered(store, now)
-    for cohort_id in catalog.cohorts:
-        added += await plan_checkins(store, catalog.cohort(cohort_id), now)
-    return added
+class BuddyCare:
+    """What the scheduler's tick does for buddies. A stage's check-ins are planned once per
+    process (a group made later has had no time to talk; one that talked stays asked or
+    not), so the groups are not read again on every tick."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._planned: set[tuple[str, str]] = set()  # (cohort, module/stage)
+
+    async def tick(self, store: RelayPort, now: datetime) -> int:
+        """Queue what is due now: notes on undelivered copies, then check-ins. Idempotent."""
+        added = await notify_undelivered(store, now)
+        for cohort_id in self.catalog.cohorts:
+            cohort = self.catalog.cohort(cohort_id)
+            stages = checkin_stages(cohort, now.astimezone(cohort.tz).date())
+            todo = [s for s in stages if (cohort_id, s[0]) not in self._planned]
+            if todo:
+                added += await plan_checkins(store, cohort, now, todo)
+                self._planned.update((cohort_id, ref) for ref, _opened in todo)
+        return added
 
 
 async def notify_undelivered(store: RelayPort, now: datetime) -> int:
@@ -76,11 +90,11 @@ def checkin_stages(cohort: Cohort, today: date) -> list[tuple[str, date]]:
     return found
 
 
-async def plan_checkins(store: RelayPort, cohort: Cohort, now: datetime) -> int:
+async def plan_checkins(
+    store: RelayPort, cohort: Cohort, now: datetime, stages: list[tuple[str, date]]
+) -> int:
+    """Ask every quiet group of the cohort in these stages (see ``checkin_stages``)."""
     today = now.astimezone(cohort.tz).date()
-    stages = checkin_stages(cohort, today)
-    if not stages:
-        return 0
     groups = [g for g in await store.buddy_groups(cohort.id, open_only=True) if len(g.members) > 1]
     added = 0
     for stage_ref, opened in stages:
