@@ -183,3 +183,34 @@ async def test_a_pair_is_told_when_the_buddy_leaves(h: Harness) -> None:
     assert "Læringsvennen din har sluttet i programmet" in h.last(KARI)
     await h.say(KARI, "kompis Hallo?")
     assert "Du har ingen læringsvenn nå" in h.last(KARI)
+
+
+async def test_the_button_wait_ends_when_the_pair_does(h: Harness) -> None:
+    pair = await group(h, KARI, ANNA)
+    await h.say(KARI, action="buddy_write")
+    async with unit(h.app.db) as store:
+        await store.end_buddy_group(pair, h.clock.now(), "swapped")
+    await h.say(KARI, "Hei!")
+    assert "Du har ingen læringsvenn nå" in h.last(KARI)
+    await h.say(KARI, "Hei igjen!")  # no longer waiting: an ordinary unknown word
+    assert "Du har ingen læringsvenn nå" not in h.last(KARI)
+
+
+async def test_a_button_naming_another_groups_thread_starts_a_new_one(h: Harness) -> None:
+    await group(h, KARI, ANNA)
+    await group(h, SIRI, JOHAN)
+    await h.say(SIRI, "kompis Hei Johan!")
+    (siri_thread,) = [thread for sender, _, thread in await stored(h)] or [None]
+    await h.say(KARI, action="buddy_write:1")  # message 1 is Siri's, not Kari's group's
+    await h.say(KARI, "Hei Anna!")
+    messages = await stored(h)
+    assert siri_thread is None and messages[-1][1:] == ("Hei Anna!", None)
+    assert "Hei Anna!" in h.last(ANNA) and "Hei Anna!" not in h.last(JOHAN)
+
+
+async def test_a_picture_while_writing_to_the_buddy_is_refused_kindly(h: Harness) -> None:
+    await group(h, KARI, ANNA)
+    await h.say(ANNA, action="buddy_write")
+    await h.app.handle(Inbound("memory", ANNA, ANNA, text="Titta!", media=True))
+    assert "Skriv meddelandet till din lärkompis som text" in h.last(ANNA)
+    assert "Titta!" not in h.last(KARI)

@@ -72,6 +72,10 @@ async def answer(ctx: Context, text: str) -> None:
     """The message typed after the button; an empty one keeps waiting."""
     waiting = conversation.waiting(ctx, conversation.BUDDY)
     thread = waiting.data.get("thread") if waiting else None
+    if await _store(ctx).buddy_group_of(ctx.person.id, ctx.person.cohort_id) is None:
+        await conversation.end(ctx, conversation.BUDDY)  # the group ended meanwhile
+        ctx.reply("buddy_none")  # a reply, not a UserError: that would undo the end
+        return
     if not text.strip():
         raise UserError("buddy_empty", buttons=(Button(N_("Cancel"), "skip"),))
     await relay(ctx, text, int(thread) if thread else None)
@@ -105,6 +109,8 @@ async def relay(ctx: Context, text: str, thread: int | None) -> None:
         raise UserError("buddy_too_long", limit=MAX_MESSAGE, length=len(body))
     store = _store(ctx)
     group = await _group(ctx)
+    if thread is not None and await store.buddy_message_group(thread) != group.id:
+        thread = None  # a thread of another group (an old or a forged button): a new one
     me = ctx.person.id
     message = await store.save_buddy_message(group.id, me, body, thread, ctx.now)
     roots = await store.thread_roots(thread) if thread else {}

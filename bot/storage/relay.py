@@ -40,6 +40,13 @@ class RelayQueries(StoreBase):
         )
         await self.session.flush()
 
+    async def buddy_message_group(self, message_id: int) -> int | None:
+        """The group a buddy message belongs to (None: no such message)."""
+        found = await self.session.exec(
+            select(BuddyMessageRow.pair_id).where(BuddyMessageRow.id == message_id)
+        )
+        return found.first()
+
     async def thread_roots(self, thread_id: int) -> dict[int, str]:
         """Per recipient, the outbox key of the first copy of the thread in their chat: a
         later message of the thread answers it (Telegram reply-to, Slack ``thread_ts``)."""
