@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlmodel import select
 
 from bot.domain.messages import Inbound
 from bot.domain.relay import MAX_MESSAGE
 from bot.features.buddy_intro import buddy_left, introduce
 from bot.storage.repo import unit
+from bot.storage.tables import OutboxRow, PersonRow
 from bot.storage.tables_relay import BuddyMessageRow
 from tests.helpers import Harness
 
@@ -165,14 +167,8 @@ async def test_a_trio_writes_to_both_others_and_one_leaves(h: Harness) -> None:
     async with unit(h.app.db) as store:
         kari = await h.person_id(KARI)
         assert await store.current_buddies(kari, "demo") == [await h.person_id(ANNA)]
-        await store.session.delete(await store.session.get(type_person(), siri))
+        await store.session.delete(await store.session.get(PersonRow, siri))
     assert [t for _, t, _ in await stored(h)] == []  # what Siri wrote went with her
-
-
-def type_person() -> type:
-    from bot.storage.tables import PersonRow
-
-    return PersonRow
 
 
 async def test_a_pair_is_told_when_the_buddy_leaves(h: Harness) -> None:
@@ -214,3 +210,21 @@ async def test_a_picture_while_writing_to_the_buddy_is_refused_kindly(h: Harness
     await h.app.handle(Inbound("memory", ANNA, ANNA, text="Titta!", media=True))
     assert "Skriv meddelandet till din lärkompis som text" in h.last(ANNA)
     assert "Titta!" not in h.last(KARI)
+
+
+async def test_erasing_a_sender_deletes_their_messages_and_keeps_the_buddys(h: Harness) -> None:
+    await group(h, KARI, ANNA)
+    await h.say(KARI, "kompis Hei Anna!")
+    await reply(h, ANNA, sent_to(h, ANNA)[-1][0], "Hej Kari!")
+    kari = await h.person_id(KARI)
+    async with unit(h.app.db) as store:
+        await buddy_left(store, kari, h.clock.now())
+    async with unit(h.app.db) as store:
+        keys = (await store.session.exec(select(OutboxRow.key))).all()
+        assert not [k for k in keys if k.startswith("buddy:1:")]  # Kari's copies are gone
+        assert [k for k in keys if k.startswith("buddy:2:")]  # Anna's own stay until erased
+        person = await store.session.get(PersonRow, kari)
+        await store.session.delete(person)
+    assert [(t, thread) for _, t, thread in await stored(h)] == [("Hej Kari!", None)]
+    await h.app.sender.drain()
+    assert "Din lärkompis har lämnat programmet" in h.last(ANNA)
