@@ -82,6 +82,9 @@ async def test_slack_and_telegram_buddies_talk_in_threads(tmp_path: Path) -> Non
                 event = slack.user_writes(team.id, anna.id, text, thread_ts=thread)
                 assert (await post(service, signer.event(team, event))).status_code == 200
 
+            menu = {c["command"]: c["description"] for c in telegram.commands.get("nb", [])}
+            assert menu.get("buddy") == "Skriv til læringsvennen din"  # Telegram's / menu
+
             # grouped and introduced, each on their own platform and in their own language
             async with unit(service.db) as store:
                 kari_id = await store.person_for_identity("telegram", str(KARI))
