@@ -228,3 +228,11 @@ async def test_erasing_a_sender_deletes_their_messages_and_keeps_the_buddys(h: H
     assert [(t, thread) for _, t, thread in await stored(h)] == [("Hej Kari!", None)]
     await h.app.sender.drain()
     assert "Din lärkompis har lämnat programmet" in h.last(ANNA)
+
+
+async def test_a_reply_to_the_introduction_writes_to_the_buddy(h: Harness) -> None:
+    await group(h, KARI, ANNA)
+    intro = sent_to(h, ANNA)[-1][0]
+    await reply(h, ANNA, intro, "Hej Kari, trevligt!")
+    assert "Hej Kari, trevligt!" in h.last(KARI)
+    assert h.last(ANNA) == "Skickat till Kari Nordvik."

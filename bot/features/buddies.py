@@ -84,14 +84,22 @@ async def answer(ctx: Context, text: str) -> None:
 
 async def replied(ctx: Context) -> bool:
     """A reply (Telegram) or a thread answer (Slack) to a copy of a buddy message in this
-    person's chat: relayed in that thread. False when it answers no such copy."""
+    person's chat: relayed in that thread; to the introduction: a new thread. False when it
+    answers neither."""
     inbound = ctx.inbound
     if not inbound.reply_to or inbound.action:
         return False
     address = Address(inbound.platform, inbound.chat_id, inbound.workspace)
     found = await _store(ctx).copy_replied_to(ctx.person.id, address, inbound.reply_to)
     if found is None:
-        return False
+        # a reply to the introduction starts the conversation
+        intro = await _store(ctx).sent_params(
+            ctx.person.id, "buddy_intro", address, inbound.reply_to
+        )
+        if intro is None:
+            return False
+        await relay(ctx, inbound.text, None)
+        return True
     group = await _store(ctx).buddy_group_of(ctx.person.id, ctx.person.cohort_id)
     if group is None or group.id != found.pair_id:
         raise UserError("buddy_thread_closed", buttons=(write_button(),) if group else ())
