@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from bot.domain.buddies import BuddyGroup
 from bot.domain.messages import Address
+from bot.domain.people import Person
 from bot.domain.ports import BuddyPort
 from bot.domain.relay import Checkin, RelayedCopy, Undelivered
 
@@ -43,9 +44,11 @@ class RelayPort(BuddyPort, Protocol):
 
     async def checkins_asked(self, pair_ids: Iterable[int], stage_ref: str) -> set[int]: ...
 
-    async def add_checkin(
-        self, pair_id: int, person_id: int, stage_ref: str, now: datetime
-    ) -> int | None: ...
+    async def add_checkins(
+        self, members: Iterable[tuple[int, int]], stage_ref: str, now: datetime
+    ) -> dict[tuple[int, int], int]: ...
+
+    async def people(self, person_ids: Iterable[int]) -> dict[int, Person]: ...
 
     async def answer_checkin(
         self, checkin_id: int, person_id: int, answer: str, now: datetime

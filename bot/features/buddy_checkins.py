@@ -103,42 +103,50 @@ async def plan_checkins(
         older = [g for g in groups if g.created_at <= since + timedelta(days=1)]
         asked = await store.checkins_asked([g.id for g in older], stage_ref)
         stats = await store.buddy_message_stats([g.id for g in older], since=since)
-        for group in older:
-            if group.id not in asked and group.id not in stats:
-                added += await _ask(store, cohort, group, stage_ref, today, now)
+        quiet = [g for g in older if g.id not in asked and g.id not in stats]
+        if quiet:
+            added += await _ask(store, cohort, quiet, stage_ref, today, now)
     return added
 
 
 async def _ask(
-    store: RelayPort, cohort: Cohort, group: BuddyGroup, stage_ref: str, today: date, now: datetime
+    store: RelayPort,
+    cohort: Cohort,
+    groups: list[BuddyGroup],
+    stage_ref: str,
+    today: date,
+    now: datetime,
 ) -> int:
-    people = {m: await store.person(m, cohort.id) for m in group.members}
-    items = []
-    for member, person in people.items():
-        if person is None:
-            continue
-        checkin = await store.add_checkin(group.id, member, stage_ref, now)
-        if checkin is None or (person.paused_until and person.paused_until > now):
-            continue
-        others = [p.name for m, p in people.items() if m != member and p is not None]
-        buttons = tuple(
-            Button(label, f"buddy_checkin:{checkin}:{answer}")
-            for answer, label in ANSWER_LABELS.items()
-        )
-        at = max(
-            person_moment(cohort, today, person.timezone),
-            release_moment(cohort, now),
-        )
-        item = Outgoing(
-            member,
-            "buddy_checkin",
-            {"names": others},
-            buttons,
-            key=f"buddy_checkin:{checkin}",
-            kind="checkin",
-        )
-        items.append((at, item))
-    return sum([await store.enqueue([item], now, not_before=at) for at, item in items])
+    """Record and queue the check-ins of these groups, in a few statements whatever their
+    number: one per member, at the member's send time (never in quiet hours)."""
+    people = await store.people({m for g in groups for m in g.members})
+    ids = await store.add_checkins([(g.id, m) for g in groups for m in g.members], stage_ref, now)
+    soonest = release_moment(cohort, now)
+    by_moment: dict[datetime, list[Outgoing]] = {}
+    for group in groups:
+        for member in group.members:
+            person, checkin = people.get(member), ids.get((group.id, member))
+            if person is None or checkin is None:
+                continue
+            if person.paused_until and person.paused_until > now:
+                continue
+            others = [people[m].name for m in group.members if m != member and m in people]
+            buttons = tuple(
+                Button(label, f"buddy_checkin:{checkin}:{answer}")
+                for answer, label in ANSWER_LABELS.items()
+            )
+            at = max(person_moment(cohort, today, person.timezone), soonest)
+            by_moment.setdefault(at, []).append(
+                Outgoing(
+                    member,
+                    "buddy_checkin",
+                    {"names": others},
+                    buttons,
+                    key=f"buddy_checkin:{checkin}",
+                    kind="checkin",
+                )
+            )
+    return sum([await store.enqueue(items, now, not_before=at) for at, items in by_moment.items()])
 
 
 async def answer(ctx: Context, argument: str) -> None:

@@ -176,26 +176,31 @@ class RelayQueries(StoreBase):
         )
         return set(rows)
 
-    async def add_checkin(
-        self, pair_id: int, person_id: int, stage_ref: str, now: datetime
-    ) -> int | None:
-        """Record that the person is asked; None when they already were."""
-        values = {
-            "pair_id": pair_id,
-            "person_id": person_id,
-            "stage_ref": stage_ref,
-            "asked_at": now,
-        }
-        if not await self._insert_ignore(BuddyCheckinRow, values):
-            return None
-        found = await self.session.exec(
-            select(BuddyCheckinRow.id).where(
-                BuddyCheckinRow.pair_id == pair_id,
-                BuddyCheckinRow.person_id == person_id,
-                BuddyCheckinRow.stage_ref == stage_ref,
+    async def add_checkins(
+        self, members: Iterable[tuple[int, int]], stage_ref: str, now: datetime
+    ) -> dict[tuple[int, int], int]:
+        """Record that these (group, person) are asked in the stage, in a few statements;
+        returns the check-in id of each (also of those asked before)."""
+        wanted = list(members)
+        values = [
+            {"pair_id": pair, "person_id": person, "stage_ref": stage_ref, "asked_at": now}
+            for pair, person in wanted
+        ]
+        for start in range(0, len(values), 500):
+            await self._insert_ignore(BuddyCheckinRow, values[start : start + 500])
+        pairs = sorted({pair for pair, _person in wanted})
+        found: dict[tuple[int, int], int] = {}
+        for start in range(0, len(pairs), 500):
+            rows = await self.session.exec(
+                select(
+                    BuddyCheckinRow.id, BuddyCheckinRow.pair_id, BuddyCheckinRow.person_id
+                ).where(
+                    col(BuddyCheckinRow.pair_id).in_(pairs[start : start + 500]),
+                    BuddyCheckinRow.stage_ref == stage_ref,
+                )
             )
-        )
-        return found.one()
+            found |= {(pair, person): c for c, pair, person in rows if c is not None}
+        return found
 
     async def answer_checkin(
         self, checkin_id: int, person_id: int, answer: str, now: datetime
