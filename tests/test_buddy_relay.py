@@ -236,3 +236,14 @@ async def test_a_reply_to_the_introduction_writes_to_the_buddy(h: Harness) -> No
     await reply(h, ANNA, intro, "Hej Kari, trevligt!")
     assert "Hej Kari, trevligt!" in h.last(KARI)
     assert h.last(ANNA) == "Skickat till Kari Nordvik."
+
+
+async def test_a_picture_in_reply_to_a_buddy_message_or_elsewhere(h: Harness) -> None:
+    await group(h, KARI, ANNA)
+    await h.say(KARI, "kompis Hei Anna!")
+    copy = sent_to(h, ANNA)[-1][0]
+    await h.app.handle(Inbound("memory", ANNA, ANNA, media=True, reply_to=copy))
+    assert "Skriv meddelandet till din lärkompis som text" in h.last(ANNA)
+    intro = sent_to(h, KARI)[0][0]  # not a copy of a buddy message
+    await h.app.handle(Inbound("memory", KARI, KARI, media=True, reply_to=intro))
+    assert "Skriv det som tekst i stedet" in h.last(KARI)

@@ -82,6 +82,19 @@ async def answer(ctx: Context, text: str) -> None:
     await conversation.end(ctx, conversation.BUDDY)
 
 
+async def meant_for_buddy(ctx: Context) -> bool:
+    """Whether this message is for the buddy: "Write to my buddy" waits for it, or it
+    replies to a copy of a buddy message (a picture sent so is refused in those words)."""
+    if conversation.waiting(ctx, conversation.BUDDY) is not None:
+        return True
+    inbound = ctx.inbound
+    if not inbound.reply_to:
+        return False
+    address = Address(inbound.platform, inbound.chat_id, inbound.workspace)
+    found = await _store(ctx).copy_replied_to(ctx.person.id, address, inbound.reply_to)
+    return found is not None
+
+
 async def replied(ctx: Context) -> bool:
     """A reply (Telegram) or a thread answer (Slack) to a copy of a buddy message in this
     person's chat: relayed in that thread; to the introduction: a new thread. False when it

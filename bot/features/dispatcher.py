@@ -61,10 +61,6 @@ ANSWERS: dict[str, Handler] = {
 }
 
 
-def _waits_for_buddy(ctx: Context) -> bool:
-    return conversation.waiting(ctx, conversation.BUDDY) is not None
-
-
 class Dispatcher:
     def __init__(self, catalog: Catalog, fallback_locale: str = "nb") -> None:
         self.catalog = catalog
@@ -90,7 +86,7 @@ class Dispatcher:
             await self._run(ctx, parse_action(inbound.action))
             return ctx.replies
         if inbound.media:  # a picture or a file: Kompis reads and passes on text only
-            ctx.reply("media_refused", buddy=bool(inbound.reply_to) or _waits_for_buddy(ctx))
+            ctx.reply("media_refused", buddy=await buddies.meant_for_buddy(ctx))
             return ctx.replies
         if inbound.reply_to and await buddies.replied(ctx):
             return ctx.replies  # a reply to a buddy's message goes to the buddy
