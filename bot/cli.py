@@ -18,6 +18,7 @@ from bot.cli_errors import KompisGroup
 from bot.cli_invites import invites_app
 from bot.cli_privacy import privacy_app
 from bot.cli_quiz import report_quiz
+from bot.cli_relay import report_buddies
 from bot.cli_reports import report_app
 from bot.curriculum.loader import check_catalog, load_catalog, require_folders
 from bot.curriculum.problems import DataError, Severity
@@ -39,6 +40,7 @@ participants_app = typer.Typer(help="The people of a cohort.", no_args_is_help=T
 app.add_typer(participants_app, name="participants")
 app.add_typer(report_app, name="report")
 report_app.command("quiz")(report_quiz)
+report_app.command("buddies")(report_buddies)
 schedule_app = typer.Typer(help="What the bot will send, and when.", no_args_is_help=True)
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(invites_app, name="invites")

@@ -13,6 +13,7 @@ from bot.domain.text import LOCALES
 from bot.rendering.i18n import default_locales_dir, negotiate
 from bot.rendering.renderer import Renderer
 from tests.bank_cases import CASES as BANK_CASES
+from tests.buddy_cases import BUDDY_CASES
 from tests.quiz_support import TEMPLATE_PARAMS as QUIZ_CASES
 from tests.test_reminder_templates import CASES as REMINDER_CASES
 
@@ -151,6 +152,7 @@ PARAMS: dict[str, dict[str, Any]] = {
 PARAMS |= REMINDER_CASES
 PARAMS |= QUIZ_CASES
 PARAMS |= BANK_CASES
+PARAMS |= BUDDY_CASES
 ENGLISH_ONLY = re.compile(r"\b(the|you|your|is|and|with|what|deadline|write)\b", re.I)
 
 

@@ -43,6 +43,9 @@ class Inbound:
     kind: str = MESSAGE
     message_id: str | None = None  # the platform's id of the person's message
     reply_to: str | None = None  # the platform's id of the message this one replies to
+    #: a picture, a file or a voice message came with it (``text`` is its caption, if any):
+    #: Kompis reads and passes on text only, and says so
+    media: bool = False
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,8 @@ WORDS: dict[str, tuple[str, ...]] = {
         "registerutdrag",
     ),
     "forget": ("forget", "forget-me", "glem", "glem-meg", "gløym", "gloym", "glöm", "glom"),
+    # the bot is called Kompis too: "kompis status" is the command, see ``parse_text``
+    "buddy": ("buddy", "kompis", "læringsvenn", "læringsven", "lärkompis", "larkompis"),
 }
 
 _LOOKUP = {word: name for name, words in WORDS.items() for word in words}
@@ -130,6 +132,9 @@ ARGUMENTS: dict[str, Callable[[str], bool]] = {
     "report": _nothing,
     "mydata": _nothing,
     "forget": _nothing,
+    # a message for a buddy is never "exactly" the command: while a reflection waits, an
+    # answer that starts with "Kompis ..." stays the answer
+    "buddy": _nothing,
 }
 
 
@@ -147,10 +152,19 @@ def parse_text(text: str) -> Command | None:
     if not stripped:
         return None
     first, _, rest = stripped.partition(" ")
+    if "\n" in first:  # "kompis" on a line of its own, the message below it
+        first, _, more = first.partition("\n")
+        rest = f"{more} {rest}".strip() if rest else more
     word = _word(first)
     name = _LOOKUP.get(word)
     if name is None:
         return None if not first.startswith("/") else Command("unknown", word)
+    if name == "buddy":
+        # "Kompis, status?" names the bot: a command after it is that command
+        inner = parse_text(rest.lstrip(",:;!. "))
+        if inner is not None and inner.exact and inner.name not in ("buddy", "unknown"):
+            return inner
+        return Command(name, rest.strip(), exact=not rest.strip())
     argument = rest.strip().rstrip("!?…").strip()
     return Command(name, argument, exact=ARGUMENTS.get(name, _nothing)(argument))
 

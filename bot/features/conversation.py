@@ -30,8 +30,11 @@ BANK_COMMENT = "bank_comment"
 #: an organiser hiding a bank entry, waiting for the reason; data: ``id``
 BANK_HIDE = "bank_hide"
 
+#: "Write to my buddy" waits for the message to relay; data: ``thread`` (or None)
+BUDDY = "buddy"
+
 #: every kind; each has exactly one handler in ``dispatcher.ANSWERS`` (a test keeps it so)
-KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY, QUIZ, BANK_COMMENT, BANK_HIDE, FORGET)
+KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY, QUIZ, BANK_COMMENT, BANK_HIDE, FORGET, BUDDY)
 
 
 async def start(ctx: Context, kind: str, **data: Any) -> None:

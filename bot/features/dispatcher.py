@@ -15,6 +15,8 @@ from bot.features import (
     bank_moderation,
     bank_share,
     basics,
+    buddies,
+    buddy_checkins,
     channel,
     control,
     conversation,
@@ -73,6 +75,9 @@ HANDLERS: dict[str, Handler] = {
     "bank_flag": bank_digilog.flag,
     "bank_hide": bank_moderation.hide,
     "bank_unhide": bank_moderation.unhide,
+    "buddy": buddies.command,
+    "buddy_write": buddies.write,
+    "buddy_checkin": buddy_checkins.answer,
 }
 
 #: conversation kind -> who takes free text (anything not exactly a command) while it waits
@@ -84,6 +89,7 @@ ANSWERS: dict[str, Handler] = {
     conversation.BANK_COMMENT: bank_digilog.typed,
     conversation.BANK_HIDE: bank_moderation.reason,
     conversation.FORGET: privacy.typed,
+    conversation.BUDDY: buddies.answer,
 }
 
 
@@ -111,6 +117,11 @@ class Dispatcher:
         if inbound.action:
             await self._run(ctx, parse_action(inbound.action))
             return ctx.replies
+        if inbound.media:  # a picture or a file: Kompis reads and passes on text only
+            ctx.reply("media_refused", buddy=await buddies.meant_for_buddy(ctx))
+            return ctx.replies
+        if inbound.reply_to and await buddies.replied(ctx):
+            return ctx.replies  # a reply to a buddy's message goes to the buddy
         command = parse_text(inbound.text)
         answers = ANSWERS.get(waiting.kind) if waiting else None
         if answers is not None and (command is None or not command.exact):

@@ -18,6 +18,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("snooze", N_("Reminders wait until later")),
     ("pause", N_("No reminders until a date")),
     ("resume", N_("Reminders again from now")),
+    ("buddy", N_("Write to your learning buddy")),
     ("language", N_("Choose your language")),
     ("help", N_("What Kompis can do")),
 )

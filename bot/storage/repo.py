@@ -29,6 +29,7 @@ from bot.storage.planned import PlannedQueries
 from bot.storage.privacy import PrivacyQueries
 from bot.storage.progress import ProgressQueries, Reflection
 from bot.storage.quiz import QuizQueries
+from bot.storage.relay import RelayQueries
 from bot.storage.roster import RosterQueries
 from bot.storage.teamwork import TeamQueries
 from bot.storage.workspaces import WorkspaceQueries
@@ -56,6 +57,7 @@ class Store(
     BankQueries,
     TeamQueries,
     PrivacyQueries,
+    RelayQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 

@@ -259,3 +259,6 @@ from bot.storage.tables_buddies import BuddyMemberRow as BuddyMemberRow  # noqa:
 from bot.storage.tables_buddies import BuddyPairRow as BuddyPairRow  # noqa: E402
 from bot.storage.tables_quiz import QuizAnswerRow as QuizAnswerRow  # noqa: E402
 from bot.storage.tables_quiz import QuizAttemptRow as QuizAttemptRow  # noqa: E402
+from bot.storage.tables_relay import BuddyCheckinRow as BuddyCheckinRow  # noqa: E402
+from bot.storage.tables_relay import BuddyDeliveryRow as BuddyDeliveryRow  # noqa: E402
+from bot.storage.tables_relay import BuddyMessageRow as BuddyMessageRow  # noqa: E402

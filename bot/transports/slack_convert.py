@@ -112,13 +112,17 @@ def fallback(message: Rendered) -> str:
 
 
 def message_inbound(event: dict[str, Any], team_id: str, event_id: str | None) -> Inbound | None:
-    """A person's text in their DM with Kompis, or ``None`` for anything else (channels,
-    bots, edits and deletions, joins)."""
-    if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+    """A person's text in their DM with Kompis (an answer in a thread names the thread's
+    first message as ``reply_to``; a shared file is ``media``), or ``None`` for anything else
+    (channels, bots, edits and deletions, joins)."""
+    subtype = event.get("subtype")
+    media = subtype == "file_share"
+    if event.get("channel_type") != "im" or (subtype and not media) or event.get("bot_id"):
         return None
     user, text = event.get("user"), event.get("text")
     if not user or text is None:
         return None
+    ts, thread = str(event.get("ts", "")), str(event.get("thread_ts") or "")
     return Inbound(
         PLATFORM,
         str(user),
@@ -127,7 +131,9 @@ def message_inbound(event: dict[str, Any], team_id: str, event_id: str | None) -
         event_id=event_id,
         workspace=team_id,
         kind=MESSAGE,
-        message_id=str(event.get("ts", "")) or None,
+        message_id=ts or None,
+        reply_to=thread if thread and thread != ts else None,  # an answer in a thread
+        media=media,
     )
 
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 # before PTB reads it (at each RetryAfter).
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -115,8 +115,10 @@ def to_inbound(update: Update, bot_username: str) -> Inbound | None:
             message_id=str(query.message.message_id) if query.message else None,
         )
     message = update.message or update.edited_message
-    if message is None or message.from_user is None or message.text is None:
+    if message is None or message.from_user is None:
         return None
+    if message.text is None:
+        return _media(message, event_id) if update.message is not None else None
     user = message.from_user
     if message.chat.type != ChatType.PRIVATE:
         if not _addressed_to(message.text, bot_username):
@@ -135,6 +137,30 @@ def to_inbound(update: Update, bot_username: str) -> Inbound | None:
         kind=kind,
         message_id=str(message.message_id),
         reply_to=str(message.reply_to_message.message_id) if message.reply_to_message else None,
+    )
+
+
+#: what a person may send instead of text; Kompis answers that it reads text only
+_MEDIA = ("photo", "document", "video", "voice", "audio", "video_note", "sticker", "animation")
+
+
+def _media(message: Message, event_id: str) -> Inbound | None:
+    """A picture, a file or a voice message in a private chat (caption as its text)."""
+    user = message.from_user
+    if user is None or message.chat.type != ChatType.PRIVATE:
+        return None
+    if not any(getattr(message, kind, None) for kind in _MEDIA):
+        return None
+    return Inbound(
+        PLATFORM,
+        str(user.id),
+        str(message.chat.id),
+        text=message.caption or "",
+        event_id=event_id,
+        display_name=user.full_name,
+        locale_hint=user.language_code,
+        message_id=str(message.message_id),
+        media=True,
     )
 
 
