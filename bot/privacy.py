@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.privacy import document, to_json
+from bot.features.buddy_intro import buddy_left
 from bot.settings import Settings
 from bot.storage.db import Database
 from bot.storage.repo import Store
@@ -85,12 +86,20 @@ async def export(
 
 
 async def forget(
-    settings: Settings, email: str | None, person_id: int | None = None, dry_run: bool = False
+    settings: Settings,
+    email: str | None,
+    person_id: int | None = None,
+    dry_run: bool = False,
+    clock: Clock | None = None,
 ) -> dict[str, int]:
-    """Erase the person (or, ``dry_run``, count what would go); counts per table."""
+    """Erase the person (or, ``dry_run``, count what would go); counts per table. Their
+    buddies are told they left, as when the person writes ``forget`` in chat."""
+    now = (clock or SystemClock()).now()
 
     async def work(store: Store) -> dict[str, int]:
-        return await store.forget_person(await _person(store, email, person_id))
+        found = await _person(store, email, person_id)
+        await buddy_left(store, found, now)
+        return await store.forget_person(found)
 
     return await _run(settings, work, commit=not dry_run)
 

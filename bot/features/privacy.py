@@ -15,8 +15,10 @@ from typing import cast
 
 from bot.domain.messages import Address, Attachment, Button, Outgoing
 from bot.domain.ports_privacy import PrivacyPort
+from bot.domain.ports_relay import RelayPort
 from bot.domain.privacy import document, to_json
 from bot.features import conversation
+from bot.features.buddy_intro import buddy_left
 from bot.features.context import Context
 from bot.rendering.i18n import N_
 
@@ -84,6 +86,8 @@ async def typed(ctx: Context, text: str) -> None:
 
 async def _erase(ctx: Context) -> None:
     locale = ctx.locale
+    # their buddy groups end and the others are told (without the name being erased)
+    await buddy_left(cast(RelayPort, ctx.store), ctx.person.id, ctx.now)
     await _store(ctx).forget_person(ctx.person.id)
     ctx.conversation = None  # deleted with the person
     inbound = ctx.inbound
