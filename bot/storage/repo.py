@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 
 from bot.storage.actions import ActionQueries
 from bot.storage.answers import AnswerMessageQueries
+from bot.storage.broadcasts import BroadcastQueries
 from bot.storage.buddies import BuddyQueries
 from bot.storage.claims import ClaimQueries
 from bot.storage.cohorts import CohortQueries
@@ -48,6 +49,7 @@ class Store(
     PlannedQueries,
     WorkspaceQueries,
     BuddyQueries,
+    BroadcastQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 
