@@ -122,6 +122,11 @@ PARAMS: dict[str, dict[str, Any]] = {
     "channel_choose": {"current": "Slack"},
     "channel_changed": {"platform": "Telegram"},
     "channel_unknown": {"choices": ["Slack", "Telegram"]},
+    "broadcast": {"texts": LT, "correction": True, "rsvp": True, "answer": "maybe", "open": True},
+    "broadcast_ics": {"correction": True},
+    "broadcast_write": {"count": 3},
+    "broadcast_preview": {"count": 3, "unreachable": 1, "text": "Samling i morgen"},
+    "broadcast_sent": {"count": 3, "id": 7},
 }
 PARAMS |= REMINDER_CASES
 ENGLISH_ONLY = re.compile(r"\b(the|you|your|is|and|with|what|deadline|write)\b", re.I)

@@ -45,6 +45,8 @@ WORDS: dict[str, tuple[str, ...]] = {
     # "hopp over" (nb, nn) and "hoppa över" (sv) arrive as the word with "over"/"över".
     "skip": ("skip", "hopp", "hoppa", "avbryt", "cancel"),
     "channel": ("channel", "kanal"),
+    # an announcement to part of the cohort (organisers, coordinators)
+    "broadcast": ("broadcast", "kunngjøring", "kunngjoring", "kunngjering", "utskick", "utskicket"),
 }
 
 _LOOKUP = {word: name for name, words in WORDS.items() for word in words}
@@ -87,6 +89,11 @@ def _pause(argument: str) -> bool:
     return parse_day(text, _SOME_DAY) is not None
 
 
+def _target(argument: str) -> bool:
+    # ``broadcast org:alta``; more words are not a command but free text
+    return len(argument.split()) <= 1
+
+
 def _skip(argument: str) -> bool:
     return argument.lower() in ("", "over", "över", "it", "this")
 
@@ -104,6 +111,7 @@ ARGUMENTS: dict[str, Callable[[str], bool]] = {
     "pause": _pause,
     "resume": _nothing,
     "skip": _skip,
+    "broadcast": _target,
 }
 
 

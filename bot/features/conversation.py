@@ -20,8 +20,13 @@ REFLECTION_CONFIRM = "reflection_confirm"
 #: a self-assessment waits for the number of a step; data: ``ref``
 SURVEY = "survey"
 
+#: an organiser or coordinator writes a broadcast; data: ``targets``
+BROADCAST_TEXT = "broadcast_text"
+#: its preview waits for "Send" (a new text replaces it); data: ``targets``, ``text``
+BROADCAST_CONFIRM = "broadcast_confirm"
+
 #: every kind; each has exactly one handler in ``dispatcher.ANSWERS`` (a test keeps it so)
-KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY)
+KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY, BROADCAST_TEXT, BROADCAST_CONFIRM)
 
 
 async def start(ctx: Context, kind: str, **data: Any) -> None:

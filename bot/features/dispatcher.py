@@ -11,6 +11,7 @@ from bot.domain.messages import Address, Inbound, Outgoing
 from bot.domain.ports import StorePort
 from bot.features import (
     basics,
+    broadcasts_chat,
     channel,
     control,
     conversation,
@@ -45,6 +46,11 @@ HANDLERS: dict[str, Handler] = {
     "skip": basics.skip,
     "channel": channel.choose,
     "unknown": basics.unknown,
+    "broadcast": broadcasts_chat.start,
+    "broadcast_to": broadcasts_chat.choose,
+    "broadcast_send": broadcasts_chat.send,
+    "broadcast_drop": broadcasts_chat.drop,
+    "rsvp": broadcasts_chat.rsvp,
 }
 
 #: conversation kind -> who takes free text (anything not exactly a command) while it waits
@@ -52,6 +58,8 @@ ANSWERS: dict[str, Handler] = {
     conversation.REFLECTION: reflections.answer,
     conversation.REFLECTION_CONFIRM: reflections.answer,
     conversation.SURVEY: surveys.typed,
+    conversation.BROADCAST_TEXT: broadcasts_chat.typed,
+    conversation.BROADCAST_CONFIRM: broadcasts_chat.typed,
 }
 
 
