@@ -188,6 +188,7 @@ def sample(found: Plan, locale: str, draft: Draft) -> str:
         "rsvp": draft.rsvp,
         "answer": "",
         "open": True,
+        "coordinator": False,
     }
     return plain(Renderer().render(Outgoing(None, "broadcast", params), locale).text)
 

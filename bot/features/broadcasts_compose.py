@@ -12,7 +12,7 @@ from bot.domain.broadcast import Answer, BroadcastMessage, State, gathering_of
 from bot.domain.broadcast_records import Broadcast
 from bot.domain.catalog import Catalog
 from bot.domain.messages import Attachment, Button, Outgoing
-from bot.domain.people import Person
+from bot.domain.people import Person, Role
 from bot.domain.ports_broadcast import BroadcastPort
 from bot.domain.text import pick
 from bot.features.broadcasts import ICS, MESSAGE, defaults_of, locale_of
@@ -79,11 +79,20 @@ async def compose_broadcast(
             "rsvp": broadcast.rsvp,
             "answer": recipient.answer or "",
             "open": answers_open(broadcast, now),
+            "coordinator": await _from_coordinator(store, broadcast),
         },
         rsvp_buttons(broadcast, now),
         kind=item.kind,
         **extras,
     )
+
+
+async def _from_coordinator(store: BroadcastPort, broadcast: Broadcast) -> bool:
+    """Whether a coordinator (not an organiser) wrote it, so the heading says who it is from."""
+    if broadcast.sender_id is None:
+        return False
+    sender = await store.person(broadcast.sender_id, cohort_id=broadcast.cohort_id)
+    return sender is not None and not sender.has(Role.ORGANISER)
 
 
 def calendar_file(
