@@ -202,13 +202,21 @@ class TelegramTransport:
     async def _pressed(self, query_id: str, inbound: Inbound) -> None:
         """A button: resolve the opaque id for this person only, hand the press on, then
         answer the query (Telegram shows a spinner until then; always answered, with the
-        app's toast if it has one) and take the keyboard off the pressed message."""
+        app's toast if it has one), the keyboard taken off the pressed message."""
         action = await self.actions.resolve(
             PLATFORM, inbound.workspace, inbound.action or "", inbound.user_id
         )
         pressed = Inbound(
             **{**inbound.__dict__, "action": action, "kind": MESSAGE if action else REFUSED}
         )
+        # The keyboard comes off first: a reply that edits the pressed message (an RSVP
+        # shown on it, with its buttons) may go out before this method returns.
+        if inbound.message_id is not None and action is not None:
+            await self._call(
+                self.bot.edit_message_reply_markup(
+                    chat_id=int(inbound.chat_id), message_id=int(inbound.message_id)
+                )
+            )
         immediate: Immediate | None = None
         try:
             if self._on_inbound is not None:
@@ -216,12 +224,6 @@ class TelegramTransport:
         finally:
             toast = immediate.toast if immediate else None
             await self._call(self.bot.answer_callback_query(query_id, text=toast))
-        if inbound.message_id is not None and action is not None:
-            await self._call(
-                self.bot.edit_message_reply_markup(
-                    chat_id=int(inbound.chat_id), message_id=int(inbound.message_id)
-                )
-            )
 
     async def _answered(self, update: Update) -> None:
         """A vote in a poll Kompis sent: the choice's action with the option (from 1), for
