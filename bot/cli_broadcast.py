@@ -14,10 +14,16 @@ import typer
 import yaml
 from rich.console import Console
 
-from bot.domain.broadcast import BroadcastError, BroadcastMessage, parse_message, parse_targets
+from bot.domain.broadcast import (
+    BroadcastError,
+    BroadcastMessage,
+    check_placeholders,
+    parse_message,
+    parse_targets,
+)
 from bot.domain.catalog import Catalog
 from bot.domain.cohort import Cohort
-from bot.features.broadcasts import Draft, Plan
+from bot.features.broadcasts import Draft, Plan, defaults_of
 from bot.storage.repo import Store, unit
 
 broadcast_app = typer.Typer(
@@ -134,10 +140,8 @@ def broadcast(
             ics,
             quiet,
         )
-        if ics:
-            from bot.domain.broadcast import gathering_of
-
-            gathering_of(schedule, ics)
+        # everything the files and options can get wrong, before the database is touched
+        check_placeholders(draft.message, str(message), defaults_of(schedule, ics))
     except BroadcastError as exc:
         raise _fail(str(exc)) from exc
     from bot.features.broadcasts import create, plan
