@@ -177,14 +177,19 @@ def show_plan(found: Plan, draft: Draft, console: Console) -> None:
     for locale in sorted({found.locales[p.id] for p in found.recipients}):
         for platform in platforms:
             console.print(f"--- sample: {locale} on {platform} ---")
-            console.print(sample(found, locale, draft), markup=False, highlight=False)
+            console.print(sample(found, locale, draft, platform), markup=False, highlight=False)
 
 
-def sample(found: Plan, locale: str, draft: Draft) -> str:
-    """The text as a recipient reads it (the renderer's template, in their language)."""
+def sample(found: Plan, locale: str, draft: Draft, platform: str) -> str:
+    """The copy as a recipient on ``platform`` gets it: the renderer's template in their
+    language, in the platform's own markup (Telegram HTML, Slack mrkdwn, plain text), and
+    the buttons it carries."""
     from bot.domain.markup import plain
     from bot.domain.messages import Outgoing
+    from bot.features.broadcasts_compose import ANSWERS
     from bot.rendering.renderer import Renderer
+    from bot.transports.slack_convert import mrkdwn
+    from bot.transports.telegram_convert import to_html
 
     params: dict[str, Any] = {
         "texts": found.texts,
@@ -194,7 +199,28 @@ def sample(found: Plan, locale: str, draft: Draft) -> str:
         "open": True,
         "coordinator": False,
     }
-    return plain(Renderer().render(Outgoing(None, "broadcast", params), locale).text)
+    renderer = Renderer()
+    rendered = renderer.render(Outgoing(None, "broadcast", params), locale)
+    if platform == "telegram":
+        text = to_html(rendered)
+    elif platform == "slack":
+        text = mrkdwn(rendered.text)
+    else:
+        text = plain(rendered.text)
+    if draft.rsvp:
+        labels = [renderer.gettext(locale, label) for _answer, label in ANSWERS]
+        text += "\n" + " ".join(f"[{label}]" for label in labels)
+    if draft.gathering:
+        text += (
+            "\n"
+            + "(+ "
+            + renderer.gettext(
+                locale,
+                "Calendar file for the gathering. Open it to add the gathering to your calendar.",
+            )
+            + ")"
+        )
+    return text
 
 
 @broadcast_app.command("list")

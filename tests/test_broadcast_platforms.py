@@ -124,6 +124,13 @@ async def test_broadcast_rsvp_ics_and_correction_across_platforms(
             assert "no en text: en readers get the nb text" in out
             assert "no nn text: nn readers get the nb text" in out
             assert "Digital modning" in out  # the nynorsk sample, its own agenda
+            # one sample per locale and platform, in the platform's own markup
+            assert (
+                "--- sample: nb on telegram ---" in out and "--- sample: nn on console ---" in out
+            )
+            assert "<b>Kunngjøring fra dem som driver programmet</b>" in out
+            assert "*Kunngjøring fra dem som driver programmet*" in out  # Slack mrkdwn
+            assert "[Kommer] [Kommer ikke] [Kanskje]" in out
             async with unit(service.db) as store:
                 assert await store.broadcasts("demo") == []
 
