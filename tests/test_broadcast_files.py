@@ -28,7 +28,7 @@ from bot.domain.broadcast_records import Broadcast
 from bot.domain.people import Person, Role
 from bot.features.broadcasts_compose import calendar_file
 from bot.rendering.broadcast_text import render_texts
-from tests.helpers import shipped_catalog
+from tests.helpers import ROOT, shipped_catalog
 
 GOOD = 'text:\n  nb: "Samling {date} kl. {time} på {place}"\n'
 
@@ -167,3 +167,31 @@ def test_targets_combine_and_each_person_gets_one_copy(chunks: list[str]) -> Non
     for selector in selectors:  # anyone one selector matches is in
         alone = recipients(PEOPLE, [selector], groups)
         assert {p.id for p in alone} <= {p.id for p in chosen}
+
+
+def test_send_list_status_cancel_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KOMPIS_DATABASE_URL", f"sqlite:///{tmp_path / 'k.db'}")
+    csv = str(ROOT / "schedules" / "demo.participants.csv")
+    assert (
+        CliRunner().invoke(app, ["participants", "import", csv, "--cohort", "demo"]).exit_code == 0
+    )
+    later = (datetime.now(UTC) + timedelta(days=3)).astimezone(COHORT.tz)
+    sent = run(
+        tmp_path, monkeypatch, "--to", "role:coordinator", "--rsvp",
+        "--ics", "kom-i-gang/dag-2", "--at", later.strftime("%Y-%m-%dT%H:%M"),
+    )  # fmt: skip
+    assert sent.exit_code == 0, sent.output
+    assert "broadcast 1: 4 recipient(s), 4 unreachable, sending at" in sent.output
+    listed = CliRunner().invoke(app, ["broadcast", "list", "--cohort", "demo"])
+    assert "role:coordinator" in listed.output and "kom-i-gang/dag-2" in listed.output
+    status = CliRunner().invoke(app, ["broadcast", "status", "1"])
+    assert status.exit_code == 0, status.output
+    assert "Kiruna kommun" in status.output and "not answered:" in status.output
+    cancelled = CliRunner().invoke(app, ["broadcast", "cancel", "1"])
+    assert "broadcast 1 cancelled: 8 copies not sent" in cancelled.output  # 4 texts, 4 files
+    again = CliRunner().invoke(app, ["broadcast", "cancel", "1"])
+    assert again.exit_code == 2 and "already cancelled" in again.output
+    listed = CliRunner().invoke(app, ["broadcast", "list", "--cohort", "demo"])
+    assert "cancelled" in listed.output

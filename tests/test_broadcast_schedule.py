@@ -12,7 +12,7 @@ import pytest
 from bot.delivery.sender import Sender
 from bot.domain.broadcast import BroadcastMessage, State, parse_targets
 from bot.domain.messages import Address, Rendered
-from bot.features.broadcasts import Draft, cancel, create
+from bot.features.broadcasts import Draft, cancel, correct, create
 from bot.storage.repo import unit
 from bot.transports.memory import MemoryTransport
 from tests.helpers import Harness
@@ -121,3 +121,18 @@ async def test_quiet_hours_hold_a_broadcast_only_when_asked(kompis: Harness) -> 
     assert got(h, "samlingen") == []
     await h.advance(timedelta(minutes=2))
     assert got(h, "samlingen") == ["siri.haugen"]
+
+
+async def test_a_correction_before_it_goes_is_simply_the_new_text(kompis: Harness) -> None:
+    h = kompis
+    broadcast_id = await schedule(h, h.clock.now() + timedelta(hours=1), "org:alta")
+    fixed = BroadcastMessage({"nb": "Samlingen er flyttet til rom 2."})
+    async with unit(h.app.db) as store:
+        made = await store.broadcast(broadcast_id)
+        assert made is not None
+        done = await correct(store, h.catalog, made, fixed, h.clock.now())
+    assert (done.edited, done.pending, done.version) == (0, 1, 2)
+    await h.advance(timedelta(hours=2))
+    (copy,) = [t for t in h.texts("siri.haugen") if "Kunngjering" in t]
+    assert "rom 2" in copy and "Husk" not in copy
+    assert "Retting" not in copy  # nobody read the first text: nothing to correct

@@ -52,6 +52,7 @@ class Draft:
     rsvp: bool = False
     gathering: str | None = None  # MODULE/GROUP, for the .ics and the RSVP deadline
     respect_quiet_hours: bool = False
+    source: str = "cli"  # or "chat"
 
 
 @dataclass
@@ -85,7 +86,8 @@ def defaults_of(cohort: Cohort, gathering: str | None) -> dict[str, Any]:
 async def plan(store: BroadcastPort, catalog: Catalog, draft: Draft) -> Plan:
     cohort = draft.cohort
     defaults = defaults_of(cohort, draft.gathering)
-    check_placeholders(draft.message, "message", defaults)
+    if draft.source != "chat":  # typed in chat, "{...}" is just text
+        check_placeholders(draft.message, "message", defaults)
     groups = {o.id: o.group for o in cohort.organisations}
     people = recipients(await store.people_in_cohort(cohort.id), draft.selectors, groups)
     identities = await store.identities_of([p.id for p in people])
@@ -110,7 +112,6 @@ async def create(
     catalog: Catalog,
     draft: Draft,
     now: datetime,
-    source: str = "cli",
     sender_id: int | None = None,
 ) -> tuple[int, Plan]:
     """Save the broadcast and queue a copy (and an .ics) for each recipient."""
@@ -138,7 +139,7 @@ async def create(
         answers_until=until,
         respect_quiet_hours=draft.respect_quiet_hours,
         ics_sequence=sequence,
-        source=source,
+        source=draft.source,
         sender_id=sender_id,
     )
     rows = []

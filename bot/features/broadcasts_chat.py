@@ -103,7 +103,7 @@ async def choose(ctx: Context, argument: str) -> None:
     if not allowed(ctx, selectors):
         ctx.reply("broadcast_not_yours", buttons=target_buttons(ctx))
         return
-    draft = Draft(ctx.cohort, selectors, BroadcastMessage({ctx.locale: "-"}))
+    draft = Draft(ctx.cohort, selectors, BroadcastMessage({ctx.locale: "-"}), source="chat")
     found = await plan(_store(ctx), ctx.catalog, draft)
     if not found.recipients:
         ctx.reply("broadcast_nobody", buttons=target_buttons(ctx))
@@ -124,7 +124,7 @@ async def typed(ctx: Context, text: str) -> None:
     if not text:
         ctx.reply("broadcast_write", count=0)
         return
-    draft = Draft(ctx.cohort, selectors, BroadcastMessage({ctx.locale: text}))
+    draft = Draft(ctx.cohort, selectors, BroadcastMessage({ctx.locale: text}), source="chat")
     found = await plan(_store(ctx), ctx.catalog, draft)
     await conversation.start(ctx, conversation.BROADCAST_CONFIRM, targets=targets, text=text)
     ctx.reply(
@@ -147,9 +147,9 @@ async def send(ctx: Context, _argument: str) -> None:
         ctx.reply("broadcast_refused")
         return
     message = BroadcastMessage({ctx.locale: str(waiting.data["text"])})
-    draft = Draft(ctx.cohort, selectors, message)
+    draft = Draft(ctx.cohort, selectors, message, source="chat")
     broadcast_id, found = await create(
-        _store(ctx), ctx.catalog, draft, ctx.now, source="chat", sender_id=ctx.person.id
+        _store(ctx), ctx.catalog, draft, ctx.now, sender_id=ctx.person.id
     )
     await conversation.end(ctx)
     ctx.reply("broadcast_sent", id=broadcast_id, count=len(found.recipients))
