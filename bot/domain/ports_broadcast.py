@@ -26,6 +26,10 @@ class BroadcastPort(StorePort, Protocol):
 
     async def broadcast_recipient(self, broadcast_id: int, person_id: int) -> Recipient | None: ...
 
+    async def broadcast_copy(
+        self, broadcast_id: int, person_id: int
+    ) -> tuple[Broadcast, Recipient] | None: ...
+
     async def update_recipient(self, broadcast_id: int, person_id: int, **values: Any) -> None: ...
 
     async def cancel_broadcast(

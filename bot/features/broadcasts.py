@@ -143,6 +143,7 @@ async def create(
         sender_id=sender_id,
     )
     rows = []
+    queued: dict[datetime, list[Outgoing]] = {}  # one insert per moment, not per person
     for person in found.recipients:
         moment = send_at
         if draft.respect_quiet_hours:
@@ -150,12 +151,15 @@ async def create(
             moment = quiet_release(cohort, send_at, zone)
         params = {"broadcast": broadcast_id}
         key = first_key(broadcast_id, person.id)
-        items = [Outgoing(person.id, MESSAGE, params, key=key, kind=KIND)]
+        items = queued.setdefault(moment, [])
+        items.append(Outgoing(person.id, MESSAGE, params, key=key, kind=KIND))
         calendar = ics_key(broadcast_id, person.id, 1) if draft.gathering else None
-        if calendar:
-            items.append(Outgoing(person.id, ICS, params, key=calendar, kind=KIND))
-        await store.enqueue(items, now, not_before=moment)
+        if calendar:  # its description in the language they read now
+            own = {**params, "locale": found.locales[person.id]}
+            items.append(Outgoing(person.id, ICS, own, key=calendar, kind=KIND))
         rows.append((person.id, key, calendar))
+    for moment, items in queued.items():
+        await store.enqueue(items, now, not_before=moment)
     await store.add_recipients(broadcast_id, rows)
     return broadcast_id, found
 

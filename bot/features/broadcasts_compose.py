@@ -12,7 +12,7 @@ from bot.domain.broadcast import Answer, BroadcastMessage, State, gathering_of
 from bot.domain.broadcast_records import Broadcast
 from bot.domain.catalog import Catalog
 from bot.domain.messages import Attachment, Button, Outgoing
-from bot.domain.people import Person, Role
+from bot.domain.people import Role
 from bot.domain.ports_broadcast import BroadcastPort
 from bot.domain.text import pick
 from bot.features.broadcasts import ICS, MESSAGE, defaults_of, locale_of
@@ -43,35 +43,35 @@ async def compose_broadcast(
 ) -> Outgoing | None:
     """The copy for outbox row ``item`` (template ``broadcast`` or ``broadcast_ics``), or None
     when the row was settled here (cancelled, or the person is no longer a recipient)."""
-    broadcast = await store.broadcast(int(item.params["broadcast"]))
-    person = None
-    if broadcast is not None and broadcast.cohort_id in catalog.cohorts:
-        person = await store.person(item.person_id, cohort_id=broadcast.cohort_id)
-    recipient = (
-        await store.broadcast_recipient(broadcast.id, item.person_id)
-        if broadcast is not None and person is not None
-        else None
-    )
-    if broadcast is None or broadcast.state == State.CANCELLED or recipient is None:
+    found = await store.broadcast_copy(int(item.params["broadcast"]), item.person_id)
+    if (
+        found is None
+        or found[0].state == State.CANCELLED
+        or found[0].cohort_id not in catalog.cohorts
+    ):
         await store.finish(item.id, "skipped", now, "broadcast cancelled")
         return None
-    assert person is not None
+    broadcast, recipient = found
     cohort = catalog.cohort(broadcast.cohort_id)
     message = BroadcastMessage.from_json(broadcast.message)
     texts = render_texts(message, defaults_of(cohort, broadcast.gathering))
     correction = bool(item.params.get("correction"))
     extras = Outgoing.extras_from(item.extras)
     if item.template == ICS:
-        attachment = calendar_file(catalog, broadcast, person, texts, now)
+        locale = item.params.get("locale") or await _locale(store, catalog, broadcast, item)
+        if locale is None:
+            await store.finish(item.id, "skipped", now, "no longer in the cohort")
+            return None
+        attachment = calendar_file(catalog, broadcast, str(locale), texts, now)
         return Outgoing(
-            person.id,
+            item.person_id,
             ICS,
             {"correction": correction},
             kind=item.kind,
             attachment=attachment,
         )
     return Outgoing(
-        person.id,
+        item.person_id,
         MESSAGE,
         {
             "texts": texts,
@@ -87,6 +87,14 @@ async def compose_broadcast(
     )
 
 
+async def _locale(
+    store: BroadcastPort, catalog: Catalog, broadcast: Broadcast, item: Any
+) -> str | None:
+    """The recipient's language now (a corrected .ics; a new one carries it in its params)."""
+    person = await store.person(item.person_id, cohort_id=broadcast.cohort_id)
+    return locale_of(catalog, person, catalog.cohort(broadcast.cohort_id)) if person else None
+
+
 async def _from_coordinator(store: BroadcastPort, broadcast: Broadcast) -> bool:
     """Whether a coordinator (not an organiser) wrote it, so the heading says who it is from."""
     if broadcast.sender_id is None:
@@ -96,14 +104,13 @@ async def _from_coordinator(store: BroadcastPort, broadcast: Broadcast) -> bool:
 
 
 def calendar_file(
-    catalog: Catalog, broadcast: Broadcast, person: Person, texts: dict[str, str], now: datetime
+    catalog: Catalog, broadcast: Broadcast, locale: str, texts: dict[str, str], now: datetime
 ) -> Attachment:
     """The gathering as an .ics in the person's language: the cohort's zone, the place the
     broadcast names (else the schedule's), the broadcast's text as the description."""
     assert broadcast.gathering is not None
     cohort = catalog.cohort(broadcast.cohort_id)
     programme = catalog.programmes[cohort.programme]
-    locale = locale_of(catalog, person, cohort)
     module_id, gathering = gathering_of(cohort, broadcast.gathering)
     variables = BroadcastMessage.from_json(broadcast.message).variables
     day = variables.get("date", gathering.date)

@@ -73,6 +73,24 @@ class BroadcastQueries(StoreBase):
         ).first()
         return _recipient(row) if row is not None else None
 
+    async def broadcast_copy(
+        self, broadcast_id: int, person_id: int
+    ) -> tuple[Broadcast, Recipient] | None:
+        """A broadcast and one recipient of it, in one query (composing each copy)."""
+        row = (
+            await self.session.exec(
+                select(BroadcastRow, BroadcastRecipientRow)
+                .join(
+                    BroadcastRecipientRow,
+                    col(BroadcastRecipientRow.broadcast_id) == col(BroadcastRow.id),
+                )
+                .where(
+                    BroadcastRow.id == broadcast_id, BroadcastRecipientRow.person_id == person_id
+                )
+            )
+        ).first()
+        return (_broadcast(row[0]), _recipient(row[1])) if row is not None else None
+
     async def update_recipient(self, broadcast_id: int, person_id: int, **values: Any) -> None:
         """Set ``answer``/``answered_at``, ``message_key`` or ``ics_key`` of one recipient."""
         await self.session.exec(
