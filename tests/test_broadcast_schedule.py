@@ -13,7 +13,9 @@ from bot.delivery.sender import Sender
 from bot.domain.broadcast import BroadcastMessage, State, parse_targets
 from bot.domain.messages import Address, Rendered
 from bot.features.broadcasts import Draft, cancel, correct, create
+from bot.features.broadcasts_report import report
 from bot.storage.repo import unit
+from bot.transports.base import TransportError
 from bot.transports.memory import MemoryTransport
 from tests.helpers import Harness
 
@@ -136,3 +138,19 @@ async def test_a_correction_before_it_goes_is_simply_the_new_text(kompis: Harnes
     (copy,) = [t for t in h.texts("siri.haugen") if "Kunngjering" in t]
     assert "rom 2" in copy and "Husk" not in copy
     assert "Retting" not in copy  # nobody read the first text: nothing to correct
+
+
+async def test_the_delivery_report_counts_failed_and_unreachable(kompis: Harness) -> None:
+    h = kompis
+    h.transport.blocked.add("anna.lindqvist")  # she blocked the bot
+    h.transport.fail_next(TransportError("Bad Request: chat not found", retryable=False))
+    await schedule(h, h.clock.now(), "group:dag-2")  # Kiruna (Anna), Haparanda (Johan)
+    await h.advance(timedelta(minutes=1))
+    async with unit(h.app.db) as store:
+        (made,) = await store.broadcasts("demo")
+        shown = await report(store, h.cohort, made)
+    assert shown.delivery == {
+        ("memory", "Kiruna kommun"): {"unreachable": 1},
+        ("memory", "Haparanda kommun"): {"failed": 1},
+    }
+    assert shown.total("sent") == 0
