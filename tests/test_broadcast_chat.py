@@ -87,6 +87,10 @@ async def test_a_coordinator_may_broadcast_only_to_their_own_organisation(kompis
 
 async def test_a_leader_is_refused_politely_and_nothing_waits(kompis: Harness) -> None:
     h = kompis
+    await h.say(LEADER, "hjelp")
+    assert "kunngjøring" not in h.last(LEADER)  # help names it only for those who may
+    await h.say(TROMSO_COORD, "hjelp")
+    assert "kunngjøring: send en kunngjøring" in h.last(TROMSO_COORD)
     await h.say(LEADER, "broadcast")
     assert "Bare de som driver programmet og kommunekoordinatorene" in h.last(LEADER)
     await h.say(LEADER, action="broadcast_to:all")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from bot.domain.messages import Button
+from bot.domain.people import Role
 from bot.domain.text import LOCALES
 from bot.errors import UserError
 from bot.features import conversation
@@ -17,6 +18,7 @@ async def help_(ctx: Context, _argument: str) -> None:
     ctx.reply(
         "help",
         labs=bool(ctx.programme.labs) and ctx.cohort.max_labs > 0,
+        broadcast=ctx.person.has(Role.ORGANISER) or ctx.person.has(Role.COORDINATOR),
         name=ctx.person.name,
         buttons=(Button(N_("Status"), "status"), Button(N_("Answer a question"), "reflect")),
     )
