@@ -154,3 +154,25 @@ async def test_the_delivery_report_counts_failed_and_unreachable(kompis: Harness
         ("memory", "Haparanda kommun"): {"failed": 1},
     }
     assert shown.total("sent") == 0
+
+
+async def test_a_copy_too_old_to_edit_is_sent_again_marked_as_a_correction(
+    kompis: Harness,
+) -> None:
+    h = kompis
+    broadcast_id = await schedule(h, h.clock.now(), "org:alta")
+    await h.advance(timedelta(minutes=1))
+    assert len([t for t in h.texts("siri.haugen") if "Kunngjering" in t]) == 1
+    await h.advance(timedelta(days=3))  # Telegram lets some messages be edited for 48 hours
+    h.transport.fail_next(TransportError("Bad Request: message can't be edited", retryable=False))
+    fixed = BroadcastMessage({"nb": "Samlingen er flyttet til rom 2."})
+    async with unit(h.app.db) as store:
+        made = await store.broadcast(broadcast_id)
+        assert made is not None
+        done = await correct(store, h.catalog, made, fixed, h.clock.now())
+    assert done.edited == 1
+    await h.advance(timedelta(minutes=1))
+    first, again = [t for t in h.texts("siri.haugen") if "Kunngjering" in t]
+    assert "Husk samlingen" in first  # the old copy stays as it was
+    assert again.startswith("Retting: denne erstattar kunngjeringa") and "rom 2" in again
+    assert h.transport.edits == []
