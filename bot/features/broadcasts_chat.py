@@ -31,6 +31,7 @@ from bot.domain.ports_broadcast import BroadcastPort
 from bot.features import conversation
 from bot.features.broadcasts import MESSAGE, Draft, create, plan
 from bot.features.broadcasts_compose import answers_open
+from bot.features.broadcasts_report import organisation_name
 from bot.features.context import Context
 from bot.rendering.i18n import N_
 
@@ -62,8 +63,7 @@ def may_broadcast(ctx: Context) -> bool:
 def target_buttons(ctx: Context) -> tuple[Button, ...]:
     cohort = ctx.cohort
     if not ctx.person.has(Role.ORGANISER):
-        own = cohort.organisation(ctx.person.organisation or "")
-        name = own.name if own else ctx.person.organisation or ""
+        name = organisation_name(cohort, ctx.person.organisation, ctx.locale)
         action = f"broadcast_to:org:{ctx.person.organisation}"
         return (Button(N_("%(name)s"), action, {"name": name}),)
     found = [Button(N_("Everyone"), "broadcast_to:all")]
@@ -73,7 +73,11 @@ def target_buttons(ctx: Context) -> tuple[Button, ...]:
         for g in cohort.gathering_groups
     ]
     found += [
-        Button(N_("%(name)s"), f"broadcast_to:org:{o.id}", {"name": o.name})
+        Button(
+            N_("%(name)s"),
+            f"broadcast_to:org:{o.id}",
+            {"name": organisation_name(cohort, o.id, ctx.locale)},
+        )
         for o in cohort.organisations[:MAX_ORG_BUTTONS]
     ]
     return tuple(found)
