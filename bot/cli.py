@@ -13,6 +13,7 @@ import typer
 
 from bot import log
 from bot.cli_bank import bank_app
+from bot.cli_broadcast import broadcast_app
 from bot.cli_content import content_app
 from bot.cli_errors import KompisGroup
 from bot.cli_invites import invites_app
@@ -48,6 +49,7 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(content_app, name="content")
 app.add_typer(bank_app, name="bank")
 app.add_typer(privacy_app, name="privacy")
+app.add_typer(broadcast_app, name="broadcast")
 
 
 def _settings(**overrides: object) -> Settings:

@@ -148,6 +148,18 @@ PARAMS: dict[str, dict[str, Any]] = {
     "channel_choose": {"current": "Slack"},
     "channel_changed": {"platform": "Telegram"},
     "channel_unknown": {"choices": ["Slack", "Telegram"]},
+    "broadcast": {
+        "texts": LT,
+        "correction": True,
+        "rsvp": True,
+        "answer": "maybe",
+        "open": True,
+        "coordinator": True,
+    },
+    "broadcast_ics": {"correction": True},
+    "broadcast_write": {"count": 3},
+    "broadcast_preview": {"count": 3, "unreachable": 1, "text": "Samling i morgen"},
+    "broadcast_sent": {"count": 3, "id": 7},
 }
 PARAMS |= REMINDER_CASES
 PARAMS |= QUIZ_CASES

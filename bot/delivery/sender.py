@@ -358,10 +358,22 @@ class Sender:
                 rendered.reply_to if first else None,
             )
             try:
-                ids.append(await transport.send(address, part))
+                ids.append(await self._send_part(transport, address, part))
             except TransportError as exc:
                 raise PartlySent(exc, index, ids) from exc
             if not last:
                 async with unit(self.db) as store:
                     await store.save_parts_sent(item.id, item.claim, index + 1)
         return ids
+
+    async def _send_part(self, transport: Transport, address: Address, part: Rendered) -> str:
+        """Send one part. An edit the platform refuses for good (the message was deleted,
+        or is too old to edit) goes out as a new message instead: the text says it is a
+        correction, so the person reads it as one."""
+        try:
+            return await transport.send(address, part)
+        except TransportError as exc:
+            if part.edit is None or exc.retryable or exc.unreachable:
+                raise
+            log.info("edit impossible (%s); sending it as a new message", exc)
+        return await transport.send(address, replace(part, edit=None))

@@ -19,6 +19,7 @@ async def help_(ctx: Context, _argument: str) -> None:
         "help",
         labs=bool(ctx.programme.labs) and ctx.cohort.max_labs > 0,
         report=ctx.person.has(Role.COORDINATOR) or ctx.person.has(Role.ORGANISER),
+        broadcast=ctx.person.has(Role.ORGANISER) or ctx.person.has(Role.COORDINATOR),
         name=ctx.person.name,
         buttons=(Button(N_("Status"), "status"), Button(N_("Answer a question"), "reflect")),
     )

@@ -61,6 +61,8 @@ WORDS: dict[str, tuple[str, ...]] = {
     "forget": ("forget", "forget-me", "glem", "glem-meg", "gløym", "gloym", "glöm", "glom"),
     # the bot is called Kompis too: "kompis status" is the command, see ``parse_text``
     "buddy": ("buddy", "kompis", "læringsvenn", "læringsven", "lärkompis", "larkompis"),
+    # an announcement to part of the cohort (organisers, coordinators)
+    "broadcast": ("broadcast", "kunngjøring", "kunngjoring", "kunngjering", "utskick", "utskicket"),
 }
 
 _LOOKUP = {word: name for name, words in WORDS.items() for word in words}
@@ -110,6 +112,11 @@ def _quiz_word(argument: str) -> bool:
     return argument.lower() in AGAIN_WORDS | LEAGUE_WORDS
 
 
+def _target(argument: str) -> bool:
+    # ``broadcast org:alta``; more words are not a command but free text
+    return len(argument.split()) <= 1
+
+
 def _skip(argument: str) -> bool:
     return argument.lower() in ("", "over", "över", "it", "this")
 
@@ -135,6 +142,7 @@ ARGUMENTS: dict[str, Callable[[str], bool]] = {
     # a message for a buddy is never "exactly" the command: while a reflection waits, an
     # answer that starts with "Kompis ..." stays the answer
     "buddy": _nothing,
+    "broadcast": _target,
 }
 
 

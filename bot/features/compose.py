@@ -12,7 +12,7 @@ overdue, not "today is the deadline".
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo
 
 from bot.domain.catalog import Catalog
@@ -20,6 +20,8 @@ from bot.domain.messages import Button, Outgoing
 from bot.domain.people import Person
 from bot.domain.planner import Occasion, OccasionKind, person_moment, release_moment
 from bot.domain.ports import StorePort
+from bot.domain.ports_broadcast import BroadcastPort
+from bot.features.broadcasts_compose import BROADCAST_TEMPLATES, compose_broadcast
 from bot.features.fanout import Audience
 from bot.features.parts import Part, compose_parts
 from bot.features.reminders import DAILY
@@ -66,6 +68,9 @@ async def compose(
 ) -> Outgoing | None:
     """The message to send for ``item`` now, or None when this settled the row itself
     (skipped: paused, nothing left to say; held: snoozed; or merged into another message)."""
+    if item.template in BROADCAST_TEMPLATES and item.person_id is not None:
+        # a broadcast copy says what the broadcast says now (cancelled, corrected, answered)
+        return await compose_broadcast(cast(BroadcastPort, store), catalog, item, now)
     plain = Outgoing(
         item.person_id,
         item.template,

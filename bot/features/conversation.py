@@ -33,8 +33,24 @@ BANK_HIDE = "bank_hide"
 #: "Write to my buddy" waits for the message to relay; data: ``thread`` (or None)
 BUDDY = "buddy"
 
+#: an organiser or coordinator writes a broadcast; data: ``targets``
+BROADCAST_TEXT = "broadcast_text"
+#: its preview waits for "Send" (a new text replaces it); data: ``targets``, ``text``
+BROADCAST_CONFIRM = "broadcast_confirm"
+
 #: every kind; each has exactly one handler in ``dispatcher.ANSWERS`` (a test keeps it so)
-KINDS = (REFLECTION, REFLECTION_CONFIRM, SURVEY, QUIZ, BANK_COMMENT, BANK_HIDE, FORGET, BUDDY)
+KINDS = (
+    REFLECTION,
+    REFLECTION_CONFIRM,
+    SURVEY,
+    QUIZ,
+    BANK_COMMENT,
+    BANK_HIDE,
+    FORGET,
+    BUDDY,
+    BROADCAST_TEXT,
+    BROADCAST_CONFIRM,
+)
 
 
 async def start(ctx: Context, kind: str, **data: Any) -> None:

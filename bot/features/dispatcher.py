@@ -15,6 +15,7 @@ from bot.features import (
     bank_moderation,
     bank_share,
     basics,
+    broadcasts_chat,
     buddies,
     buddy_checkins,
     channel,
@@ -78,6 +79,11 @@ HANDLERS: dict[str, Handler] = {
     "buddy": buddies.command,
     "buddy_write": buddies.write,
     "buddy_checkin": buddy_checkins.answer,
+    "broadcast": broadcasts_chat.start,
+    "broadcast_to": broadcasts_chat.choose,
+    "broadcast_send": broadcasts_chat.send,
+    "broadcast_drop": broadcasts_chat.drop,
+    "rsvp": broadcasts_chat.rsvp,
 }
 
 #: conversation kind -> who takes free text (anything not exactly a command) while it waits
@@ -90,6 +96,8 @@ ANSWERS: dict[str, Handler] = {
     conversation.BANK_HIDE: bank_moderation.reason,
     conversation.FORGET: privacy.typed,
     conversation.BUDDY: buddies.answer,
+    conversation.BROADCAST_TEXT: broadcasts_chat.typed,
+    conversation.BROADCAST_CONFIRM: broadcasts_chat.typed,
 }
 
 

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from bot.storage.actions import ActionQueries
 from bot.storage.answers import AnswerMessageQueries
 from bot.storage.bank import BankQueries
+from bot.storage.broadcasts import BroadcastQueries
 from bot.storage.buddies import BuddyQueries
 from bot.storage.claims import ClaimQueries
 from bot.storage.cohorts import CohortQueries
@@ -58,6 +59,7 @@ class Store(
     TeamQueries,
     PrivacyQueries,
     RelayQueries,
+    BroadcastQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 

@@ -255,6 +255,8 @@ class AnswerMessageRow(SQLModel, table=True):
 # Feature tables live in their own modules; importing them here registers them with the
 # metadata that migrations and tests compare against.
 from bot.storage.tables_bank import BankCommentRow as BankCommentRow  # noqa: E402
+from bot.storage.tables_broadcast import BroadcastRecipientRow as BroadcastRecipientRow  # noqa: E402
+from bot.storage.tables_broadcast import BroadcastRow as BroadcastRow  # noqa: E402
 from bot.storage.tables_buddies import BuddyMemberRow as BuddyMemberRow  # noqa: E402
 from bot.storage.tables_buddies import BuddyPairRow as BuddyPairRow  # noqa: E402
 from bot.storage.tables_quiz import QuizAnswerRow as QuizAnswerRow  # noqa: E402

@@ -209,14 +209,16 @@ class TelegramTransport:
         pressed = Inbound(
             **{**inbound.__dict__, "action": action, "kind": MESSAGE if action else REFUSED}
         )
-        immediate: Immediate | None = None
+        # The keyboard comes off first: a reply that edits the pressed message (an RSVP
+        # shown on it, a quiz's marked answer, with their buttons) may go out before this
+        # method returns, and must not be undone.
         if inbound.message_id is not None and action is not None:
-            # first, so an edit the press leads to (a quiz's marked answer) is never undone
             await self._call(
                 self.bot.edit_message_reply_markup(
                     chat_id=int(inbound.chat_id), message_id=int(inbound.message_id)
                 )
             )
+        immediate: Immediate | None = None
         try:
             if self._on_inbound is not None:
                 immediate = await self._on_inbound(pressed)
