@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 
 from bot.domain.people import Channel, Unreachable
@@ -43,19 +46,28 @@ class IdentityQueries(StoreBase):
         now: datetime,
         workspace: str = "",
     ) -> None:
-        row = await self._identity_row(platform, external_id, workspace)
-        if row is None:
-            row = IdentityRow(
-                person_id=person_id,
-                platform=platform,
-                workspace=workspace,
-                external_id=external_id,
-                chat_id=chat_id,
+        """Link (or re-link) an account to a person. One statement (an upsert on the
+        account's unique key), so two processes matching the same account at once (the
+        start-up match and a tick's, say) both succeed instead of one failing."""
+        values = {
+            "person_id": person_id,
+            "platform": platform,
+            "workspace": workspace,
+            "external_id": external_id,
+            "chat_id": chat_id,
+            "last_seen": now,
+            "unreachable_at": None,
+            "unreachable_reason": None,
+        }
+        insert = pg_insert if self._dialect == "postgresql" else sqlite_insert
+        stmt = insert(IdentityRow).values(values)
+        changed: dict[str, Any] = {"unreachable_at": None, "unreachable_reason": None}
+        changed |= {k: stmt.excluded[k] for k in ("person_id", "chat_id", "last_seen")}
+        await self.session.exec(
+            stmt.on_conflict_do_update(
+                index_elements=["platform", "workspace", "external_id"], set_=changed
             )
-        row.person_id, row.chat_id, row.last_seen = person_id, chat_id, now
-        row.unreachable_at = row.unreachable_reason = None
-        self.session.add(row)
-        await self.session.flush()
+        )
 
     async def _identity_row(
         self, platform: str, external_id: str, workspace: str
@@ -65,7 +77,8 @@ class IdentityQueries(StoreBase):
             IdentityRow.workspace == workspace,
             IdentityRow.external_id == external_id,
         )
-        return (await self.session.exec(query)).first()
+        # an upsert (link_identity) may have changed a row this session loaded before
+        return (await self.session.exec(query.execution_options(populate_existing=True))).first()
 
     async def person_for_identity(
         self, platform: str, external_id: str, workspace: str = ""
