@@ -1,0 +1,316 @@
+"""Pairing learning buddies: pure, and the same pairs for the same people, history and seed.
+
+A greedy weighted matching with local improvement. People whose preferences compare alike
+share a *profile* (gathering group, language family, roles, size class), so a pair's score is
+a lookup in a small profile-by-profile table. The hardest to place choose first (people of an
+organisation with a third of the cohort or more, then those whose best-scoring partners are
+rare); each takes the best-scoring allowed partner still free. Then pairs swap partners
+two by two (``a-b, c-d`` to ``a-c, b-d``) while that raises the total score and keeps the
+rules: every pair pair on small cohorts, targeted at the pairs that miss a preference on big
+ones. Someone left over is placed by breaking one pair into two through them; one last person
+joins the best pair as a trio. Whoever no allowed partner exists for is reported unmatched.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.domain.pairing_rules import Candidate, History, Weights, allowed, score
+
+#: Up to this many pairs, local improvement tries every two pairs; above, targeted tries.
+FULL_IMPROVEMENT_PAIRS = 200
+#: Small cohorts are paired this many times from different starts, and the best kept.
+RESTARTS = 12
+RESTART_PEOPLE = 250
+_SCAN = 48  # free people looked at per profile before trying the next best profile
+_TRIES = 4  # targeted improvement: people sampled per better profile
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Pairing:
+    groups: tuple[tuple[int, ...], ...]  # person ids ascending; groups by first member
+    unmatched: tuple[int, ...]  # no allowed partner could be found for them
+
+
+def pair(
+    candidates: Iterable[Candidate],
+    history: History | None = None,
+    weights: Weights | None = None,
+    seed: int = 0,
+    trio: bool = True,
+) -> Pairing:
+    """Pairs (and, with ``trio`` and an odd count, one trio) of ``candidates``."""
+    people = sorted(candidates, key=lambda c: c.id)
+    if len({c.id for c in people}) != len(people):
+        raise ValueError("a candidate is listed twice")
+    history, weights = history or {}, weights or Weights()
+    rng = random.Random(seed)
+    tries = RESTARTS if len(people) <= RESTART_PEOPLE else 1
+    best: tuple[int, float, Pairing] | None = None
+    for _attempt in range(tries):
+        matcher = _Matcher(people, history, weights, random.Random(rng.getrandbits(64)))
+        found = matcher.run(trio)
+        value = (len(found.unmatched), -matcher.total(found))
+        if best is None or value < best[:2]:
+            best = (*value, found)
+    assert best is not None
+    return best[2]
+
+
+class _Matcher:
+    def __init__(
+        self, people: list[Candidate], history: History, weights: Weights, rng: random.Random
+    ) -> None:
+        self.people = people
+        self.history = history
+        self.rng = rng
+        n = len(people)
+        self.n = n
+        index = {c.id: i for i, c in enumerate(people)}
+        profiles: dict[tuple[object, ...], int] = {}
+        self.prof = [profiles.setdefault(c.profile, len(profiles)) for c in people]
+        reps: dict[int, Candidate] = {}
+        for c, p in zip(people, self.prof, strict=True):
+            reps.setdefault(p, c)
+        count = len(profiles)
+        self.w = [[score(reps[p], reps[q], weights) for q in range(count)] for p in range(count)]
+        orgs: dict[str, int] = {}
+        self.org = [orgs.setdefault(c.organisation, len(orgs)) for c in people]
+        self.org_count = [0] * len(orgs)
+        for o in self.org:
+            self.org_count[o] += 1
+        self.forbidden: list[set[int]] = [
+            {index[x] for x in history.get(c.id, ()) if x in index} for c in people
+        ]
+        self.partner = [-1] * n
+        order = list(range(n))
+        rng.shuffle(order)
+        self.pools: list[list[int]] = [[] for _ in range(count)]
+        for i in order:
+            self.pools[self.prof[i]].append(i)
+        self.heads = [0] * count
+        tiebreak = [rng.random() for _ in range(count)]
+        self.prefs = [
+            sorted(range(count), key=lambda q, p=p: (-self.w[p][q], tiebreak[q]))  # type: ignore[misc]
+            for p in range(count)
+        ]
+        best = [max(row) for row in self.w]
+        self.supply = [
+            sum(len(self.pools[q]) for q in range(count) if self.w[p][q] >= best[p] - _EPS)
+            for p in range(count)
+        ]
+        self.order = sorted(
+            order,
+            key=lambda i: (self.org_count[self.org[i]] * 3 < n, self.supply[self.prof[i]]),
+        )
+
+    def total(self, found: Pairing) -> float:
+        index = {c.id: i for i, c in enumerate(self.people)}
+        return sum(
+            self.gain_w(index[a], index[b])
+            for group in found.groups
+            for k, a in enumerate(group)
+            for b in group[k + 1 :]
+        )
+
+    def ok(self, i: int, j: int) -> bool:
+        return i != j and self.org[i] != self.org[j] and j not in self.forbidden[i]
+
+    def gain_w(self, i: int, j: int) -> float:
+        return self.w[self.prof[i]][self.prof[j]]
+
+    def run(self, trio: bool) -> Pairing:
+        for i in self.order:
+            if self.partner[i] < 0:
+                j = self._find(i)
+                if j >= 0:
+                    self.partner[i], self.partner[j] = j, i
+        self._improve()
+        left = self._repair([i for i in range(self.n) if self.partner[i] < 0])
+        groups = [sorted((i, j)) for i, j in enumerate(self.partner) if 0 <= i < j]
+        if trio and left:
+            joined = self._join_trio(left, groups)
+            if joined is not None:
+                left.remove(joined)
+        ids = self.people
+        return Pairing(
+            tuple(sorted(tuple(sorted(ids[m].id for m in g)) for g in groups)),
+            tuple(sorted(ids[i].id for i in left)),
+        )
+
+    def _find(self, i: int) -> int:
+        """The best-scoring free allowed partner of ``i`` (-1: none)."""
+        for q in self.prefs[self.prof[i]]:
+            pool, head = self.pools[q], self.heads[q]
+            while head < len(pool) and self.partner[pool[head]] >= 0:
+                head += 1
+            self.heads[q] = head
+            for k in range(head, min(len(pool), head + _SCAN)):
+                j = pool[k]
+                if self.partner[j] < 0 and self.ok(i, j):
+                    return j
+        for q in self.prefs[self.prof[i]]:  # rare: every scan was full of the wrong people
+            for j in self.pools[q][self.heads[q] + _SCAN :]:
+                if self.partner[j] < 0 and self.ok(i, j):
+                    return j
+        return -1
+
+    def _swap_gain(self, a: int, b: int, c: int, d: int) -> float:
+        """How much the score rises when pairs a-b, c-d become a-c, b-d (0: not allowed, or
+        no better)."""
+        gain = self.gain_w(a, c) + self.gain_w(b, d) - self.gain_w(a, b) - self.gain_w(c, d)
+        if gain <= _EPS or not (self.ok(a, c) and self.ok(b, d)):
+            return 0.0
+        return gain
+
+    def _improve(self) -> None:
+        pairs = [[i, j] for i, j in enumerate(self.partner) if i < j]
+        if len(pairs) <= FULL_IMPROVEMENT_PAIRS:
+            self._improve_all(pairs)
+        else:
+            self._improve_targeted(pairs)
+        for i, j in pairs:
+            self.partner[i], self.partner[j] = j, i
+
+    def _improve_all(self, pairs: list[list[int]]) -> None:
+        for _ in range(30):
+            changed = False
+            for x in range(len(pairs)):
+                for y in range(x + 1, len(pairs)):
+                    a, b = pairs[x]
+                    c, d = pairs[y]
+                    if self._swap_gain(a, b, c, d) > 0:
+                        pairs[x], pairs[y] = [a, c], [b, d]
+                        changed = True
+                    elif self._swap_gain(a, b, d, c) > 0:
+                        pairs[x], pairs[y] = [a, d], [b, c]
+                        changed = True
+            if not changed:
+                return
+
+    def _improve_targeted(self, pairs: list[list[int]]) -> None:
+        slot = [-1] * self.n
+        members: list[list[int]] = [[] for _ in self.pools]
+        for t, (i, j) in enumerate(pairs):
+            slot[i] = slot[j] = t
+            members[self.prof[i]].append(i)
+            members[self.prof[j]].append(j)
+        for _ in range(2):
+            for t in range(len(pairs)):
+                for side in (0, 1):
+                    a, b = pairs[t][side], pairs[t][1 - side]
+                    current = self.gain_w(a, b)
+                    if self._improve_one(a, b, current, pairs, slot, members):
+                        break
+
+    def _improve_one(
+        self,
+        a: int,
+        b: int,
+        current: float,
+        pairs: list[list[int]],
+        slot: list[int],
+        members: list[list[int]],
+    ) -> bool:
+        """Try to give ``a`` a better-scoring partner from another pair (a few samples from
+        each of the four best profiles for ``a``)."""
+        pa = self.prof[a]
+        for q in self.prefs[pa][:4]:
+            if self.w[pa][q] <= current + _EPS:
+                return False
+            group = members[q]
+            for _ in range(_TRIES if group else 0):
+                c = group[self.rng.randrange(len(group))]
+                t, u = slot[a], slot[c]
+                if t == u:
+                    continue
+                d = pairs[u][1] if pairs[u][0] == c else pairs[u][0]
+                if self._swap_gain(a, b, c, d) > 0:
+                    pairs[t], pairs[u] = [a, c], [b, d]
+                    slot[b] = slot[d] = u
+                    slot[a] = slot[c] = t
+                    return True
+        return False
+
+    def _repair(self, left: list[int]) -> list[int]:
+        """Place left-over people by breaking a pair a-b into u-a and b-v."""
+        fails = 0
+        for u in list(left):
+            if fails > 20 or self.partner[u] >= 0:
+                continue
+            placed = False
+            firsts = [i for i in range(self.n) if i < self.partner[i]]
+            self.rng.shuffle(firsts)
+            for a0 in firsts[:200]:
+                for a in (a0, self.partner[a0]):
+                    b = self.partner[a]
+                    if not self.ok(u, a):
+                        continue
+                    v = next(
+                        (v for v in left if v != u and self.partner[v] < 0 and self.ok(b, v)),
+                        -1,
+                    )
+                    if v >= 0:
+                        self.partner[u], self.partner[a] = a, u
+                        self.partner[b], self.partner[v] = v, b
+                        placed = True
+                        break
+                if placed:
+                    break
+            fails = 0 if placed else fails + 1
+        return [i for i in left if self.partner[i] < 0]
+
+    def _join_trio(self, left: list[int], groups: list[list[int]]) -> int | None:
+        """The left-over person who joins the pair that suits them best, as its third."""
+        best: tuple[float, int, int] | None = None
+        for u in left:
+            for gi, (a, b) in enumerate(groups):
+                if self.ok(u, a) and self.ok(u, b):
+                    value = self.gain_w(u, a) + self.gain_w(u, b)
+                    if best is None or value > best[0] + _EPS:
+                        best = (value, u, gi)
+        if best is None:
+            return None
+        _, u, gi = best
+        groups[gi] = sorted([*groups[gi], u])
+        return u
+
+
+def top_up(
+    newcomers: Iterable[Candidate],
+    open_groups: Sequence[Sequence[Candidate]],
+    history: History | None = None,
+    weights: Weights | None = None,
+    seed: int = 0,
+) -> tuple[Pairing, tuple[tuple[int, int], ...]]:
+    """Buddies for people who joined (or lost their buddy) after a round was made, without
+    breaking its groups: newcomers are paired with each other (a trio when odd); one left
+    over joins an existing pair as its third. Returns the newcomers' pairing and the joins
+    as (index in ``open_groups``, person id); ``unmatched`` is who could still not be placed.
+    """
+    history = history or {}
+    weights = weights or Weights()
+    people = {c.id: c for c in newcomers}
+    found = pair(people.values(), history, weights, seed)
+    joins: list[tuple[int, int]] = []
+    taken: set[int] = set()
+    still: list[int] = []
+    for person_id in found.unmatched:
+        u = people[person_id]
+        best: tuple[float, int] | None = None
+        for gi, group in enumerate(open_groups):
+            if gi in taken or len(group) != 2:
+                continue
+            if all(allowed(u, m, history) for m in group):
+                value = sum(score(u, m, weights) for m in group)
+                if best is None or value > best[0] + _EPS:
+                    best = (value, gi)
+        if best is None:
+            still.append(person_id)
+        else:
+            taken.add(best[1])
+            joins.append((best[1], person_id))
+    return Pairing(found.groups, tuple(still)), tuple(joins)
