@@ -20,6 +20,7 @@ from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock, FakeClock
 from bot.domain.messages import Button, Immediate, Inbound, Outgoing
 from bot.errors import UserError
+from bot.features.buddy_rounds import BuddyRounds
 from bot.features.dispatcher import Dispatcher
 from bot.features.reminders import Reminders
 from bot.log import report_error
@@ -67,6 +68,7 @@ class Kompis:
         self.dispatcher = Dispatcher(self.catalog)
         grace = timedelta(hours=settings.late_grace_hours)
         self.reminders = Reminders(self.catalog, first_plan_lookback=grace, late_grace=grace)
+        self.buddy_rounds = BuddyRounds(self.catalog)  # listeners: introductions
         limits = {platform: default_limits(settings, platform) for platform in transports}
         self.sender = Sender(
             self.db,
@@ -253,6 +255,7 @@ class Kompis:
         async with unit(self.db) as store:
             if not await store.try_planner_lock():
                 return False
+            await self.buddy_rounds.plan(store, self.clock.now())
             await self.reminders.plan(store, self.clock.now())
         return True
 

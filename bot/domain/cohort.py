@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 
+from bot.domain.buddy_policy import BuddyPolicy
 from bot.domain.programme import SLUG, Strict
 from bot.domain.text import Label
 
@@ -24,6 +25,7 @@ class Organisation(Strict):
     name: str
     kind: OrgKind = OrgKind.MUNICIPALITY
     group: str | None = None  # the gathering group this organisation meets with
+    size: int | None = Field(default=None, ge=1)  # inhabitants, for pairing buddies
 
 
 class GatheringGroup(Strict):
@@ -128,6 +130,7 @@ class Cohort(Strict):
     max_labs: int = Field(default=0, ge=0, le=20)
     labs: LabWindow | None = None  # when the chosen labs are open and due
     participants: str | None = None  # a CSV file beside the schedule, for the demo and imports
+    buddies: BuddyPolicy | None = None  # learning buddies: rounds made by the planner
 
     @model_validator(mode="after")
     def _timezone_exists(self) -> Cohort:

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from bot.storage.actions import ActionQueries
 from bot.storage.answers import AnswerMessageQueries
 from bot.storage.buddies import BuddyQueries
+from bot.storage.buddy_rounds import BuddyRoundQueries
 from bot.storage.claims import ClaimQueries
 from bot.storage.cohorts import CohortQueries
 from bot.storage.conversations import ConversationQueries
@@ -48,6 +49,7 @@ class Store(
     PlannedQueries,
     WorkspaceQueries,
     BuddyQueries,
+    BuddyRoundQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 
