@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.curriculum.buddy_checks import check_buddies
 from bot.curriculum.calendar_checks import check_calendar
 from bot.curriculum.participant_checks import check_participants
 from bot.curriculum.problems import Problem, Severity
@@ -167,6 +168,7 @@ def check_cohort(
             "use 1 or more",
         )
     problems += check_calendar(cohort, file)
+    problems += check_buddies(cohort, file)
     if cohort.participants:
         csv_path = folder / cohort.participants
         if not csv_path.exists():
