@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from bot.curriculum.problems import Problem, Severity
 from bot.domain.buddy_policy import RoundKind
 from bot.domain.buddy_rounds import buddy_rounds
@@ -14,7 +16,7 @@ def check_buddies(cohort: Cohort, file: str) -> list[Problem]:
         return []
     problems: list[Problem] = []
     bands = policy.size_bands
-    if any(b <= a for a, b in zip(bands, bands[1:], strict=False)) or any(b < 1 for b in bands):
+    if any(b <= a for a, b in pairwise(bands)) or any(b < 1 for b in bands):
         problems.append(
             Problem(
                 file,
@@ -44,7 +46,7 @@ def check_buddies(cohort: Cohort, file: str) -> list[Problem]:
         )
     if policy.rounds == RoundKind.MODULE:
         rounds = buddy_rounds(cohort)
-        for earlier, later in zip(rounds, rounds[1:], strict=False):
+        for earlier, later in pairwise(rounds):
             if later.opens <= earlier.opens:
                 problems.append(
                     Problem(
