@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from bot import log
+from bot.cli_buddies import buddies_app
 from bot.cli_errors import KompisGroup
 from bot.cli_invites import invites_app
 from bot.curriculum.loader import check_catalog, load_catalog, require_folders
@@ -38,6 +39,7 @@ schedule_app = typer.Typer(help="What the bot will send, and when.", no_args_is_
 app.add_typer(schedule_app, name="schedule")
 app.add_typer(invites_app, name="invites")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(buddies_app, name="buddies")
 
 
 def _settings(**overrides: object) -> Settings:

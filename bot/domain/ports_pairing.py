@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from bot.domain.people import Person
 from bot.domain.ports import BuddyPort
 
 
@@ -24,3 +25,5 @@ class PairingPort(BuddyPort, Protocol):
     ) -> bool: ...
 
     async def people_with_identity(self, cohort_id: str) -> set[int]: ...
+
+    async def person_by_email(self, email: str, cohort_id: str | None = None) -> Person | None: ...

@@ -196,9 +196,15 @@ class BuddyRounds:
             if cohort.buddies is not None:
                 changes += await self._plan_cohort(store, cohort, now)
         for change in changes:
+            await self.notify(store, change, now)
+        return changes
+
+    async def notify(self, store: PairingPort, change: RoundChange, now: datetime) -> None:
+        """Tell the listeners (introductions) what changed; also for changes made by an
+        organiser's command."""
+        if change.changed:
             for listener in self.listeners:
                 await listener(store, change, now)
-        return changes
 
     async def _plan_cohort(
         self, store: PairingPort, cohort: Cohort, now: datetime
