@@ -9,7 +9,7 @@ from itertools import combinations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.pairing import pair, top_up
+from bot.domain.pairing import pair
 from bot.domain.pairing_rules import (
     Candidate,
     Weights,
@@ -18,6 +18,7 @@ from bot.domain.pairing_rules import (
     statistics,
     violations,
 )
+from bot.domain.pairing_topup import top_up
 
 LOCALES = ["nb", "nn", "sv", "en"]
 

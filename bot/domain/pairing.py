@@ -14,18 +14,19 @@ joins the best pair as a trio. Whoever no allowed partner exists for is reported
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.domain.pairing_rules import Candidate, History, Weights, allowed, score
+from bot.domain.pairing_rules import Candidate, History, Weights, score
 
 #: Up to this many pairs, local improvement tries every two pairs; above, targeted tries.
 FULL_IMPROVEMENT_PAIRS = 200
 #: Small cohorts are paired this many times from different starts, and the best kept.
 RESTARTS = 12
 RESTART_PEOPLE = 250
-_SCAN = 48  # free people looked at per profile before trying the next best profile
+_SCAN = 16  # organisations (and people of one) looked at per profile before the next
 _TRIES = 4  # targeted improvement: people sampled per better profile
+_PASSES = 1  # targeted improvement: passes over the pairs
 _EPS = 1e-9
 
 
@@ -91,7 +92,14 @@ class _Matcher:
         self.pools: list[list[int]] = [[] for _ in range(count)]
         for i in order:
             self.pools[self.prof[i]].append(i)
-        self.heads = [0] * count
+        # per profile, its free people by organisation, the biggest organisation first, so
+        # a person never wades through their own colleagues and big organisations drain first
+        self.by_org: list[list[list[int]]] = []
+        for pool in self.pools:
+            stacks: dict[int, list[int]] = {}
+            for i in pool:
+                stacks.setdefault(self.org[i], []).append(i)
+            self.by_org.append(sorted(stacks.values(), key=len, reverse=True))
         tiebreak = [rng.random() for _ in range(count)]
         self.prefs = [
             sorted(range(count), key=lambda q, p=p: (-self.w[p][q], tiebreak[q]))  # type: ignore[misc]
@@ -143,19 +151,28 @@ class _Matcher:
 
     def _find(self, i: int) -> int:
         """The best-scoring free allowed partner of ``i`` (-1: none)."""
+        org, forbidden, partner = self.org[i], self.forbidden[i], self.partner
         for q in self.prefs[self.prof[i]]:
-            pool, head = self.pools[q], self.heads[q]
-            while head < len(pool) and self.partner[pool[head]] >= 0:
-                head += 1
-            self.heads[q] = head
-            for k in range(head, min(len(pool), head + _SCAN)):
-                j = pool[k]
-                if self.partner[j] < 0 and self.ok(i, j):
-                    return j
-        for q in self.prefs[self.prof[i]]:  # rare: every scan was full of the wrong people
-            for j in self.pools[q][self.heads[q] + _SCAN :]:
-                if self.partner[j] < 0 and self.ok(i, j):
-                    return j
+            stacks = self.by_org[q]
+            emptied = False
+            for stack in stacks[:_SCAN]:
+                while stack and partner[stack[-1]] >= 0:
+                    stack.pop()
+                if not stack:
+                    emptied = True
+                    continue
+                if org == self.org[stack[-1]]:
+                    continue
+                for j in reversed(stack[-_SCAN:]):
+                    if partner[j] < 0 and j != i and j not in forbidden:
+                        return j
+            if emptied:
+                self.by_org[q] = [stack for stack in stacks if stack]
+        for q in self.prefs[self.prof[i]]:  # rare: the best were all met before
+            for stack in self.by_org[q]:
+                for j in stack:
+                    if partner[j] < 0 and self.ok(i, j):
+                        return j
         return -1
 
     def _swap_gain(self, a: int, b: int, c: int, d: int) -> float:
@@ -198,7 +215,7 @@ class _Matcher:
             slot[i] = slot[j] = t
             members[self.prof[i]].append(i)
             members[self.prof[j]].append(j)
-        for _ in range(2):
+        for _ in range(_PASSES):
             for t in range(len(pairs)):
                 for side in (0, 1):
                     a, b = pairs[t][side], pairs[t][1 - side]
@@ -277,40 +294,3 @@ class _Matcher:
         _, u, gi = best
         groups[gi] = sorted([*groups[gi], u])
         return u
-
-
-def top_up(
-    newcomers: Iterable[Candidate],
-    open_groups: Sequence[Sequence[Candidate]],
-    history: History | None = None,
-    weights: Weights | None = None,
-    seed: int = 0,
-) -> tuple[Pairing, tuple[tuple[int, int], ...]]:
-    """Buddies for people who joined (or lost their buddy) after a round was made, without
-    breaking its groups: newcomers are paired with each other (a trio when odd); one left
-    over joins an existing pair as its third. Returns the newcomers' pairing and the joins
-    as (index in ``open_groups``, person id); ``unmatched`` is who could still not be placed.
-    """
-    history = history or {}
-    weights = weights or Weights()
-    people = {c.id: c for c in newcomers}
-    found = pair(people.values(), history, weights, seed)
-    joins: list[tuple[int, int]] = []
-    taken: set[int] = set()
-    still: list[int] = []
-    for person_id in found.unmatched:
-        u = people[person_id]
-        best: tuple[float, int] | None = None
-        for gi, group in enumerate(open_groups):
-            if gi in taken or len(group) != 2:
-                continue
-            if all(allowed(u, m, history) for m in group):
-                value = sum(score(u, m, weights) for m in group)
-                if best is None or value > best[0] + _EPS:
-                    best = (value, gi)
-        if best is None:
-            still.append(person_id)
-        else:
-            taken.add(best[1])
-            joins.append((best[1], person_id))
-    return Pairing(found.groups, tuple(still)), tuple(joins)

@@ -26,8 +26,9 @@ from bot.domain.buddy_rounds import (
 )
 from bot.domain.catalog import Catalog
 from bot.domain.cohort import Cohort
-from bot.domain.pairing import pair, top_up
+from bot.domain.pairing import pair
 from bot.domain.pairing_rules import Candidate, Weights, met_before
+from bot.domain.pairing_topup import top_up
 from bot.domain.ports_pairing import PairingPort
 
 
