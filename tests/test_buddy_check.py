@@ -4,6 +4,7 @@ fix; odd but workable settings are warnings; the size classes and rounds follow 
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -86,3 +87,31 @@ def test_size_classes_and_rounds() -> None:
     tf = shipped_catalog().cohort("tf-2027")  # no block: one round for the programme
     (only,) = buddy_rounds(tf)
     assert only.number == 1 and only.module is None
+
+
+def test_who_is_left_out_of_a_round_and_why() -> None:
+    from datetime import UTC, datetime
+
+    from bot.domain.buddy_rounds import LeftOut, candidate, left_out_reason
+    from bot.domain.people import Person, Role
+
+    vb = shipped_catalog().cohort("vb-2027")
+    first = buddy_rounds(vb)[0]  # 2027-01-18 to 2027-03-19
+    person = Person(1, "Test Person", "vb-2027", "umea", frozenset({Role.PARTICIPANT}))
+
+    def reason(p: Person = person, **flags: bool) -> LeftOut | None:
+        given = {"opted_out": False, "joined": True, "unreachable": False} | flags
+        return left_out_reason(p, vb, first, **given)
+
+    assert reason() is None
+    assert reason(opted_out=True) == LeftOut.OPTED_OUT
+    assert reason(joined=False) == LeftOut.NOT_JOINED
+    assert reason(unreachable=True) == LeftOut.UNREACHABLE
+    through = datetime(2027, 3, 20, 0, 0, tzinfo=vb.tz)  # paused past the round's last day
+    assert reason(replace(person, paused_until=through)) == LeftOut.PAUSED
+    part = datetime(2027, 2, 1, tzinfo=UTC)  # back before the round ends: paired
+    assert reason(replace(person, paused_until=part)) is None
+    assert reason(replace(person, organisation=None)) == LeftOut.NO_ORGANISATION
+    found = candidate(replace(person, locale="en"), vb)
+    assert (found.organisation, found.group, found.locale) == ("umea", "grupp-1", "en")
+    assert candidate(replace(person, organisation="region"), vb).size == "region"

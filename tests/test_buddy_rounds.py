@@ -68,7 +68,7 @@ async def test_rounds_are_made_on_their_dates_once_and_topped_up(database_url: s
                 locale="sv",
             )
             await store.link_identity(late, "memory", "sara.lind", "sara.lind", h.clock.now())
-        await h.advance(timedelta(minutes=30))
+        await h.advance(timedelta(minutes=61))
         after = await _groups(h, 1)
         trio = next(g for g in after if late in g)
         assert len(trio) == 3 and tuple(m for m in trio if m != late) in groups
@@ -82,7 +82,7 @@ async def test_rounds_are_made_on_their_dates_once_and_topped_up(database_url: s
             await store.session.exec(  # type: ignore[call-overload]
                 text("DELETE FROM membership WHERE person_id = :p"), params={"p": leaver}
             )
-        await h.advance(timedelta(minutes=30))
+        await h.advance(timedelta(minutes=61))
         now_groups = await _groups(h, 1)
         assert leaver_group not in now_groups
         for group in after:  # every other group is still together (one may have a third now)

@@ -2,9 +2,10 @@
 joiners and people whose buddy left, and tell listeners what changed.
 
 The planner pass (``BuddyRounds.plan``, called in the planning transaction) makes each round
-of a cohort with a ``buddies:`` block on its date, and every ``top_up_every`` places newcomers
-to the running round. Introductions are not made here: a listener (``listeners``) gets every
-``RoundChange`` inside the same transaction, so what it queues is written with the groups.
+of a cohort with a ``buddies:`` block on its date, and every ``top_up_every`` (an hour)
+places newcomers in the running round. Introductions are not made here: a listener
+(``listeners``) gets every ``RoundChange`` inside the same transaction, so what it queues
+is written with the groups.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.domain.cohort import Cohort
 from bot.domain.pairing import pair
 from bot.domain.pairing_rules import Candidate, Weights, met_before
 from bot.domain.pairing_topup import top_up
+from bot.domain.people import Person
 from bot.domain.ports_pairing import PairingPort
 
 
@@ -56,10 +58,13 @@ Listener = Callable[[PairingPort, RoundChange, datetime], Awaitable[None]]
 
 
 async def gather(
-    store: PairingPort, cohort: Cohort, round_: BuddyRound
+    store: PairingPort, cohort: Cohort, round_: BuddyRound, members: list[Person] | None = None
 ) -> tuple[dict[int, Candidate], dict[int, LeftOut]]:
-    """The round's candidates, and the participants left out with their reason."""
-    people = [p for p in await store.people_in_cohort(cohort.id) if takes_part(p)]
+    """The round's candidates, and the participants left out with their reason (of
+    ``members``, the cohort's people, when they are read already)."""
+    if members is None:
+        members = await store.people_in_cohort(cohort.id)
+    people = [p for p in members if takes_part(p)]
     opted = await store.buddy_opt_outs(cohort.id)
     joined = await store.people_with_identity(cohort.id)
     unreachable = {u.person_id for u in await store.unreachable_people(cohort.id)}
@@ -117,11 +122,12 @@ async def top_up_round(
     """Place everyone of a made round who has no group in it: late joiners, people back from
     a pause or a platform, and those whose buddy left (their group is ended first). Other
     groups stay as they are."""
-    people, left = await gather(store, cohort, round_)
+    everyone = await store.people_in_cohort(cohort.id)
+    people, left = await gather(store, cohort, round_, everyone)
     groups = await store.buddy_groups(cohort.id)
     history = met_before(g.members for g in groups)
     change = RoundChange(cohort.id, round_.number, candidates=people, history=dict(history))
-    in_cohort = {p.id for p in await store.people_in_cohort(cohort.id)}
+    in_cohort = {p.id for p in everyone}
     open_groups: list[BuddyGroup] = []
     for group in groups:
         if group.round != round_.number or not group.open:
@@ -182,7 +188,7 @@ def _with_members(group: BuddyGroup, members: tuple[int, ...]) -> BuddyGroup:
 class BuddyRounds:
     """The planner's part for buddies: make rounds on their date, top up the running one."""
 
-    def __init__(self, catalog: Catalog, top_up_every: timedelta = timedelta(minutes=15)):
+    def __init__(self, catalog: Catalog, top_up_every: timedelta = timedelta(hours=1)):
         self.catalog = catalog
         self.top_up_every = top_up_every
         self.listeners: list[Listener] = []
