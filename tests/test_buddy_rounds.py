@@ -5,6 +5,7 @@ brings new buddies, never one met before."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from itertools import combinations
 
@@ -13,6 +14,7 @@ from sqlalchemy import text
 from bot.domain.buddy_rounds import buddy_rounds
 from bot.domain.people import Role
 from bot.features.buddy_rounds import BuddyRounds, RoundChange, make_round
+from bot.storage.db import Database
 from bot.storage.repo import unit
 from tests.helpers import Harness
 
@@ -111,4 +113,24 @@ async def test_a_cohort_without_a_buddies_block_gets_no_rounds(database_url: str
             assert await store.buddy_groups("demo") == []
             assert await store.buddy_rounds_made("demo") == {}
     finally:
+        await h.stop()
+
+
+async def test_two_processes_pairing_at_once_make_the_round_once(database_url: str) -> None:
+    h = Harness(database_url, cohort=COHORT)
+    await h.start()
+    other = Database(database_url)  # a second process's connections
+    try:
+        first = buddy_rounds(h.cohort)[0]
+        now = first.starts_at
+
+        async def make(db: Database) -> RoundChange | None:
+            async with unit(db) as store:
+                return await make_round(store, h.cohort, first, now)
+
+        results = await asyncio.gather(make(h.app.db), make(other))
+        assert sorted(r is None for r in results) == [False, True]
+        assert len(await _groups(h, 1)) == 9
+    finally:
+        await other.dispose()
         await h.stop()
