@@ -42,7 +42,7 @@ def _who(person: Person | None, cohort: Cohort) -> str:
     if person is None:
         return "(no longer in the cohort)"
     org = cohort.organisation(person.organisation or "")
-    return f"{person.name} ({org.name if org else '-'})"
+    return f"{person.name} ({org.name if org else '-'}) {person.email or ''}".rstrip()
 
 
 def render_groups(
@@ -101,9 +101,9 @@ def render_left_out(
         + ", ".join(f"{reason.value.replace('_', ' ')} {n}" for reason, n in counts.items())
     )
     table = Table()
-    for column in ("name", "e-mail", "why"):
+    for column in ("who", "why"):
         table.add_column(column)
     for person_id, reason in sorted(left.items(), key=lambda item: (item[1], item[0])):
         person = people.get(person_id)
-        table.add_row(_who(person, cohort), person.email or "-" if person else "-", REASONS[reason])
+        table.add_row(_who(person, cohort), REASONS[reason])
     console.print(table)

@@ -14,6 +14,7 @@ from bot.domain.pairing_rules import (
     Candidate,
     Weights,
     group_problem,
+    hits,
     met_before,
     statistics,
     violations,
@@ -171,3 +172,12 @@ def test_preferences_are_followed_when_they_can_be() -> None:
     stats = statistics(found.groups, {c.id: c for c in people}, {}, Weights())
     assert stats.hit_rates["same_group"] == 1.0 and stats.hit_rates["language"] == 1.0
     assert stats.cross_organisation == 1.0 and stats.repeats == 0
+
+
+def test_a_region_is_a_different_size_from_any_municipality() -> None:
+    region = Candidate(1, "r", size="region")
+    small, unknown = Candidate(2, "a", size="band-0"), Candidate(3, "b", size=None)
+    assert hits(region, small)["size_mix"] and hits(region, unknown)["size_mix"]
+    assert not hits(small, unknown)["size_mix"]  # unknown: no preference either way
+    assert not hits(small, Candidate(4, "c", size="band-0"))["size_mix"]
+    assert hits(small, Candidate(5, "d", size="band-2"))["size_mix"]

@@ -68,8 +68,17 @@ def hits(a: Candidate, b: Candidate) -> dict[str, bool]:
         "same_group": a.group is not None and a.group == b.group,
         "language": language_family(a.locale) == language_family(b.locale),
         "role_mix": a.roles != b.roles,
-        "size_mix": a.size is not None and b.size is not None and a.size != b.size,
+        "size_mix": _different_size(a.size, b.size),
     }
+
+
+def _different_size(a: str | None, b: str | None) -> bool:
+    """Known and different; a county or region (a kind, not a band) differs from any
+    municipality, also one of unknown size."""
+    if a is None or b is None:
+        known = a if b is None else b
+        return known is not None and not known.startswith("band-")
+    return a != b
 
 
 def score(a: Candidate, b: Candidate, weights: Weights) -> float:

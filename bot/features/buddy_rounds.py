@@ -194,6 +194,7 @@ class BuddyRounds:
         self.listeners: list[Listener] = []
         self._made: dict[str, set[int]] = {}  # rounds known to be made (never unmade)
         self._topped: dict[str, datetime] = {}
+        self._rounds = {cid: buddy_rounds(c) for cid, c in catalog.cohorts.items() if c.buddies}
 
     async def plan(self, store: PairingPort, now: datetime) -> list[RoundChange]:
         """Make what is due and top up running rounds; returns what changed (after telling
@@ -217,7 +218,7 @@ class BuddyRounds:
         self, store: PairingPort, cohort: Cohort, now: datetime
     ) -> list[RoundChange]:
         today = now.astimezone(cohort.tz).date()
-        rounds = [r for r in buddy_rounds(cohort) if r.starts_at <= now and today <= r.ends]
+        rounds = [r for r in self._rounds[cohort.id] if r.starts_at <= now and today <= r.ends]
         made = self._made.setdefault(cohort.id, set())
         changes: list[RoundChange] = []
         if any(r.number not in made for r in rounds):
