@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from bot.domain.buddy_rounds import buddy_rounds
 from bot.domain.people import Role
-from bot.features.buddy_rounds import BuddyRounds, RoundChange, make_round
+from bot.features.buddy_rounds import BuddyRounds, RoundChange, make_round, top_up_round
 from bot.storage.db import Database
 from bot.storage.repo import unit
 from tests.helpers import Harness
@@ -133,4 +133,35 @@ async def test_two_processes_pairing_at_once_make_the_round_once(database_url: s
         assert len(await _groups(h, 1)) == 9
     finally:
         await other.dispose()
+        await h.stop()
+
+
+async def test_a_forgotten_persons_buddy_is_re_paired(database_url: str) -> None:
+    """Erasure deletes the person (their member rows go with them): the next top-up ends
+    the group they leave half-empty and gives their buddy a new one."""
+    h = Harness(database_url, cohort=COHORT)
+    await h.start()
+    try:
+        first = buddy_rounds(h.cohort)[0]
+        now = first.starts_at
+        async with unit(h.app.db) as store:
+            made = await make_round(store, h.cohort, first, now)
+        assert made is not None
+        gone, alone = made.created[0].members
+        async with unit(h.app.db) as store:
+            await store.session.exec(  # type: ignore[call-overload]
+                text("DELETE FROM person WHERE id = :p"), params={"p": gone}
+            )
+        async with unit(h.app.db) as store:
+            change = await top_up_round(store, h.cohort, first, now + timedelta(hours=1))
+            groups = await store.buddy_groups(COHORT, 1)
+        assert [g.id for g in change.ended] == [made.created[0].id]
+        ended = next(g for g in groups if g.id == made.created[0].id)
+        assert ended.ended_reason == "left" and ended.members == (alone,)
+        assert [p for _, p in change.joined] == [alone] or any(
+            alone in g.members for g in change.created
+        )
+        others = [g.members for g in made.created[1:]]
+        assert all(any(set(m) <= set(g.members) for g in groups if g.open) for m in others)
+    finally:
         await h.stop()
