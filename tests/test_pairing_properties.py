@@ -181,3 +181,12 @@ def test_a_region_is_a_different_size_from_any_municipality() -> None:
     assert not hits(small, unknown)["size_mix"]  # unknown: no preference either way
     assert not hits(small, Candidate(4, "c", size="band-0"))["size_mix"]
     assert hits(small, Candidate(5, "d", size="band-2"))["size_mix"]
+
+
+def test_an_organisation_with_most_of_the_cohort_leaves_only_the_surplus_out() -> None:
+    big = [Candidate(i, "big") for i in range(1, 61)]
+    others = [Candidate(100 + i, f"o{i % 7}") for i in range(40)]
+    found = pair(big + others)
+    assert len(found.unmatched) == 20  # 60 of one organisation, 40 others: 20 cannot pair
+    assert {m for m in found.unmatched} <= {c.id for c in big}
+    assert violations(found.groups, {c.id: c for c in big + others}, {}) == []

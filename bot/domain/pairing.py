@@ -170,6 +170,8 @@ class _Matcher:
                 self.by_org[q] = [stack for stack in stacks if stack]
         for q in self.prefs[self.prof[i]]:  # rare: the best were all met before
             for stack in self.by_org[q]:
+                if not stack or self.org[stack[0]] == org:
+                    continue
                 for j in stack:
                     if partner[j] < 0 and self.ok(i, j):
                         return j
@@ -253,7 +255,13 @@ class _Matcher:
         return False
 
     def _repair(self, left: list[int]) -> list[int]:
-        """Place left-over people by breaking a pair a-b into u-a and b-v."""
+        """Place left-over people by breaking a pair a-b into u-a and b-v (a few hundred
+        pairs tried per person; given up after 20 people in a row could not be placed)."""
+        orgs = {self.org[u] for u in left}
+        if len(orgs) == 1:  # all of one organisation: a pair with neither of it is needed
+            (only,) = orgs
+            if all(only in (self.org[i], self.org[j]) for i, j in enumerate(self.partner) if i < j):
+                return left
         fails = 0
         for u in list(left):
             if fails > 20 or self.partner[u] >= 0:
@@ -266,10 +274,8 @@ class _Matcher:
                     b = self.partner[a]
                     if not self.ok(u, a):
                         continue
-                    v = next(
-                        (v for v in left if v != u and self.partner[v] < 0 and self.ok(b, v)),
-                        -1,
-                    )
+                    free = (v for v in left[:50] if v != u and self.partner[v] < 0)
+                    v = next((v for v in free if self.ok(b, v)), -1)
                     if v >= 0:
                         self.partner[u], self.partner[a] = a, u
                         self.partner[b], self.partner[v] = v, b
@@ -283,7 +289,7 @@ class _Matcher:
     def _join_trio(self, left: list[int], groups: list[list[int]]) -> int | None:
         """The left-over person who joins the pair that suits them best, as its third."""
         best: tuple[float, int, int] | None = None
-        for u in left:
+        for u in left[:20]:
             for gi, (a, b) in enumerate(groups):
                 if self.ok(u, a) and self.ok(u, b):
                     value = self.gain_w(u, a) + self.gain_w(u, b)
