@@ -95,6 +95,14 @@ def _run(settings: object, catalog: Catalog, work: Callable[[Store, object], Awa
         raise _fail(str(exc)) from exc
 
 
+async def _notify(app: object, store: Store, change: RoundChange, now: datetime) -> None:
+    """Tell the app's listeners (introductions), as the planner would."""
+    from bot.app import Kompis
+
+    assert isinstance(app, Kompis)
+    await app.buddy_rounds.notify(store, change, now)
+
+
 def _round(cohort: Cohort, number: int | None, now: datetime) -> BuddyRound:
     rounds = buddy_rounds(cohort)
     if not rounds:
@@ -149,9 +157,6 @@ def pair_command(
     async def work(
         store: Store, app: object
     ) -> tuple[RoundChange, bool, list[BuddyGroup], dict[int, Person]]:
-        from bot.app import Kompis
-
-        assert isinstance(app, Kompis)
         made = await store.buddy_rounds_made(c.id)
         fresh = target.number not in made
         if not fresh and seed is not None:
@@ -170,7 +175,7 @@ def pair_command(
                 f"see kompis buddies list --cohort {c.id}"
             )
         if not dry_run:
-            await app.buddy_rounds.notify(store, change, now)
+            await _notify(app, store, change, now)
         return change, fresh, await store.buddy_groups(c.id), await _people(store, c)
 
     change, fresh, groups, people = _run(settings, context.catalog, work)
@@ -244,8 +249,10 @@ def swap_command(
     c = context.cohort
     now = SystemClock().now()
 
-    async def work(store: Store, _app: object) -> tuple[list[BuddyGroup], dict[int, Person]]:
+    async def work(store: Store, app: object) -> tuple[list[BuddyGroup], dict[int, Person]]:
         done = await swap(store, c, first, second, now, force)
+        change = RoundChange(c.id, done.created[0].round, done.created, ended=done.ended)
+        await _notify(app, store, change, now)
         return done.created, await _people(store, c)
 
     created, people = _run(settings, context.catalog, work)
@@ -262,8 +269,10 @@ def unpair_command(
     c = context.cohort
     now = SystemClock().now()
 
-    async def work(store: Store, _app: object) -> tuple[RoundChange, dict[int, Person]]:
-        return await unpair(store, c, email, now), await _people(store, c)
+    async def work(store: Store, app: object) -> tuple[RoundChange, dict[int, Person]]:
+        change = await unpair(store, c, email, now)
+        await _notify(app, store, change, now)
+        return change, await _people(store, c)
 
     change, people = _run(settings, context.catalog, work)
     console = _console()
@@ -286,8 +295,10 @@ def include_command(
     c = context.cohort
     now = SystemClock().now()
 
-    async def work(store: Store, _app: object) -> tuple[RoundChange, dict[int, Person]]:
-        return await include(store, c, email, now), await _people(store, c)
+    async def work(store: Store, app: object) -> tuple[RoundChange, dict[int, Person]]:
+        change = await include(store, c, email, now)
+        await _notify(app, store, change, now)
+        return change, await _people(store, c)
 
     change, people = _run(settings, context.catalog, work)
     shown = change.created + [group for group, _ in change.joined]

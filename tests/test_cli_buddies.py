@@ -7,12 +7,13 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from bot.features.buddy_rounds import BuddyRounds, RoundChange
 from bot.storage.db import Database
 from bot.storage.repo import Store, unit
 from tests.helpers import Harness
@@ -98,8 +99,23 @@ def test_pair_prints_groups_and_statistics_and_dry_run_writes_nothing(vb: str) -
     assert "Round 1 of vb-2027 (seed 7)" in out and "9 group(s)" in out
 
 
-def test_swap_checks_the_rules_and_unpair_re_pairs_the_buddy(vb: str) -> None:
+def test_swap_checks_the_rules_and_unpair_re_pairs_the_buddy(
+    vb: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    told: list[RoundChange] = []
+
+    async def listener(store: object, change: RoundChange, now: object) -> None:
+        told.append(change)
+
+    real_init = BuddyRounds.__init__
+
+    def with_listener(self: BuddyRounds, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        self.listeners.append(listener)  # as introductions would be registered
+
+    monkeypatch.setattr(BuddyRounds, "__init__", with_listener)
     assert kompis("pair", "--cohort", COHORT)[0] == 0
+    assert len(told) == 1 and len(told[0].created) == 9
     made = groups_of(vb)
     mail = emails(vb)
     orgs = {pid: mail[pid].split("@")[1] for pid in mail}
@@ -113,6 +129,8 @@ def test_swap_checks_the_rules_and_unpair_re_pairs_the_buddy(vb: str) -> None:
     assert code == 0, out
     after = groups_of(vb)
     assert tuple(sorted((b, x))) in after and tuple(sorted((a, y))) in after
+    assert [g.members for g in told[-1].created] == [tuple(sorted((b, x))), tuple(sorted((a, y)))]
+    assert len(told[-1].ended) == 2
 
     code, out = kompis("swap", "--cohort", COHORT, mail[a], mail[b])  # back: met before
     assert code == 2
@@ -142,6 +160,7 @@ def test_swap_checks_the_rules_and_unpair_re_pairs_the_buddy(vb: str) -> None:
     code, out = kompis("unpair", "--cohort", COHORT, mail[leaver])
     assert code == 0, out
     assert f"{mail[leaver]} is taken out of pairing" in out
+    assert told[-1].ended[0].members == leaver_group
     now = groups_of(vb)
     assert all(leaver not in g for g in now)
     assert any(alone in g for g in now)  # re-paired at once (joined a pair)
