@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -26,7 +26,9 @@ from bot.domain.pairing_rules import Weights
 from bot.domain.people import Person
 from bot.features.buddy_admin import BuddyAdminError, include, swap, unpair
 from bot.features.buddy_rounds import RoundChange, gather, make_round, top_up_round
-from bot.storage.repo import Store, unit
+
+if TYPE_CHECKING:
+    from bot.storage.repo import Store
 
 buddies_app = typer.Typer(
     help="Learning buddies: pair a round, list it, swap two people, take one out.",
@@ -77,6 +79,7 @@ def _run(settings: object, catalog: Catalog, work: Callable[[Store, object], Awa
     """One transaction through the app (migrated, cohort synced, listeners registered)."""
     from bot.app import Kompis
     from bot.settings import Settings
+    from bot.storage.repo import unit
 
     assert isinstance(settings, Settings)
 

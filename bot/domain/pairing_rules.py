@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.domain.buddy_policy import BuddyWeights
 
 #: nb, nn and sv (and da) readers understand each other; English needs English.
 LANGUAGE_FAMILY = {"nb": "nordic", "nn": "nordic", "sv": "nordic", "da": "nordic"}
@@ -49,8 +52,8 @@ class Weights:
     size_mix: float = 1.0
 
     @classmethod
-    def of(cls, policy_weights: Any) -> Weights:
-        """From the schedule's ``buddies.weights`` (a ``BuddyWeights``)."""
+    def of(cls, policy_weights: BuddyWeights) -> Weights:
+        """From the schedule's ``buddies.weights``."""
         return cls(
             policy_weights.same_group,
             policy_weights.language,
