@@ -16,6 +16,7 @@ from bot.domain.pairing_rules import (
     group_problem,
     hits,
     met_before,
+    score,
     statistics,
     violations,
 )
@@ -190,3 +191,33 @@ def test_an_organisation_with_most_of_the_cohort_leaves_only_the_surplus_out() -
     assert len(found.unmatched) == 20  # 60 of one organisation, 40 others: 20 cannot pair
     assert {m for m in found.unmatched} <= {c.id for c in big}
     assert violations(found.groups, {c.id: c for c in big + others}, {}) == []
+
+
+def _best_by_hand(people: list[Candidate], weights: Weights) -> tuple[int, float]:
+    """Every way to pair people up (some may stay out): the most pairs, then the highest
+    score. Exponential; for a handful of people only."""
+    if len(people) < 2:
+        return 0, 0.0
+    first, rest = people[0], people[1:]
+    best = _best_by_hand(rest, weights)  # the first stays out
+    for k, other in enumerate(rest):
+        if group_problem([first, other], {}) is None:
+            count, value = _best_by_hand(rest[:k] + rest[k + 1 :], weights)
+            option = (count + 1, value + score(first, other, weights))
+            if option[0] > best[0] or (option[0] == best[0] and option[1] > best[1] + 1e-9):
+                best = option
+    return best
+
+
+@settings(max_examples=150, deadline=None)
+@given(cohorts(max_people=10), st.integers(0, 2**32), _weights())
+def test_a_small_cohort_gets_the_best_pairs_there_are(
+    people: list[Candidate], seed: int, weights: Weights
+) -> None:
+    if len(people) % 2:
+        people = people[:-1]  # a trio's score is not a matching's
+    found = pair(people, {}, weights, seed)
+    count, best = _best_by_hand(people, weights)
+    by_id = {c.id: c for c in people}
+    assert len(found.groups) == count
+    assert statistics(found.groups, by_id, {}, weights).score >= best - 1e-6

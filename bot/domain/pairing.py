@@ -23,6 +23,8 @@ from bot.domain.pairing_rules import Candidate, History, Weights, score
 FULL_IMPROVEMENT_PAIRS = 200
 #: Small cohorts are paired this many times from different starts, and the best kept.
 RESTARTS = 12
+#: Up to this many people, the best pairs are found outright.
+EXACT_PEOPLE = 12
 RESTART_PEOPLE = 250
 _SCAN = 16  # organisations (and people of one) looked at per profile before the next
 _TRIES = 4  # targeted improvement: people sampled per better profile
@@ -49,7 +51,7 @@ def pair(
         raise ValueError("a candidate is listed twice")
     history, weights = history or {}, weights or Weights()
     rng = random.Random(seed)
-    tries = RESTARTS if len(people) <= RESTART_PEOPLE else 1
+    tries = RESTARTS if EXACT_PEOPLE < len(people) <= RESTART_PEOPLE else 1
     best: tuple[int, float, Pairing] | None = None
     for _attempt in range(tries):
         matcher = _Matcher(people, history, weights, random.Random(rng.getrandbits(64)))
@@ -131,12 +133,15 @@ class _Matcher:
         return self.w[self.prof[i]][self.prof[j]]
 
     def run(self, trio: bool) -> Pairing:
-        for i in self.order:
-            if self.partner[i] < 0:
-                j = self._find(i)
-                if j >= 0:
-                    self.partner[i], self.partner[j] = j, i
-        self._improve()
+        if self.n <= EXACT_PEOPLE:
+            self._exact()
+        else:
+            for i in self.order:
+                if self.partner[i] < 0:
+                    j = self._find(i)
+                    if j >= 0:
+                        self.partner[i], self.partner[j] = j, i
+            self._improve()
         left = self._repair([i for i in range(self.n) if self.partner[i] < 0])
         groups = [sorted((i, j)) for i, j in enumerate(self.partner) if 0 <= i < j]
         if trio and left:
@@ -148,6 +153,29 @@ class _Matcher:
             tuple(sorted(tuple(sorted(ids[m].id for m in g)) for g in groups)),
             tuple(sorted(ids[i].id for i in left)),
         )
+
+    def _exact(self) -> None:
+        """The best pairs outright (most pairs, then the highest score), for a handful of
+        people: every way of pairing the lowest-numbered person, remembered by who is left."""
+        memo: dict[int, tuple[int, float, tuple[tuple[int, int], ...]]] = {0: (0, 0.0, ())}
+
+        def best(mask: int) -> tuple[int, float, tuple[tuple[int, int], ...]]:
+            if mask in memo:
+                return memo[mask]
+            i = (mask & -mask).bit_length() - 1
+            rest = mask & ~(1 << i)
+            found = best(rest)  # i without a partner
+            for j in range(i + 1, self.n):
+                if rest >> j & 1 and self.ok(i, j):
+                    count, value, pairs = best(rest & ~(1 << j))
+                    option = (count + 1, value + self.gain_w(i, j), ((i, j), *pairs))
+                    if (option[0], option[1]) > (found[0], found[1] + _EPS):
+                        found = option
+            memo[mask] = found
+            return found
+
+        for i, j in best((1 << self.n) - 1)[2]:
+            self.partner[i], self.partner[j] = j, i
 
     def _find(self, i: int) -> int:
         """The best-scoring free allowed partner of ``i`` (-1: none)."""
