@@ -23,6 +23,10 @@ from bot.domain.pairing_rules import Candidate, History, Weights, score
 FULL_IMPROVEMENT_PAIRS = 200
 #: Small cohorts are paired this many times from different starts, and the best kept.
 RESTARTS = 12
+#: Up to this many pairs, every three pairs are tried re-paired too.
+THREE_WAY_PAIRS = 40
+#: Up to this many pairs, every start is re-paired three at a time (above: the best only).
+DEEP_EVERY_START_PAIRS = 16
 #: Up to this many people, the best pairs are found outright.
 EXACT_PEOPLE = 12
 RESTART_PEOPLE = 250
@@ -30,6 +34,21 @@ _SCAN = 16  # organisations (and people of one) looked at per profile before the
 _TRIES = 4  # targeted improvement: people sampled per better profile
 _PASSES = 1  # targeted improvement: passes over the pairs
 _EPS = 1e-9
+
+
+def _ways(items: tuple[int, ...]) -> list[tuple[tuple[int, int], ...]]:
+    """Every way to pair up ``items`` (15 for six)."""
+    if not items:
+        return [()]
+    first, rest = items[0], items[1:]
+    return [
+        ((first, other), *way)
+        for k, other in enumerate(rest)
+        for way in _ways(rest[:k] + rest[k + 1 :])
+    ]
+
+
+_SIX_WAYS = _ways((0, 1, 2, 3, 4, 5))
 
 
 @dataclass(frozen=True)
@@ -51,16 +70,19 @@ def pair(
         raise ValueError("a candidate is listed twice")
     history, weights = history or {}, weights or Weights()
     rng = random.Random(seed)
-    tries = RESTARTS if EXACT_PEOPLE < len(people) <= RESTART_PEOPLE else 1
-    best: tuple[int, float, Pairing] | None = None
-    for _attempt in range(tries):
-        matcher = _Matcher(people, history, weights, random.Random(rng.getrandbits(64)))
-        found = matcher.run(trio)
+    if not EXACT_PEOPLE < len(people) <= RESTART_PEOPLE:  # one start: exact, or big
+        return _Matcher(people, history, weights, rng).run(trio, deep=True)
+    best: tuple[int, float, int] | None = None
+    for _attempt in range(RESTARTS):
+        start = rng.getrandbits(64)
+        matcher = _Matcher(people, history, weights, random.Random(start))
+        found = matcher.run(trio, deep=len(people) <= 2 * DEEP_EVERY_START_PAIRS)
         value = (len(found.unmatched), -matcher.total(found))
         if best is None or value < best[:2]:
-            best = (*value, found)
+            best = (*value, start)
     assert best is not None
-    return best[2]
+    # the best start again, now also re-pairing three pairs at a time where that helps
+    return _Matcher(people, history, weights, random.Random(best[2])).run(trio, deep=True)
 
 
 class _Matcher:
@@ -132,7 +154,7 @@ class _Matcher:
     def gain_w(self, i: int, j: int) -> float:
         return self.w[self.prof[i]][self.prof[j]]
 
-    def run(self, trio: bool) -> Pairing:
+    def run(self, trio: bool, deep: bool = False) -> Pairing:
         if self.n <= EXACT_PEOPLE:
             self._exact()
         else:
@@ -141,7 +163,7 @@ class _Matcher:
                     j = self._find(i)
                     if j >= 0:
                         self.partner[i], self.partner[j] = j, i
-            self._improve()
+            self._improve(deep)
         left = self._repair([i for i in range(self.n) if self.partner[i] < 0])
         groups = [sorted((i, j)) for i, j in enumerate(self.partner) if 0 <= i < j]
         if trio and left:
@@ -213,10 +235,13 @@ class _Matcher:
             return 0.0
         return gain
 
-    def _improve(self) -> None:
+    def _improve(self, deep: bool) -> None:
         pairs = [[i, j] for i, j in enumerate(self.partner) if i < j]
         if len(pairs) <= FULL_IMPROVEMENT_PAIRS:
             self._improve_all(pairs)
+            if deep and len(pairs) <= THREE_WAY_PAIRS:
+                while self._improve_three(pairs):
+                    self._improve_all(pairs)
         else:
             self._improve_targeted(pairs)
         for i, j in pairs:
@@ -237,6 +262,33 @@ class _Matcher:
                         changed = True
             if not changed:
                 return
+
+    def _improve_three(self, pairs: list[list[int]]) -> bool:
+        """One pass over every three pairs, re-paired the best of the 15 ways six people
+        pair up, where that raises the score (two-pair swaps alone get stuck when the rules
+        allow few partners); True if anything changed."""
+        changed = False
+        for x in range(len(pairs)):
+            for y in range(x + 1, len(pairs)):
+                for z in range(y + 1, len(pairs)):
+                    six = (*pairs[x], *pairs[y], *pairs[z])
+                    now = sum(self.gain_w(six[2 * k], six[2 * k + 1]) for k in range(3))
+                    best, chosen = now + _EPS, None
+                    for way in _SIX_WAYS:
+                        value = 0.0
+                        for k, m in way:
+                            if not self.ok(six[k], six[m]):
+                                break
+                            value += self.gain_w(six[k], six[m])
+                        else:
+                            if value > best:
+                                best, chosen = value, way
+                    if chosen is not None:
+                        (k1, m1), (k2, m2), (k3, m3) = chosen
+                        pairs[x], pairs[y] = [six[k1], six[m1]], [six[k2], six[m2]]
+                        pairs[z] = [six[k3], six[m3]]
+                        changed = True
+        return changed
 
     def _improve_targeted(self, pairs: list[list[int]]) -> None:
         slot = [-1] * self.n
