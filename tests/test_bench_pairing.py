@@ -33,6 +33,7 @@ def test_the_pairing_benchmark_runs_small() -> None:
         assert 0.0 < exact["ratio_min"] <= exact["ratio_mean"] <= 1.0 + 1e-9
         quality = next(t for t in result["targets"] if t["name"].startswith("preference"))
         assert quality["pass"] is (exact["ratio_min"] >= 0.95)
+        assert figures["exact_regional"]["instances"] == 12
 
 
 def test_without_networkx_the_exact_part_is_skipped_and_said(
