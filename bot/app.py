@@ -21,6 +21,8 @@ from bot.domain.clock import Clock, FakeClock
 from bot.domain.messages import Button, Immediate, Inbound, Outgoing
 from bot.errors import UserError
 from bot.features import buddy_checkins
+from bot.features.buddy_intro import introductions
+from bot.features.buddy_rounds import BuddyRounds
 from bot.features.dispatcher import Dispatcher
 from bot.features.reminders import Reminders
 from bot.log import report_error
@@ -69,6 +71,8 @@ class Kompis:
         grace = timedelta(hours=settings.late_grace_hours)
         self.reminders = Reminders(self.catalog, first_plan_lookback=grace, late_grace=grace)
         self.buddy_care = buddy_checkins.BuddyCare(self.catalog)
+        self.buddy_rounds = BuddyRounds(self.catalog)
+        self.buddy_rounds.listeners.append(introductions(self.catalog))
         limits = {platform: default_limits(settings, platform) for platform in transports}
         self.sender = Sender(
             self.db,
@@ -255,6 +259,7 @@ class Kompis:
         async with unit(self.db) as store:
             if not await store.try_planner_lock():
                 return False
+            await self.buddy_rounds.plan(store, self.clock.now())
             await self.reminders.plan(store, self.clock.now())
             await self.buddy_care.tick(store, self.clock.now())
         return True

@@ -14,6 +14,7 @@ import typer
 from bot import log
 from bot.cli_bank import bank_app
 from bot.cli_broadcast import broadcast_app
+from bot.cli_buddies import buddies_app
 from bot.cli_content import content_app
 from bot.cli_errors import KompisGroup
 from bot.cli_invites import invites_app
@@ -50,6 +51,7 @@ app.add_typer(content_app, name="content")
 app.add_typer(bank_app, name="bank")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(broadcast_app, name="broadcast")
+app.add_typer(buddies_app, name="buddies")
 
 
 def _settings(**overrides: object) -> Settings:

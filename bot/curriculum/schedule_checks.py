@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.curriculum.buddy_checks import check_buddies
 from bot.curriculum.calendar_checks import check_calendar
 from bot.curriculum.organiser_checks import check_organiser_parts
 from bot.curriculum.participant_checks import check_participants
@@ -169,6 +170,7 @@ def check_cohort(
         )
     problems += check_calendar(cohort, file)
     problems += check_organiser_parts(cohort, programme, file)
+    problems += check_buddies(cohort, file)
     if cohort.participants:
         csv_path = folder / cohort.participants
         if not csv_path.exists():

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 
+from bot.domain.buddy_policy import BuddyPolicy
 from bot.domain.people import Visibility
 from bot.domain.programme import SLUG, Strict
 from bot.domain.text import Label
@@ -29,6 +30,7 @@ class Organisation(Strict):
     #: the organisation's official name in other languages (``{se: Romssa suohkan}``);
     #: shown through ``organisation_name``, ``name`` where a language has none
     names: dict[str, str] = Field(default_factory=dict)
+    size: int | None = Field(default=None, ge=1)  # inhabitants, for pairing buddies
 
 
 class GatheringGroup(Strict):
@@ -185,6 +187,7 @@ class Cohort(Strict):
     quiz_league: bool = False
     #: who may read a new reflection until its author chooses (the reflection bank)
     bank_default: Visibility = Visibility.BUDDY
+    buddies: BuddyPolicy | None = None  # learning buddies: rounds made by the planner
 
     @model_validator(mode="after")
     def _timezone_exists(self) -> Cohort:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.domain.broadcast_records import Broadcast, first_key
 from bot.domain.cohort import Cohort
+from bot.domain.cohort import organisation_name as official_name
 from bot.domain.people import Person
 from bot.domain.ports_broadcast import BroadcastPort
 
@@ -25,11 +26,12 @@ NO_PLATFORM = "none"
 
 
 def organisation_name(cohort: Cohort, org_id: str | None, locale: str | None = None) -> str:
-    """The name an organisation is shown by (one place, so names per locale can slot in)."""
+    """The name an organisation is shown by: its official name in ``locale`` when the
+    schedule gives one (Romssa suohkan), else its name; the cohort's language by default."""
     if org_id is None:
         return "-"
     found = cohort.organisation(org_id)
-    return found.name if found else org_id
+    return official_name(found, locale or cohort.locale) if found else org_id
 
 
 @dataclass

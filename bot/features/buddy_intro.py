@@ -7,12 +7,13 @@ language (rendered late, per recipient), with a "Write to my buddy" button.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from bot.domain.buddies import BuddyGroup
 from bot.domain.catalog import Catalog
+from bot.domain.cohort import organisation_label
 from bot.domain.messages import Outgoing
 from bot.domain.people import Person, Role
 from bot.domain.ports_relay import RelayPort
@@ -59,16 +60,22 @@ def _about(person: Person, catalog: Catalog) -> dict[str, Any]:
     organisation = catalog.cohort(person.cohort_id).organisation(person.organisation or "")
     return {
         "name": person.name,
-        "organisation": organisation.name if organisation else "",
+        # its official name in the reader's language (Romssa suohkan), rendered per reader
+        "organisation": organisation_label(organisation) if organisation else "",
         "role": role(person),
     }
 
 
 async def introduce(
-    store: RelayPort, catalog: Catalog, groups: Iterable[BuddyGroup], now: datetime
+    store: RelayPort,
+    catalog: Catalog,
+    groups: Iterable[BuddyGroup],
+    now: datetime,
+    since: str = "",
 ) -> int:
     """Queue an introduction to every member of each group (once per group and person:
-    calling it again is harmless). Returns how many were queued."""
+    calling it again is harmless; ``since`` names a change after which the group is
+    introduced again, a newcomer joining a pair). Returns how many were queued."""
     items = []
     for group in groups:
         module = current_module(catalog, group.cohort_id, now)
@@ -89,7 +96,7 @@ async def introduce(
                     "buddy_intro",
                     params,
                     (write_button(),),
-                    key=f"buddy_intro:{group.id}:{person.id}",
+                    key=f"buddy_intro:{group.id}:{person.id}{since}",
                     kind="buddy",
                 )
             )
@@ -121,3 +128,17 @@ async def buddy_left(store: RelayPort, person_id: int, now: datetime) -> int:
     await store.forget_copies_from(person_id)
     await store.enqueue(items, now)
     return len(groups)
+
+
+def introductions(catalog: Catalog) -> Callable[[Any, Any, datetime], Awaitable[None]]:
+    """The listener the planner's buddy rounds tell of each change (``bot.app``): new groups
+    are introduced; a newcomer who joins a pair as the third is introduced to both, and the
+    two to the newcomer."""
+
+    async def listen(store: Any, change: Any, now: datetime) -> None:
+        relay = cast(RelayPort, store)
+        await introduce(relay, catalog, change.created, now)
+        for group, newcomer in change.joined:
+            await introduce(relay, catalog, [group], now, since=f":with:{newcomer}")
+
+    return listen

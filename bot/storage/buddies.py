@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import col, select
 
 from bot.domain.buddies import BuddyGroup
@@ -17,19 +17,28 @@ class BuddyQueries(StoreBase):
     async def save_buddy_groups(
         self, cohort_id: str, round_: int, groups: Iterable[Iterable[int]], now: datetime
     ) -> list[BuddyGroup]:
-        """Add groups (pairs or trios) to a round; returns them with their ids."""
-        saved: list[BuddyGroup] = []
-        for members in groups:
-            people = tuple(sorted(set(members)))
-            pair = BuddyPairRow(cohort_id=cohort_id, round=round_, created_at=now)
-            self.session.add(pair)
-            await self.session.flush()
-            assert pair.id is not None
-            for person_id in people:
-                self.session.add(BuddyMemberRow(pair_id=pair.id, person_id=person_id))
-            saved.append(BuddyGroup(pair.id, cohort_id, round_, people, now))
-        await self.session.flush()
-        return saved
+        """Add groups (pairs or trios) to a round; returns them with their ids. A whole round
+        is two multi-row INSERTs, not a statement per group."""
+        people = [tuple(sorted(set(members))) for members in groups]
+        if not people:
+            return []
+        pairs = BuddyPairRow.metadata.tables["buddy_pair"]
+        stmt = insert(pairs).returning(pairs.c.id, sort_by_parameter_order=True)
+        values = [{"cohort_id": cohort_id, "round": round_, "created_at": now} for _ in people]
+        ids = [row[0] for row in (await self.session.exec(stmt, params=values)).all()]
+        members = BuddyMemberRow.metadata.tables["buddy_member"]
+        await self.session.exec(
+            insert(members),
+            params=[
+                {"pair_id": pair_id, "person_id": person_id}
+                for pair_id, group in zip(ids, people, strict=True)
+                for person_id in group
+            ],
+        )
+        return [
+            BuddyGroup(pair_id, cohort_id, round_, group, now)
+            for pair_id, group in zip(ids, people, strict=True)
+        ]
 
     async def buddy_groups(
         self, cohort_id: str, round_: int | None = None, open_only: bool = False
