@@ -5,6 +5,7 @@ the command line, and bad input, each with a clear localised reply."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from bot.storage.repo import unit
 from bot.storage.tables_bank import BankCommentRow
 from tests.bank_support import REF, World, world
 
+SECOND_REF = "kom-i-gang/forarbeid/refleksjon-2"
+
 runner = CliRunner()
 
 
@@ -27,6 +30,25 @@ async def bank(database_url: str) -> World:
     await found.harness.stop()
 
 
+async def test_only_me_chosen_right_after_saving_is_never_announced(bank: World) -> None:
+    """The buddy's invitation waits and is composed when it goes out: an author who narrows
+    the default at once is not announced (the old code sent the answer to the buddy at
+    once, before the author could choose)."""
+    before = len(bank.received("buddy"))
+    entry = await bank.answer("Dette er bare for meg.")
+    await bank.share(entry, Visibility.PRIVATE)
+    await bank.harness.advance(timedelta(minutes=30))
+    assert not [t for t in bank.received("buddy", before) if "Dette er bare for meg." in t]
+    # an edit before the invitation goes out is what the buddy reads
+    other = await bank.answer("Første utkast.", ref=SECOND_REF)
+    await bank.say("author", action=f"reflect:{SECOND_REF}")
+    await bank.say("author", "Andre utkast, det ferdige.")
+    await bank.harness.advance(timedelta(minutes=11))
+    told = [t for t in bank.received("buddy", before) if "har delat ett svar" in t]
+    assert len(told) == 1 and "Andre utkast, det ferdige." in told[0], told
+    assert other
+
+
 async def test_consent_after_an_answer_and_changed_later(bank: World) -> None:
     got = await bank.say("author", action=f"reflect:{REF}")
     got = await bank.say("author", "Vi lærte mye av brukerne.")
@@ -34,9 +56,15 @@ async def test_consent_after_an_answer_and_changed_later(bank: World) -> None:
     sent = bank.harness.transport.sent[-1]
     labels = [b.label for b in sent.message.buttons]
     assert labels[:3] == ["Bare meg", "Kullet, med navnet mitt", "Kullet, uten navn"]
-    # the buddy was invited to comment, by name (the default is "my buddy")
+    # the buddy is invited to comment, by name (the default is "my buddy"), once the author
+    # had a moment to choose otherwise
+    before = len(bank.received("buddy"))
+    await bank.harness.advance(timedelta(minutes=9))
+    assert len(bank.received("buddy")) == before
+    await bank.harness.advance(timedelta(minutes=2))
     invite = bank.received("buddy")[-1]
     assert "Din lärkompis Kari Nordvik har delat ett svar" in invite
+    assert "Vi lærte mye av brukerne." in invite
     entry = await bank.answer("Vi lærte mye av brukerne.")  # the same answer again: updated
     await bank.share(entry, Visibility.ANONYMOUS)
     assert "Alle i kullet kan lese det, uten navnet ditt." in bank.received("author")[-1]

@@ -3,6 +3,8 @@ shows reflections. A new path or level is one line in ``PATHS`` or ``READS``."""
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -96,6 +98,30 @@ def export(fmt: str) -> Path:
     return run
 
 
+async def privacy_export(world_: World, entry: int) -> Shown:
+    """``mydata``: each reader's own file: the author's answers, and what the others were
+    sent (so an answer is in a file only of someone who may read it)."""
+    shown: Shown = {}
+    for kind in KINDS:
+        before = len(world_.harness.transport.sent)
+        await world_.say(kind, "mydata")
+        files = [
+            json.loads(base64.b64decode(sent.message.attachment.content))
+            for sent in world_.harness.transport.sent[before:]
+            if sent.message.attachment is not None and sent.address.chat_id == HANDLES[kind]
+        ]
+        if kind in ("author", "buddy", "leader"):  # people with an account get their file
+            assert files, f"{kind} got no mydata file"
+        # what names others: the answers and comments, and the messages one was sent (one's
+        # own person, organisation and accounts are one's own data)
+        comments = [name for name in (files[0] if files else {}) if "comment" in name]
+        about_others = ("reflections", "messages_to_you", *comments)
+        shown[kind] = [
+            json.dumps({k: f.get(k) for k in about_others}, ensure_ascii=False) for f in files
+        ]
+    return shown
+
+
 def _reads(visibility: Visibility, kind: str) -> bool:
     return kind in READS[visibility]
 
@@ -113,6 +139,8 @@ PATHS: dict[str, tuple[Path, Callable[[Visibility, str], bool]]] = {
     "export md": (export("md"), lambda v, _: v in (Visibility.COHORT, Visibility.ANONYMOUS)),
     "export csv": (export("csv"), lambda v, _: v in (Visibility.COHORT, Visibility.ANONYMOUS)),
     "export html": (export("html"), lambda v, _: v in (Visibility.COHORT, Visibility.ANONYMOUS)),
+    # one's own file: one's answers, and the messages one was sent (readers were shown it)
+    "privacy export": (privacy_export, _reads),
 }
 
 

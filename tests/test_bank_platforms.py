@@ -55,6 +55,7 @@ async def test_share_by_button_and_a_buddy_comments_on_telegram(database_url: st
         callbacks = [key["callback_data"] for row in saved.buttons for key in row]
         # opaque ids only: no entry number, no action, nothing about the author
         assert all(re.fullmatch(r"[A-Za-z0-9_-]{16}", c) for c in callbacks), callbacks
+        await advance(service, clock, timedelta(minutes=11))  # the invitation waits 10 min
         await fake.wait_for(ANNA, anna_count + 1)  # the buddy is invited to comment
         invite = fake.last(ANNA)
         assert "Din lärkompis Kari Nordvik har delat ett svar" in invite.text

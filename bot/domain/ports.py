@@ -77,8 +77,16 @@ class StorePort(Protocol):
 
     # planned reminders of one person (bot.features.compose: resume, a stage's "tomorrow")
     async def queued_reminders(
-        self, person_id: int, due_by: datetime | None = None, exclude: int | None = None
+        self,
+        person_id: int,
+        due_by: datetime | None = None,
+        exclude: int | None = None,
+        kinds: tuple[str, ...] = ("reminder",),
     ) -> list[Any]: ...
+
+    async def planned_sent_since(
+        self, person_id: int, since: datetime, kinds: tuple[str, ...]
+    ) -> bool: ...
 
     async def defer(self, outbox_id: int, not_before: datetime) -> None: ...
 

@@ -4,10 +4,15 @@ deleting an answer. Every choice is kept with its time (``reflection_consent``).
 
 When an answer becomes readable by the author's buddy with the author's name (``buddy`` or
 ``cohort``), the buddy is invited to comment on it (the digilog). An anonymous answer is
-not announced to the buddy: that would tell them who wrote it.
+not announced to the buddy: that would tell them who wrote it. The invitation waits
+``INVITE_AFTER`` and is composed when it goes out (``compose_invite``): an author who chooses
+"only me" right after saving is never announced, and the buddy reads the answer as it is then.
 """
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from bot.domain.bank import BankEntry
 from bot.domain.messages import Button, Outgoing
@@ -26,6 +31,9 @@ CHOICES = (
     (Visibility.ANONYMOUS, N_("The cohort, anonymously")),
 )
 NAMED_TO_BUDDY = (Visibility.BUDDY, Visibility.COHORT)
+#: how long the buddy's invitation waits, so the author's first choice counts
+INVITE_AFTER = timedelta(minutes=10)
+INVITE = "bank_buddy_invite"
 
 
 def consent_buttons(reflection_id: int, current: Visibility) -> tuple[Button, ...]:
@@ -100,19 +108,62 @@ async def invite_buddies(
     store = port(ctx)
     entry = await store.bank_entry(reflection_id)
     assert entry is not None
-    for buddy in await store.current_buddies(ctx.person.id, ctx.person.cohort_id):
-        ctx.replies.append(
-            Outgoing(
-                buddy,
-                "bank_buddy_invite",
-                {"entry": entry_params(ctx.catalog, entry, buddy, excerpt=500)},
-                (
-                    Button(N_("Comment"), f"bank_comment:{entry.id}"),
-                    Button(N_("Open %(number)s"), f"bank_show:{entry.id}", {"number": entry.id}),
-                ),
-                key=f"bank-invite:{entry.id}:{buddy}",
-            )
+    invites = [
+        Outgoing(
+            buddy,
+            INVITE,
+            {"entry": {"number": entry.id}},  # composed when it goes out (compose_invite)
+            _invite_buttons(entry.id),
+            key=f"bank-invite:{entry.id}:{buddy}",
         )
+        for buddy in await store.current_buddies(ctx.person.id, ctx.person.cohort_id)
+    ]
+    await store.enqueue(invites, ctx.now, not_before=ctx.now + INVITE_AFTER)
+
+
+def _invite_buttons(entry_id: int) -> tuple[Button, ...]:
+    return (
+        Button(N_("Comment"), f"bank_comment:{entry_id}"),
+        Button(N_("Open %(number)s"), f"bank_show:{entry_id}", {"number": entry_id}),
+    )
+
+
+class _Queued(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def person_id(self) -> int | None: ...
+    @property
+    def params(self) -> dict[str, Any]: ...
+    @property
+    def extras(self) -> dict[str, Any]: ...
+
+
+async def compose_invite(store: Any, catalog: Any, item: _Queued, now: datetime) -> Outgoing | None:
+    """The buddy's invitation as it goes out: only while the answer is still shared with the
+    buddy by name, not hidden, and they are still buddies; else the row is skipped."""
+    entry_id = int(item.params.get("entry", {}).get("number", 0))
+    entry = await store.bank_entry(entry_id) if entry_id else None
+    buddy = item.person_id
+    still = (
+        entry is not None
+        and buddy is not None
+        and entry.author_id is not None
+        and entry.visibility in NAMED_TO_BUDDY
+        and not entry.hidden
+        and buddy in await store.current_buddies(entry.author_id, entry.cohort_id)
+    )
+    if not still:
+        await store.finish(item.id, "skipped", now, "the answer is no longer shared with them")
+        return None
+    assert entry is not None and buddy is not None
+    return Outgoing(
+        buddy,
+        INVITE,
+        {"entry": entry_params(catalog, entry, buddy, excerpt=500)},
+        _invite_buttons(entry.id),
+        **Outgoing.extras_from(item.extras),
+    )
 
 
 async def delete(ctx: Context, argument: str) -> None:

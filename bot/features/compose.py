@@ -21,8 +21,10 @@ from bot.domain.people import Person
 from bot.domain.planner import Occasion, OccasionKind, person_moment, release_moment
 from bot.domain.ports import StorePort
 from bot.domain.ports_broadcast import BroadcastPort
+from bot.features.bank_share import INVITE, compose_invite
 from bot.features.broadcasts_compose import BROADCAST_TEMPLATES, compose_broadcast
 from bot.features.fanout import Audience
+from bot.features.folding import alone, fold, is_folded
 from bot.features.parts import Part, compose_parts
 from bot.features.reminders import DAILY
 from bot.rendering.i18n import N_
@@ -71,6 +73,12 @@ async def compose(
     if item.template in BROADCAST_TEMPLATES and item.person_id is not None:
         # a broadcast copy says what the broadcast says now (cancelled, corrected, answered)
         return await compose_broadcast(cast(BroadcastPort, store), catalog, item, now)
+    if is_folded(item.template, item.kind):
+        # a buddy introduction or check-in rides in the message of the day (one a day)
+        return await alone(store, catalog, item, now)
+    if item.template == INVITE:
+        # a buddy's invitation to comment says what the answer says now, if still shared
+        return await compose_invite(store, catalog, item, now)
     plain = Outgoing(
         item.person_id,
         item.template,
@@ -96,6 +104,8 @@ async def compose(
     parts = await _merged_parts(store, catalog, person, [item, *siblings], now)
     for row in siblings:
         await store.finish(row.id, "skipped", now, f"merged into outbox row {item.id}")
+    own = [b for b in _buttons(parts) if b.action != "status"]
+    parts = await fold(store, catalog, person, parts, MAX_BUTTONS - 1 - len(own), item.id, now)
     if not parts:
         await store.finish(item.id, "skipped", now, "nothing left to say")
         return None

@@ -19,6 +19,7 @@ RANK = {
     OccasionKind.STAGE_OPEN: 2,
     OccasionKind.OVERDUE: 3,
     OccasionKind.DIGEST: 4,
+    "buddy": 5,  # a buddy introduction or check-in (bot.features.folding), last
 }
 
 

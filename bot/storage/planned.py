@@ -18,7 +18,11 @@ class PlannedQueries(StoreBase):
     """Reminder rows of one person, for composing and for ``resume``."""
 
     async def queued_reminders(
-        self, person_id: int, due_by: datetime | None = None, exclude: int | None = None
+        self,
+        person_id: int,
+        due_by: datetime | None = None,
+        exclude: int | None = None,
+        kinds: tuple[str, ...] = ("reminder",),
     ) -> list[OutboxItem]:
         """The person's unsent reminder rows, oldest first, without ``exclude``. With
         ``due_by``: those due by then, claimed ones included (a drain batch may hold several
@@ -26,7 +30,7 @@ class PlannedQueries(StoreBase):
         statuses = ["pending", "sending"] if due_by is not None else ["pending"]
         query = select(OutboxRow).where(
             OutboxRow.person_id == person_id,
-            OutboxRow.kind == "reminder",
+            col(OutboxRow.kind).in_(kinds),
             col(OutboxRow.status).in_(statuses),
         )
         if due_by is not None:
@@ -35,6 +39,18 @@ class PlannedQueries(StoreBase):
             query = query.where(OutboxRow.id != exclude)
         query = query.order_by(col(OutboxRow.not_before), col(OutboxRow.id))
         return [_item(r) for r in (await self.session.exec(query)).all()]
+
+    async def planned_sent_since(
+        self, person_id: int, since: datetime, kinds: tuple[str, ...]
+    ) -> bool:
+        """Whether the person was sent a message of one of ``kinds`` at or after ``since``."""
+        query = select(OutboxRow.id).where(
+            OutboxRow.person_id == person_id,
+            col(OutboxRow.kind).in_(kinds),
+            OutboxRow.status == "sent",
+            col(OutboxRow.sent_at) >= since,
+        )
+        return (await self.session.exec(query.limit(1))).first() is not None
 
 
 def _item(r: OutboxRow) -> OutboxItem:
