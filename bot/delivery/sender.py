@@ -29,7 +29,7 @@ from bot.features.compose import compose
 from bot.rendering.renderer import Renderer
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxStatus
-from bot.storage.repo import OutboxItem, unit
+from bot.storage.repo import OutboxItem, Store, unit
 from bot.transports.base import Limits, Transport, TransportError
 
 __all__ = ["RetryPolicy", "Sender"]
@@ -48,6 +48,15 @@ class PartlySent(Exception):
         self.error = error
         self.sent = sent
         self.ids = ids
+
+
+async def _not_ours(store: Store, outbox_id: int) -> None:
+    """A claimed row this worker may not send: settled meanwhile (merged into the person's
+    message of the day, say: nothing to report), or released to another worker."""
+    if await store.settled(outbox_id):
+        log.debug("outbox row %s was settled meanwhile (merged into another message)", outbox_id)
+    else:
+        log.warning("outbox row %s is no longer ours (lease ran out)", outbox_id)
 
 
 class Sender:
@@ -258,7 +267,7 @@ class Sender:
             async with unit(self.db) as store:
                 if not await store.begin_send(item.id, item.claim, self.lease):
                     self._in_flight.discard(item.id)
-                    log.warning("outbox row %s is no longer ours (lease ran out)", item.id)
+                    await _not_ours(store, item.id)
                     return None
         address = target[0]
         transport = self.transports[address.platform]
@@ -298,8 +307,8 @@ class Sender:
                 ahead = queue[following]
                 if await store.begin_send(ahead.id, ahead.claim, self.lease):
                     begun[ahead.id] = time.monotonic()
-                else:  # released to another worker meanwhile: not ours to send
-                    log.warning("outbox row %s is no longer ours (lease ran out)", ahead.id)
+                else:  # merged into another message, or released to another worker
+                    await _not_ours(store, ahead.id)
                     queue.pop(following)
         return None
 

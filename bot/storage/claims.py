@@ -142,6 +142,13 @@ class ClaimQueries(StoreBase):
         )
         return _count(result) > 0
 
+    async def settled(self, outbox_id: int) -> bool:
+        """Whether the row is settled (sent, skipped, failed, dead) or gone: merged into
+        another message by the composer, say, rather than taken over by another worker."""
+        query = sm_select(OUTBOX.c.status).where(OUTBOX.c.id == outbox_id)
+        status = (await self.session.exec(query)).first()
+        return status is None or status not in (PENDING, SENDING)
+
     async def save_parts_sent(self, outbox_id: int, claim: str, parts_sent: int) -> None:
         """A part of a split message is out: a retry after a crash resumes after it."""
         await self.session.exec(
