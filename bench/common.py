@@ -15,11 +15,15 @@ from typing import Any
 import psycopg
 from sqlalchemy.engine import make_url
 
+from bot.domain.catalog import Catalog
 from bot.domain.people import Role
 from bot.storage.db import Database
 from bot.storage.repo import unit
+from tests.helpers import shipped_catalog
 
-PG_URL = os.environ.get("KOMPIS_BENCH_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+PG_URL = os.environ.get(
+    "KOMPIS_BENCH_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
+)
 
 
 def target(name: str, value: float, goal: str, passed: bool) -> dict[str, Any]:
@@ -87,9 +91,26 @@ async def add_people(
 ) -> list[int]:
     """``count`` fictional people of ``cohort``, each linked to a chat on ``platform``."""
     now = datetime.now(UTC)
+    ids: list[int] = []
+    for start in range(0, count, 500):  # short transactions: others may use the database
+        ids += await _add_some(
+            db, range(start, min(count, start + 500)), platform, first_chat, cohort, workspace, now
+        )
+    return ids
+
+
+async def _add_some(
+    db: Database,
+    numbers: range,
+    platform: str,
+    first_chat: int,
+    cohort: str,
+    workspace: str,
+    now: datetime,
+) -> list[int]:
     ids = []
     async with unit(db) as store:
-        for n in range(count):
+        for n in numbers:
             person = await store.add_person(
                 name=f"Leader {n}",
                 cohort_id=cohort,
@@ -106,9 +127,13 @@ async def add_people(
 
 
 @asynccontextmanager
-async def opened(url: str) -> AsyncIterator[Database]:
+async def opened(url: str, catalog: Catalog | None = None) -> AsyncIterator[Database]:
+    """The database migrated, with the cohorts of ``catalog`` (the shipped one) in it."""
     db = Database(url)
     await db.upgrade()
+    async with unit(db) as store:
+        for cohort in (catalog or shipped_catalog()).cohorts.values():
+            await store.sync_cohort(cohort)
     try:
         yield db
     finally:

@@ -20,7 +20,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
-from bench.common import add_people, database, kinds, ratio, target
+from bench.common import add_people, database, kinds, opened, ratio, target
 from bot.domain.messages import Outgoing
 from bot.serve import Service
 from bot.settings import Settings
@@ -84,7 +84,7 @@ def chat_ids(shape: Shape) -> list[int]:
 
 async def until_received(fake: LimitedTelegram, count: int, within: float) -> None:
     deadline = time.monotonic() + within
-    while fake.received() < count and time.monotonic() < deadline:
+    while fake.received() < count and time.monotonic() < deadline:  # noqa: ASYNC110
         await asyncio.sleep(0.02)
     await asyncio.sleep(0.2)  # anything sent twice arrives now too
 
@@ -101,10 +101,11 @@ async def kompis(shape: Shape, kind: str, rate: float, chat_rate: float) -> dict
                 telegram_per_second=rate,
                 telegram_chat_per_second=chat_rate,
             )
+            async with opened(url) as db:  # people first: an import holds SQLite's lock
+                people = await add_people(db, shape.chats, first_chat=FIRST_CHAT)
             service = Service(settings, None, shipped_catalog())
             await service.start()
             try:
-                people = await add_people(service.db, shape.chats, first_chat=FIRST_CHAT)
                 now = datetime.now(UTC)
                 # a series: message 1 to everyone, then message 2, ... (round robin)
                 items = [
@@ -129,16 +130,16 @@ def _within(shape: Shape, rate: float, chat_rate: float) -> float:
 
 
 async def _sends(bot: Bot, shape: Shape) -> list[Any]:
-    texts = [(chat, f"Nytt fra programmet {n}") for n in range(shape.each) for chat in chat_ids(shape)]
+    texts = [
+        (chat, f"Nytt fra programmet {n}") for n in range(shape.each) for chat in chat_ids(shape)
+    ]
     return await asyncio.gather(
         *(bot.send_message(chat_id=chat, text=text) for chat, text in texts),
         return_exceptions=True,
     )
 
 
-async def ptb_limiter(
-    shape: Shape, rate: float, chat_rate: float, retries: int
-) -> dict[str, Any]:
+async def ptb_limiter(shape: Shape, rate: float, chat_rate: float, retries: int) -> dict[str, Any]:
     """A plain PTB application with its own rate limiter given the same overall rate."""
     async with LimitedTelegram(per_second=rate, chat_per_second=chat_rate) as fake:
         app = (
@@ -185,17 +186,29 @@ async def measure(smoke: bool, rate: float = 300.0, chat_rate: float = 1.0) -> d
         row: dict[str, Any] = {"shape": {"chats": shape.chats, "each": shape.each}, **peers}
         for kind in kinds():
             mine = await kompis(shape, kind, rate, chat_rate)
-            mine["rate_ratio_to_best_ptb"] = round(ratio(mine["achieved_per_s"], best["achieved_per_s"]), 3)
+            mine["rate_ratio_to_best_ptb"] = round(
+                ratio(mine["achieved_per_s"], best["achieved_per_s"]), 3
+            )
             mine["time_ratio_to_best_ptb"] = round(
                 ratio(mine["seconds_to_last"], best["seconds_to_last"]), 3
             )
             row[f"kompis_{kind}"] = mine
             label = f"{shape.name}, {kind}"
             targets += [
-                target(f"{label}: achieved / allowed", mine["achieved_of_allowed"], ">= 0.95", mine["achieved_of_allowed"] >= 0.95),
+                target(
+                    f"{label}: achieved / allowed",
+                    mine["achieved_of_allowed"],
+                    ">= 0.95",
+                    mine["achieved_of_allowed"] >= 0.95,
+                ),
                 target(f"{label}: lost", mine["lost"], "0", mine["lost"] == 0),
                 target(f"{label}: duplicated", mine["duplicated"], "0", mine["duplicated"] == 0),
-                target(f"{label}: 429s / sends", mine["429_share"], "<= 0.005", mine["429_share"] <= 0.005),
+                target(
+                    f"{label}: 429s / sends",
+                    mine["429_share"],
+                    "<= 0.005",
+                    mine["429_share"] <= 0.005,
+                ),
                 target(
                     f"{label}: ahead of PTB AIORateLimiter (rate, 429s, lost)",
                     mine["rate_ratio_to_best_ptb"],
@@ -211,7 +224,9 @@ def _ahead(mine: dict[str, Any], best: dict[str, Any]) -> bool:
     """Ahead on delivered throughput (a peer's rate counts only what it got through), with
     no more 429s and nothing lost."""
     fewer = mine["429s"] < best["429s"] or mine["429s"] == 0
-    faster = mine["delivered"] > best["delivered"] or mine["achieved_per_s"] >= best["achieved_per_s"]
+    faster = (
+        mine["delivered"] > best["delivered"] or mine["achieved_per_s"] >= best["achieved_per_s"]
+    )
     return fewer and faster and mine["lost"] == 0
 
 
