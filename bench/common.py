@@ -126,6 +126,28 @@ async def _add_some(
     return ids
 
 
+async def add_people_on(
+    db: Database, platform: str, users: list[str], chats: list[str], workspace: str = ""
+) -> list[int]:
+    """One fictional person per (user id, chat id) on ``platform``, in the demo cohort."""
+    now = datetime.now(UTC)
+    ids = []
+    async with unit(db) as store:
+        for n, (user, chat) in enumerate(zip(users, chats, strict=True)):
+            person = await store.add_person(
+                name=f"Leder {n}",
+                cohort_id="demo",
+                organisation="tromso",
+                roles=frozenset({Role.PARTICIPANT}),
+                now=now,
+                email=f"leder{n}.{user.lower()}@tromso.example.org",
+                locale="nb",
+            )
+            await store.link_identity(person, platform, user, chat, now, workspace=workspace)
+            ids.append(person)
+    return ids
+
+
 @asynccontextmanager
 async def opened(url: str, catalog: Catalog | None = None) -> AsyncIterator[Database]:
     """The database migrated, with the cohorts of ``catalog`` (the shipped one) in it."""
