@@ -67,7 +67,9 @@ def outcome(
     return {
         "sent": shape.total,
         "delivered": len(accepted),
+        # a peer's gather has returned: what did not arrive never will
         "lost": lost,
+        "undelivered_at_deadline": lost,
         "duplicated": duplicated,
         "429s": fake.refused_429,
         "429_share": fake.refused_429 / shape.total,
@@ -120,9 +122,15 @@ async def kompis(shape: Shape, kind: str, rate: float, chat_rate: float) -> dict
                 started = time.monotonic()
                 service.app.delivery.wake()
                 await until_received(fake, shape.total, within=_within(shape, rate, chat_rate))
+                async with unit(service.db) as store:
+                    counts = await store.outbox_counts()
             finally:
                 await service.stop()
-        return outcome(fake, shape, started, rate, chat_rate)
+        found = outcome(fake, shape, started, rate, chat_rate)
+        # Kompis keeps what it has not sent yet in the outbox: lost is what it gave up on
+        found["lost"] = counts.get("dead", 0) + counts.get("failed", 0)
+        found["outbox"] = counts
+        return found
 
 
 def _within(shape: Shape, rate: float, chat_rate: float) -> float:

@@ -77,8 +77,11 @@ class Kompis:
             worker,
             limits=limits,
             lease=timedelta(seconds=settings.outbox_lease_seconds),
+            shared_budget=not self.db.sqlite,  # several processes may send on PostgreSQL
         )
-        self.delivery = DeliveryLoop(self.sender.drain, self.sender.request_stop)
+        self.delivery = DeliveryLoop(
+            self.sender.drain, self.sender.request_stop, lanes=settings.delivery_lanes
+        )
         self.retention = Retention(self.db, clock, settings.retention_days)
         self.ticker = Ticker(
             self.plan,

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     # worker's rows go back to the queue after this), and how long sent messages and seen
     # inbound event ids are kept.
     outbox_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # Delivery lanes per process: drains side by side, each with one message in flight,
+    # sharing the send budget (a crash can duplicate at most one message per lane).
+    delivery_lanes: int = Field(default=4, ge=1, le=32)
     retention_days: int = Field(default=30, ge=1, le=3650)
 
     @model_validator(mode="after")

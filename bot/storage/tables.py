@@ -253,3 +253,4 @@ class AnswerMessageRow(SQLModel, table=True):
 # metadata that migrations and tests compare against.
 from bot.storage.tables_buddies import BuddyMemberRow as BuddyMemberRow  # noqa: E402
 from bot.storage.tables_buddies import BuddyPairRow as BuddyPairRow  # noqa: E402
+from bot.storage.tables_budget import SendBudgetRow as SendBudgetRow  # noqa: E402
