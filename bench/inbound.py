@@ -249,13 +249,13 @@ async def slack_events(count: int) -> dict[str, Any]:
 
 
 async def measure(smoke: bool) -> dict[str, Any]:
-    people = 25 if smoke else 2500  # two updates each: 5,000 in the full run
+    people = 10 if smoke else 2500  # two updates each: 5,000 in the full run
     runs: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
         "ptb_echo_polling": lambda: ptb_echo(people),
         "kompis_webhook_sqlite": lambda: kompis_webhook(people, "sqlite", 1),
         "kompis_webhook_sqlite_8_connections": lambda: kompis_webhook(people, "sqlite", 8),
         "kompis_polling_sqlite": lambda: kompis_polling(people, "sqlite"),
-        "slack_events_sqlite": lambda: slack_events(40 if smoke else 500),
+        "slack_events_sqlite": lambda: slack_events(10 if smoke else 500),
     }
     figures = {name: await run() for name, run in runs.items()}
     echo = figures["ptb_echo_polling"]["updates_per_s"]

@@ -79,8 +79,11 @@ async def run_with_broadcast(people: int, watch: float) -> dict[str, Any]:
                     await asyncio.to_thread(child.wait, 30)
                 except subprocess.TimeoutExpired:
                     child.kill()
-            if child.returncode not in (0, -signal.SIGTERM):
+                    await asyncio.to_thread(child.wait, 30)
                 err = child.stderr.read().decode()[-800:] if child.stderr else ""
+                if child.stderr:
+                    child.stderr.close()
+            if child.returncode not in (0, -signal.SIGTERM):
                 raise RuntimeError(f"kompis run exited {child.returncode}: {err}")
     return {"peak_rss_mb": round(peak, 1), "sent_while_watched": sent, "in_flight": in_flight}
 

@@ -42,7 +42,7 @@ def first_moment(catalog: Catalog) -> datetime:
     return cohort.local(first_open - timedelta(days=1), clock_time(12, 0))
 
 
-async def plan_year(cohorts: int, each: int, kind: str) -> dict[str, Any]:
+async def plan_year(cohorts: int, each: int, kind: str, days: int = 365) -> dict[str, Any]:
     catalog = national(cohorts)
     clock = FakeClock(first_moment(catalog))
     with database(kind) as url:
@@ -54,7 +54,7 @@ async def plan_year(cohorts: int, each: int, kind: str) -> dict[str, Any]:
                 app.db, each, platform="memory", first_chat=100_000 * (n + 1), cohort=cohort_id
             )
         try:
-            return await _measure(app, clock)
+            return await _measure(app, clock, days)
         finally:
             await app.stop()
 
@@ -65,11 +65,11 @@ async def _timed(app: Kompis) -> float:
     return time.perf_counter() - started
 
 
-async def _measure(app: Kompis, clock: FakeClock) -> dict[str, Any]:
+async def _measure(app: Kompis, clock: FakeClock, days: int = 365) -> dict[str, Any]:
     await app.plan()  # the first plan after start: the watermark is set
     idle_ticks = [await _timed(app) for _ in range(20)]
     start = clock.now()
-    end = start + timedelta(days=365)
+    end = start + timedelta(days=days)
     moments: list[tuple[datetime, float]] = []
     while (moment := app.reminders.next_moment(clock.now())) is not None and moment <= end:
         clock.set(moment)
@@ -89,6 +89,7 @@ async def _measure(app: Kompis, clock: FakeClock) -> dict[str, Any]:
         "tick_busiest_ms": round(busiest[1] * 1000, 1),
         "one_day_s": round(one_day, 3),
         "year_s": round(sum(s for _, s in moments), 3),
+        "days_planned": days,
         "plan_moments_in_year": len(moments),
         "messages_planned": sum(counts.values()),
         "scheduler_jobs": jobs,
@@ -97,12 +98,13 @@ async def _measure(app: Kompis, clock: FakeClock) -> dict[str, Any]:
 
 async def measure(smoke: bool) -> dict[str, Any]:
     sizes = {"1 x 5000": (1, 5000), "15 x 300": (15, 300)}
-    if smoke:
-        sizes = {"1 x 60": (1, 60), "3 x 20": (3, 20)}
+    days = 365
+    if smoke:  # a month of a small cohort
+        sizes, days = {"1 x 20": (1, 20), "3 x 10": (3, 10)}, 30
     figures: dict[str, Any] = {}
     for label, (cohorts, each) in sizes.items():
-        figures[label] = await plan_year(cohorts, each, "sqlite")
-    small = await plan_year(1, 5 if smoke else 300, "sqlite")
+        figures[label] = await plan_year(cohorts, each, "sqlite", days)
+    small = await plan_year(1, 5 if smoke else 300, "sqlite", days)
     figures["1 x small (job count peer)"] = small
     big, national_run = figures[next(iter(sizes))], figures[list(sizes)[1]]
     targets = [

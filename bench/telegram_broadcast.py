@@ -192,7 +192,7 @@ async def measure(smoke: bool, rate: float = 300.0, chat_rate: float = 1.0) -> d
             key=lambda f: (f["delivered"], f["achieved_per_s"]),
         )
         row: dict[str, Any] = {"shape": {"chats": shape.chats, "each": shape.each}, **peers}
-        for kind in kinds():
+        for kind in ["sqlite"] if smoke else kinds():
             mine = await kompis(shape, kind, rate, chat_rate)
             mine["rate_ratio_to_best_ptb"] = round(
                 ratio(mine["achieved_per_s"], best["achieved_per_s"]), 3

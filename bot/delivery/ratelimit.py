@@ -152,13 +152,13 @@ class SharedBudget:
         if limits is None or not limits.per_second:
             return
         interval = 1.0 / limits.per_second
-        for _ in range(20):  # a process too busy to be on time 20 times running sends anyway
+        for _ in range(5):  # a process too busy to be on time 5 times running sends anyway
             key = f"{address.platform}:{address.workspace}"
             wait = await self.connection.reserve(key, interval)
             slot = self.monotonic() + wait
             if wait > 0:
                 await sleep(wait)
-            if self.monotonic() - slot <= max(interval, 0.002):
+            if self.monotonic() - slot <= max(2 * interval, 0.01):
                 return
 
     async def close(self) -> None:
