@@ -91,7 +91,9 @@ async def until_received(fake: LimitedTelegram, count: int, within: float) -> No
     await asyncio.sleep(0.2)  # anything sent twice arrives now too
 
 
-async def kompis(shape: Shape, kind: str, rate: float, chat_rate: float) -> dict[str, Any]:
+async def kompis(
+    shape: Shape, kind: str, rate: float, chat_rate: float, lanes: int | None = None
+) -> dict[str, Any]:
     async with LimitedTelegram(per_second=rate, chat_per_second=chat_rate) as fake:
         with database(kind) as url:
             settings = Settings(
@@ -102,6 +104,7 @@ async def kompis(shape: Shape, kind: str, rate: float, chat_rate: float) -> dict
                 http_port=0,
                 telegram_per_second=rate,
                 telegram_chat_per_second=chat_rate,
+                delivery_lanes=lanes,
             )
             async with opened(url) as db:  # people first: an import holds SQLite's lock
                 people = await add_people(db, shape.chats, first_chat=FIRST_CHAT)
@@ -192,8 +195,13 @@ async def measure(smoke: bool, rate: float = 300.0, chat_rate: float = 1.0) -> d
             key=lambda f: (f["delivered"], f["achieved_per_s"]),
         )
         row: dict[str, Any] = {"shape": {"chats": shape.chats, "each": shape.each}, **peers}
-        for kind in ["sqlite"] if smoke else kinds():
-            mine = await kompis(shape, kind, rate, chat_rate)
+        variants: list[tuple[str, str, int | None]] = [(k, k, None) for k in kinds()]
+        if smoke:
+            variants = [("sqlite", "sqlite", None)]
+        else:  # SQLite's default is one lane; how four would do, for comparison
+            variants.insert(1, ("sqlite_4_lanes", "sqlite", 4))
+        for kind, database_kind, lanes in variants:
+            mine = await kompis(shape, database_kind, rate, chat_rate, lanes)
             mine["rate_ratio_to_best_ptb"] = round(
                 ratio(mine["achieved_per_s"], best["achieved_per_s"]), 3
             )
