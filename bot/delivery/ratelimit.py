@@ -152,14 +152,21 @@ class SharedBudget:
         if limits is None or not limits.per_second:
             return
         interval = 1.0 / limits.per_second
-        for _ in range(5):  # a process too busy to be on time 5 times running sends anyway
+        for _ in range(3):  # a process too busy to be on time 3 times running sends anyway
             key = f"{address.platform}:{address.workspace}"
             wait = await self.connection.reserve(key, interval)
             slot = self.monotonic() + wait
             if wait > 0:
                 await sleep(wait)
-            if self.monotonic() - slot <= max(2 * interval, 0.01):
+            if self.monotonic() - slot <= self.tolerance(interval):
                 return
+
+    @staticmethod
+    def tolerance(interval: float) -> float:
+        """How late a send may still take its slot: two slots, at least 10 ms (a busy event
+        loop is often that late, and a new slot for each would waste the budget). Any window
+        of ``w`` seconds therefore holds at most ``(w + tolerance) / interval + 1`` sends."""
+        return max(2 * interval, 0.01)
 
     async def close(self) -> None:
         await self.connection.close()
