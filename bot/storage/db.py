@@ -85,8 +85,6 @@ class Database:
         if self.sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
-        # SQLite: this process's transactions take turns (see ``repo.unit``)
-        self.turn = asyncio.Lock()
 
     def sync_engine(self) -> Engine:
         engine = create_engine(sync_url(self.url))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from contextvars import ContextVar
 
 from bot.storage.actions import ActionQueries
 from bot.storage.answers import AnswerMessageQueries
@@ -53,28 +52,8 @@ class Store(
     """Queries and commands over one session (one transaction)."""
 
 
-# The SQLite writer lock this task already holds (a unit opened inside another unit).
-_holding: ContextVar[Database | None] = ContextVar("kompis_sqlite_turn", default=None)
-
-
 @asynccontextmanager
 async def unit(db: Database) -> AsyncIterator[Store]:
-    """One transaction: commit on success, roll back on any exception.
-
-    On SQLite the process's transactions take turns, first come first served: SQLite lets
-    one writer in at a time and makes the others poll with growing sleeps, so under load
-    (concurrent webhook requests, delivery lanes) an unlucky one waited past the busy
-    timeout and failed with "database is locked". Only one bot process uses a SQLite file,
-    so a lock in the process is the whole queue. A unit inside a unit of the same task does
-    not wait for itself."""
-    if not db.sqlite or _holding.get() is db:
-        async with db.sessions() as session, session.begin():
-            yield Store(session)
-        return
-    async with db.turn:
-        token = _holding.set(db)
-        try:
-            async with db.sessions() as session, session.begin():
-                yield Store(session)
-        finally:
-            _holding.reset(token)
+    """One transaction: commit on success, roll back on any exception."""
+    async with db.sessions() as session, session.begin():
+        yield Store(session)
