@@ -83,8 +83,13 @@ class Kompis:
             worker,
             limits=limits,
             lease=timedelta(seconds=settings.outbox_lease_seconds),
+            shared_budget=not self.db.sqlite,  # several processes may send on PostgreSQL
         )
-        self.delivery = DeliveryLoop(self.sender.drain, self.sender.request_stop)
+        self.delivery = DeliveryLoop(
+            self.sender.drain,
+            self.sender.request_stop,
+            lanes=settings.delivery_lanes or (1 if self.db.sqlite else 4),
+        )
         self.retention = Retention(self.db, clock, settings.retention_days)
         self.ticker = Ticker(
             self.plan,

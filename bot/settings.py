@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     # Send budgets (messages per second unless named otherwise). Defaults are the platforms'
     # published limits: Telegram ~30/s per bot, 1/s per chat, 20/min per group; Slack
     # chat.postMessage 1/s per channel plus an unpublished workspace-wide cap (a guess here).
-    # With several delivery processes each gets this budget: divide by the number of workers.
+    # On PostgreSQL all delivery processes together share the overall budget (send_budget).
     telegram_per_second: float = Field(default=30.0, gt=0)
     telegram_chat_per_second: float = Field(default=1.0, gt=0)
     telegram_group_per_minute: float = Field(default=20.0, gt=0)
@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     # worker's rows go back to the queue after this), and how long sent messages and seen
     # inbound event ids are kept.
     outbox_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # Delivery lanes per process: drains side by side, each with one message in flight,
+    # sharing the send budget (a crash can duplicate at most one message per lane). Unset:
+    # 4 on PostgreSQL, 1 on SQLite (concurrent SQLite writers meet "database is locked").
+    delivery_lanes: int | None = Field(default=None, ge=1, le=32)
     retention_days: int = Field(default=30, ge=1, le=3650)
 
     @model_validator(mode="after")

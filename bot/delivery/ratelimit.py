@@ -8,11 +8,13 @@ stalling a whole broadcast behind one busy chat.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.domain.messages import Address
 from bot.settings import Settings
+from bot.storage.budget import BudgetConnection
+from bot.storage.db import Database
 from bot.transports.base import Limits
 
 Monotonic = Callable[[], float]
@@ -123,6 +125,51 @@ class RateLimiter:
         a 429 storm from turning into a retry storm."""
         until = self.monotonic() + seconds
         self._held[address.workspace] = max(self._held.get(address.workspace, 0.0), until)
+
+
+class SharedBudget:
+    """The overall budget of each platform (of each Slack workspace) shared by every
+    delivery process through the database (PostgreSQL): each send reserves the next free
+    slot of ``1 / per_second`` seconds in one atomic upsert (``bot.storage.budget``), so any
+    number of processes together stay within the one budget instead of multiplying it.
+    Per-chat budgets stay in the process (``RateLimiter``).
+
+    Reservations go over one connection of the process's own, one round trip each. A send
+    that could not go out on its slot (the process was busy) takes a new one rather than
+    going late, so late sends never bunch up above the rate."""
+
+    def __init__(
+        self, db: Database, limits: dict[str, Limits], monotonic: Monotonic = time.monotonic
+    ) -> None:
+        self.db = db
+        self.limits = limits
+        self.monotonic = monotonic
+        self.connection = BudgetConnection(db)
+
+    async def acquire(self, address: Address, sleep: Callable[[float], Awaitable[None]]) -> None:
+        """Wait for this send's slot of the shared budget (returns at once without one)."""
+        limits = self.limits.get(address.platform)
+        if limits is None or not limits.per_second:
+            return
+        interval = 1.0 / limits.per_second
+        for _ in range(3):  # a process too busy to be on time 3 times running sends anyway
+            key = f"{address.platform}:{address.workspace}"
+            wait = await self.connection.reserve(key, interval)
+            slot = self.monotonic() + wait
+            if wait > 0:
+                await sleep(wait)
+            if self.monotonic() - slot <= self.tolerance(interval):
+                return
+
+    @staticmethod
+    def tolerance(interval: float) -> float:
+        """How late a send may still take its slot: two slots, at least 10 ms (a busy event
+        loop is often that late, and a new slot for each would waste the budget). Any window
+        of ``w`` seconds therefore holds at most ``(w + tolerance) / interval + 1`` sends."""
+        return max(2 * interval, 0.01)
+
+    async def close(self) -> None:
+        await self.connection.close()
 
 
 def is_group_chat(address: Address) -> bool:

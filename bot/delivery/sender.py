@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.delivery.failures import Failures
-from bot.delivery.ratelimit import Monotonic, RateLimiter
+from bot.delivery.ratelimit import Monotonic, RateLimiter, SharedBudget
 from bot.delivery.retry import RetryPolicy
 from bot.delivery.targets import Target, resolve_targets
 from bot.domain.catalog import Catalog
@@ -77,6 +77,7 @@ class Sender:
         max_wait: float = 30.0,
         lease: timedelta = timedelta(seconds=60),
         poison_after: int = 3,
+        shared_budget: bool = False,
     ) -> None:
         self.db = db
         self.catalog = catalog
@@ -92,6 +93,12 @@ class Sender:
             for platform, transport in transports.items()
         }
         self.failures = Failures(db, clock, self.retry, self.limiters)
+        # several processes: the overall budget is reserved through the database
+        self.shared = (
+            SharedBudget(db, {p: lim.limits for p, lim in self.limiters.items()})
+            if shared_budget
+            else None
+        )
         self.sleep = sleep
         # The sender waits for a chat's budget itself up to this long (a busy group chat);
         # longer waits (a 429 hold, an outage) give the rows back to the queue until then.
@@ -152,6 +159,8 @@ class Sender:
             log.warning("delivery did not stop within %ss; giving its claims back", grace)
         for claim in list(self._claims):
             await self._give_back(claim)
+        if self.shared is not None:
+            await self.shared.close()  # its own connection; a later drain opens a new one
 
     async def recover(self) -> int:
         """Put rows whose claim's lease ran out back in the queue (any worker, every tick)."""
@@ -358,6 +367,8 @@ class Sender:
             while (wait := limiter.wait(address)) > 0:
                 await self._pause(wait, item.claim)
             limiter.take(address)
+            if self.shared is not None:  # this send's slot of the budget processes share
+                await self.shared.acquire(address, self.sleep)
             part = Rendered(
                 parts[index],
                 rendered.buttons if last else (),
