@@ -123,11 +123,13 @@ async def buddy_lines(
     return lines
 
 
-def render(lines: list[GroupLine], cohort_id: str, console: Console) -> None:
+def render(
+    lines: list[GroupLine], cohort_id: str, console: Console, heading: str | None = None
+) -> None:
     if not lines:
         console.print(f"{cohort_id} has no buddy groups yet (kompis buddies pair makes them).")
         return
-    table = Table(title=f"Learning buddies in {cohort_id}")
+    table = Table(title=f"Learning buddies in {heading or cohort_id}")
     for column in COLUMNS:
         table.add_column(column.replace("_", " "))
     for line in lines:

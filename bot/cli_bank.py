@@ -80,7 +80,7 @@ async def _export(
     comma: bool,
 ) -> tuple[bytes, int]:
     from bot.bank_export import render, rows
-    from bot.domain.text import pick
+    from bot.domain.cohort import cohort_heading
     from bot.rendering.renderer import Renderer
     from bot.storage.db import Database
     from bot.storage.repo import unit
@@ -95,7 +95,7 @@ async def _export(
         await db.dispose()
     renderer = Renderer()
     heading = renderer.gettext(locale, "The reflection bank")
-    title = f"{heading}: {pick(catalog.cohort(cohort).name, locale)}"
+    title = f"{heading}: {cohort_heading(catalog.cohort(cohort), locale)}"
     return render(found, fmt.value, renderer, locale, title, comma), len(found)
 
 

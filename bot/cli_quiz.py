@@ -23,6 +23,7 @@ def report_quiz(
     from rich.console import Console
 
     from bot.cli import _catalog_with, _fail, _settings
+    from bot.domain.cohort import cohort_heading
     from bot.quiz_report import quiz_refs, render, report, write_csv
 
     settings = _settings()
@@ -36,7 +37,7 @@ def report_quiz(
         )
     results = asyncio.run(report(settings.database_url, catalog, cohort, module))
     locale = catalog.cohort(cohort).locale
-    render(results, locale, Console(width=140))
+    render(results, locale, Console(width=140), cohort_heading(catalog.cohort(cohort), locale))
     if csv_file is not None:
         try:
             write_csv(results, locale, csv_file)

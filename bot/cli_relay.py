@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from bot.domain.cohort import cohort_heading
+
 
 def report_buddies(
     cohort: Annotated[str, typer.Option("--cohort", help="The cohort id")],
@@ -40,7 +42,8 @@ def report_buddies(
         raise typer.Exit(2) from exc
     lines = asyncio.run(buddy_lines(settings.database_url, catalog, cohort, now))
     if csv_file is None:
-        render(lines, cohort, Console(width=160))
+        heading = cohort_heading(catalog.cohort(cohort), catalog.cohort(cohort).locale)
+        render(lines, cohort, Console(width=160), heading)
         return
     try:
         write_csv(lines, csv_file)

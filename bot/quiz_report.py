@@ -112,7 +112,11 @@ def _wrong(stat: QuestionStat, locale: str) -> str:
     return " + ".join(f"{n + 1}. {pick(options[n], locale)}" for n in sorted(stat.common_wrong))
 
 
-def render(results: list[QuizResult], locale: str, console: Console) -> None:
+def render(
+    results: list[QuizResult], locale: str, console: Console, heading: str | None = None
+) -> None:
+    if heading:
+        console.print(heading)
     if not results:
         console.print("No quiz in this cohort's schedule.")
     for result in results:

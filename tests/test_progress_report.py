@@ -16,7 +16,7 @@ from bot.cli import app
 from bot.domain.people import Person
 from bot.storage.db import Database
 from bot.storage.repo import unit
-from tests.helpers import ROOT, Harness
+from tests.helpers import ROOT, Harness, shipped_catalog
 from tests.test_teamwork import OWN_WORK, TEAM_TASK
 
 runner = CliRunner()
@@ -156,3 +156,14 @@ async def test_a_coordinator_without_leaders_is_told_so(database_url: str) -> No
         ]
     finally:
         await h.stop()
+
+
+def test_reports_and_exports_name_the_round() -> None:
+    """The pulje of a schedule heads every report and export (``cohort_heading``)."""
+    from bot.domain.cohort import cohort_heading
+
+    tf = shipped_catalog().cohort("tf-2027")
+    assert tf.round is not None
+    assert cohort_heading(tf, "nb").endswith(", " + tf.round["nb"])
+    demo = shipped_catalog().cohort("demo")
+    assert demo.round is None and cohort_heading(demo, "nb") == demo.name.get("nb", demo.name)

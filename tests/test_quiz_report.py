@@ -79,6 +79,7 @@ def test_the_command_prints_a_table_and_writes_csv(
     )
     assert result.exit_code == 0, result.output
     assert "Quiz: organisasjon" in result.output and "Tromsø kommune" in result.output
+    assert "Pulje 1" in result.output  # the cohort's round (pulje) heads the report
     assert "Per" not in result.output and "Olsen" not in result.output
     with out.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))

@@ -233,6 +233,19 @@ class Cohort(Strict):
 NAME_LOCALES: tuple[str, ...] = ("nb", "nn", "sv", "en", "se", "smj", "sma", "fkv", "fit", "fi")
 
 
+def cohort_heading(cohort: Cohort, locale: str) -> str:
+    """The cohort's name and, when the schedule names it, its round (pulje), as reports and
+    exports head their pages: "Digital transformasjon i Troms og Finnmark, Pulje 1 – ..."."""
+    name = _in(cohort.name, locale)
+    return f"{name}, {_in(cohort.round, locale)}" if cohort.round else name
+
+
+def _in(label: Any, locale: str) -> str:
+    if isinstance(label, dict):
+        return str(label.get(locale) or next(iter(label.values()), ""))
+    return str(label)
+
+
 def organisation_name(org: Organisation, locale: str) -> str:
     """The organisation's name as shown in ``locale``: its official name in that language if
     the schedule gives one, nynorsk and bokmål standing in for each other, else ``name``."""
