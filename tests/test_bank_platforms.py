@@ -84,6 +84,22 @@ async def test_share_by_button_and_a_buddy_comments_on_telegram(database_url: st
         assert fake.answered[forged]["text"].startswith("Denne knappen er ikke til deg")
         assert len(fake.texts(KARI)) == kari_count + 4
 
+        # the digilog goes on in one thread per reflection in each chat: Kari answers (her
+        # answer reaches Anna under the invitation), Anna again (under Kari's first notice)
+        await fake.press(KARI, told, button(told, "Svar"))
+        await fake.wait_for(KARI, kari_count + 5)
+        await fake.write(KARI, "Hva gjorde dere i Kiruna?")
+        await fake.wait_for(ANNA, anna_count + 4)
+        answer = fake.last(ANNA)
+        assert "Hva gjorde dere i Kiruna?" in answer.text
+        assert answer.extra.get("reply_to") == invite.message_id
+        await fake.press(ANNA, answer, button(answer, "Svara"), "sv")
+        await fake.wait_for(ANNA, anna_count + 5)
+        await fake.write(ANNA, "Vi frågade invånarna först.", "sv")
+        await fake.wait_for(KARI, kari_count + 7)
+        again = [m for m in fake.messages[KARI] if "Vi frågade invånarna först." in m.text]
+        assert again and again[-1].extra.get("reply_to") == told.message_id
+
 
 async def test_the_slack_answer_modal_asks_who_may_read_it(tmp_path: Path) -> None:
     clock = FakeClock(demo_start())

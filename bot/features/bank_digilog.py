@@ -8,6 +8,8 @@ inappropriate; the cohort's organisers are told.
 
 from __future__ import annotations
 
+from typing import Protocol, cast
+
 from bot.domain.bank import BankEntry
 from bot.domain.bank_access import may_read
 from bot.domain.messages import Button, Outgoing
@@ -20,6 +22,10 @@ from bot.features.context import Context
 from bot.rendering.i18n import N_
 
 MAX_COMMENT = 1000
+
+
+class OutboxPort(Protocol):
+    async def sent_parts(self, key: str) -> object | None: ...
 
 
 async def _open_entry(ctx: Context, argument: str) -> BankEntry:
@@ -70,6 +76,7 @@ async def _notify(ctx: Context, entry: BankEntry, comment_id: int) -> None:
         if not may_read(entry.access, await viewer(store, person_id, entry.cohort_id)):
             continue
         newest = thread[-1]
+        root = await _thread_root(ctx, entry.id, [c.id for c in thread[:-1]], person_id)
         params = entry_params(ctx.catalog, entry, person_id, 200, comments=[newest])
         ctx.replies.append(
             Outgoing(
@@ -85,8 +92,24 @@ async def _notify(ctx: Context, entry: BankEntry, comment_id: int) -> None:
                     Button(N_("Open %(number)s"), f"bank_show:{entry.id}", {"number": entry.id}),
                 ),
                 key=f"bank-comment:{comment_id}:{person_id}",
+                reply_to=root,
             )
         )
+
+
+async def _thread_root(
+    ctx: Context, entry_id: int, earlier: list[int], person_id: int
+) -> str | None:
+    """The outbox key of the first message this person got about the entry (the buddy's
+    invitation, else the first comment they were told of), so each later one answers it in
+    the chat's thread (Telegram reply, Slack thread): one conversation per reflection."""
+    store = cast(OutboxPort, ctx.store)
+    keys = [f"bank-invite:{entry_id}:{person_id}"]
+    keys += [f"bank-comment:{comment}:{person_id}" for comment in earlier]
+    for key in keys:
+        if await store.sent_parts(key) is not None:
+            return key
+    return None
 
 
 async def flag(ctx: Context, argument: str) -> None:
