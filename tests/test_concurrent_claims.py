@@ -91,7 +91,7 @@ async def test_a_worker_stopped_past_its_lease_sends_nothing_twice(
         await workers.stopped(first)  # only then is what it had begun final
         in_flight = Record.read(record).in_flight(first)
         second = await workers.spawn(worker_args(postgres_url, record, lease=2.0))
-        assert await asyncio.wait_for(workers.wait(second), timeout=60) == 0  # it sent the rest
+        assert await asyncio.wait_for(workers.wait(second), timeout=150) == 0  # sent the rest
         workers.signal(first, signal.SIGCONT)
         assert await asyncio.wait_for(workers.wait(first), timeout=120) == 0
     finally:

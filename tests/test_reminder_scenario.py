@@ -87,7 +87,9 @@ async def test_whole_module_every_message_in_order(harness: Harness) -> None:
     assert rec.of("emma.hansen") == []  # the organiser is neither participant nor coordinator
     assert_never_off_hours(harness, rec.log)
     assert {r.at.time().isoformat("minutes") for r in rec.log} == {"09:00"}
-    assert elapsed < 5, "simulated weeks must stay fast"
+    # a guard against a pathological slowdown, not a benchmark (bench/ measures planning);
+    # generous, so a busy CI machine running tests side by side does not trip it
+    assert elapsed < 30, "simulated weeks must stay fast"
 
 
 async def test_reminder_buttons_offer_snooze(harness: Harness) -> None:
