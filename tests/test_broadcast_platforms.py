@@ -24,11 +24,10 @@ from bot.transports.memory import MemoryTransport
 from tests.fake_slack import FakeSlack
 from tests.fake_telegram import FakeTelegram
 from tests.helpers import ROOT, shipped_catalog
+from tests.platforms_support import both_settings
 from tests.slack_signing import SlackSigner
 from tests.slack_support import SECRET, from_kompis, post, press
-from tests.slack_support import settings_for as slack_settings
 from tests.telegram_support import demo_start, import_demo, settle
-from tests.telegram_support import settings_for as telegram_settings
 from tests.test_telegram_scenario import button
 
 OLA = 7002  # Telegram chat of Ola Bakken (tromso)
@@ -76,10 +75,7 @@ async def test_broadcast_rsvp_ics_and_correction_across_platforms(
         team = slack.add_team("Troms")
         kari = slack.add_user(team.id, "Kari", email="kari.nordvik@tromso.example.org")
         signer = SlackSigner(SECRET)
-        both = slack_settings(slack, team, url).model_dump() | telegram_settings(
-            telegram, url
-        ).model_dump(include={"telegram_token", "telegram_api_url", "telegram_poll_seconds"})
-        service = Service(type(slack_settings(slack, team, url))(**both), clock, shipped_catalog())
+        service = Service(both_settings(slack, team, telegram, url), clock, shipped_catalog())
         console = MemoryTransport(platform="console")
         await service.start()
         try:

@@ -21,11 +21,10 @@ from tests.fake_slack_state import Posted
 from tests.fake_telegram import FakeTelegram
 from tests.fake_telegram_api import Message
 from tests.helpers import shipped_catalog
+from tests.platforms_support import both_settings
 from tests.slack_signing import SlackSigner
 from tests.slack_support import SECRET, from_kompis, post, press
-from tests.slack_support import settings_for as slack_settings
 from tests.telegram_support import advance, demo_start, import_demo, invite_links, settle
-from tests.telegram_support import settings_for as telegram_settings
 
 KARI = 7001
 
@@ -64,10 +63,7 @@ async def test_slack_and_telegram_buddies_talk_in_threads(tmp_path: Path) -> Non
         team = slack.add_team("Kiruna")
         anna = slack.add_user(team.id, "Anna", email="anna.lindqvist@kiruna.example.org")
         signer = SlackSigner(SECRET)
-        both = slack_settings(slack, team, url).model_dump() | telegram_settings(
-            telegram, url
-        ).model_dump(include={"telegram_token", "telegram_api_url", "telegram_poll_seconds"})
-        service = Service(type(slack_settings(slack, team, url))(**both), clock, shipped_catalog())
+        service = Service(both_settings(slack, team, telegram, url), clock, shipped_catalog())
         await service.start()
         try:
             assert service.slack is not None and service.telegram is not None

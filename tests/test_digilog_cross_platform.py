@@ -14,11 +14,10 @@ from bot.storage.repo import unit
 from tests.fake_slack import FakeSlack
 from tests.fake_telegram import FakeTelegram
 from tests.helpers import shipped_catalog
+from tests.platforms_support import both_settings
 from tests.slack_signing import SlackSigner
 from tests.slack_support import SECRET, post, press
-from tests.slack_support import settings_for as slack_settings
 from tests.telegram_support import advance, demo_start, import_demo, invite_links
-from tests.telegram_support import settings_for as telegram_settings
 from tests.test_buddy_cross_platform import KARI, slack_gets, telegram_gets
 from tests.test_telegram_scenario import button
 
@@ -31,10 +30,7 @@ async def test_a_shared_reflection_is_discussed_across_platforms(tmp_path: Path)
         team = slack.add_team("Kiruna")
         anna = slack.add_user(team.id, "Anna", email="anna.lindqvist@kiruna.example.org")
         signer = SlackSigner(SECRET)
-        both = slack_settings(slack, team, url).model_dump() | telegram_settings(
-            telegram, url
-        ).model_dump(include={"telegram_token", "telegram_api_url", "telegram_poll_seconds"})
-        service = Service(type(slack_settings(slack, team, url))(**both), clock, shipped_catalog())
+        service = Service(both_settings(slack, team, telegram, url), clock, shipped_catalog())
         await service.start()
         try:
             assert service.slack is not None

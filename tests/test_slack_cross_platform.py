@@ -12,11 +12,10 @@ from bot.storage.repo import unit
 from tests.fake_slack import FakeSlack
 from tests.fake_telegram import FakeTelegram
 from tests.helpers import shipped_catalog
+from tests.platforms_support import both_settings
 from tests.slack_signing import SlackSigner
 from tests.slack_support import SECRET, count, post, texts
-from tests.slack_support import settings_for as slack_settings
 from tests.telegram_support import advance, demo_start, import_demo, invite_links
-from tests.telegram_support import settings_for as telegram_settings
 from tests.test_telegram_scenario import button
 
 KARI = 7001
@@ -30,10 +29,7 @@ async def test_switching_channel_and_the_reminders_follow(tmp_path: Path) -> Non
         team = slack.add_team("Troms")
         kari = slack.add_user(team.id, "Kari", email="kari.nordvik@tromso.example.org")
         signer = SlackSigner(SECRET)
-        both = slack_settings(slack, team, url).model_dump() | telegram_settings(
-            telegram, url
-        ).model_dump(include={"telegram_token", "telegram_api_url", "telegram_poll_seconds"})
-        service = Service(type(slack_settings(slack, team, url))(**both), clock, shipped_catalog())
+        service = Service(both_settings(slack, team, telegram, url), clock, shipped_catalog())
         await service.start()
         try:
             assert service.slack is not None and service.telegram is not None
