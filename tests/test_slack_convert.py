@@ -8,7 +8,6 @@ from importlib.resources import files
 import yaml
 
 from bot.domain.messages import Button, Rendered, split_text
-from bot.transports.slack import COMMAND
 from bot.transports.slack_convert import (
     MAX_ACTIONS,
     MAX_BUTTON_TEXT,
@@ -19,6 +18,7 @@ from bot.transports.slack_convert import (
     fallback,
     message_inbound,
 )
+from bot.transports.slack_listeners import COMMAND
 from bot.transports.slack_oauth import SCOPES
 from bot.transports.slack_views import home_view
 
