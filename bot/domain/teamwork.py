@@ -41,16 +41,18 @@ def share_team_work(
     team = [p for p in people if p.has(Role.PARTICIPANT) and p.organisation]
     if not refs or not team:
         return TeamWork(done)
-    markers: dict[tuple[str, str], Person] = {}
+    # per organisation, ref -> who marked it first (by name): each person then looks only
+    # at their own organisation's marks, not at every organisation's
+    markers: dict[str, dict[str, Person]] = {}
     for person in sorted(team, key=lambda p: (p.name, p.id)):
         for ref in done.get(person.id, set()) & refs:
-            markers.setdefault((person.organisation or "", ref), person)
+            markers.setdefault(person.organisation or "", {}).setdefault(ref, person)
     shared = {pid: set(refs_done) for pid, refs_done in done.items()}
     by: dict[int, dict[str, str]] = {}
     for person in team:
         own = shared.setdefault(person.id, set())
-        for (org, ref), marker in markers.items():
-            if org == person.organisation and ref not in own:
+        for ref, marker in markers.get(person.organisation or "", {}).items():
+            if ref not in own:
                 own.add(ref)
                 by.setdefault(person.id, {})[ref] = marker.name
     return TeamWork(shared, by)
