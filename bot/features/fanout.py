@@ -55,7 +55,9 @@ class Audience:
     async def load(cls, store: StorePort, catalog: Catalog, cohort_id: str) -> Audience:
         people = await store.people_in_cohort(cohort_id)
         programme = catalog.programme_of(cohort_id)
-        team = share_team_work(programme, people, await store.cohort_completions(cohort_id))
+        done: dict[int, set[str]] = {p.id: set() for p in people}
+        done.update(await store.cohort_completions(cohort_id))
+        team = share_team_work(programme, people, done)
         return cls(
             catalog.cohort(cohort_id),
             programme,

@@ -117,10 +117,8 @@ class CohortPeopleQueries(StoreBase):
         ]
 
     async def cohort_completions(self, cohort_id: str) -> dict[int, set[str]]:
-        """Member id -> the refs they completed (an empty set for those with none)."""
-        done: dict[int, set[str]] = {
-            pid: set() for pid in (await self.session.exec(_members(cohort_id))).all()
-        }
+        """Member id -> the refs they completed (members with none are left out)."""
+        done: dict[int, set[str]] = {}
         for person_id, ref in (
             await self.session.exec(
                 select(CompletionRow.person_id, CompletionRow.activity_ref).where(
@@ -128,7 +126,7 @@ class CohortPeopleQueries(StoreBase):
                 )
             )
         ).all():
-            done[person_id].add(ref)
+            done.setdefault(person_id, set()).add(ref)
         return done
 
     async def unreachable_in_cohort(self, cohort_id: str) -> set[int]:

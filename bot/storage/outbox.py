@@ -15,7 +15,6 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from sqlalchemy import delete, func, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 
@@ -155,11 +154,17 @@ class OutboxQueries(StoreBase):
         values = list(rows.values())
         if not values:
             return 0
-        # The table's Core insert, not the ORM entity's: the ORM's bulk path cost more per
-        # row than the database did (a year's plan queues some 165,000 rows).
+        if self._dialect == "postgresql":  # measured: the ORM's path is the faster here
+            return sum(
+                [
+                    await self._insert_ignore(OutboxRow, values[i : i + 200])
+                    for i in range(0, len(values), 200)
+                ]
+            )
+        # SQLite: the table's Core insert, not the ORM entity's, whose bulk path cost more
+        # per row than the database did (a year's plan queues some 165,000 rows)
         table = OutboxRow.__table__  # type: ignore[attr-defined]
-        insert = pg_insert if self._dialect == "postgresql" else sqlite_insert
-        stmt = insert(table).on_conflict_do_nothing().returning(table.c.id)
+        stmt = sqlite_insert(table).on_conflict_do_nothing().returning(table.c.id)
         conn = await self.session.connection()
         added = 0
         for i in range(0, len(values), ENQUEUE_CHUNK):
