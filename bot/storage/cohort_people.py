@@ -9,6 +9,7 @@ directly: a handful of statements per cohort, whatever its size.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func
@@ -38,9 +39,12 @@ class CohortPeopleQueries(StoreBase):
 
     async def cohort_members(self, cohort_id: str) -> list[Person]:
         """The members of a cohort by id, each with the organisation and roles they have
-        there, their chosen labs and every cohort they belong to (joined first first)."""
+        there, their chosen labs and every cohort they belong to (joined first first).
+
+        One row per member and role, then only what few have: chosen labs and memberships
+        of other cohorts."""
         conn = await self.session.connection()  # plain rows: sqlmodel types up to 4 columns
-        here = (
+        rows = (
             await conn.execute(
                 sa_select(
                     col(PersonRow.id),
@@ -51,7 +55,9 @@ class CohortPeopleQueries(StoreBase):
                     col(PersonRow.snoozed_until),
                     col(PersonRow.timezone),
                     col(MembershipRow.id),
+                    col(MembershipRow.joined_at),
                     col(OrganisationRow.key),
+                    col(MembershipRoleRow.role),
                 )
                 .join(
                     MembershipRow,
@@ -64,20 +70,19 @@ class CohortPeopleQueries(StoreBase):
                     OrganisationRow,
                     col(OrganisationRow.id) == col(MembershipRow.organisation_id),
                 )
+                .outerjoin(
+                    MembershipRoleRow,
+                    col(MembershipRoleRow.membership_id) == col(MembershipRow.id),
+                )
                 .order_by(col(PersonRow.id))
             )
         ).all()
-        if not here:
+        if not rows:
             return []
         roles: dict[int, set[Role]] = {}
-        for membership_id, role in (
-            await self.session.exec(
-                select(MembershipRoleRow.membership_id, MembershipRoleRow.role)
-                .join(MembershipRow, col(MembershipRow.id) == col(MembershipRoleRow.membership_id))
-                .where(MembershipRow.cohort_id == cohort_id)
-            )
-        ).all():
-            roles.setdefault(membership_id, set()).add(Role(role))
+        for row in rows:
+            if row[-1] is not None and row[0] is not None:
+                roles.setdefault(row[0], set()).add(Role(row[-1]))
         labs: dict[int, list[str]] = {}
         for person_id, lab_id in (
             await self.session.exec(
@@ -87,34 +92,48 @@ class CohortPeopleQueries(StoreBase):
             )
         ).all():
             labs.setdefault(person_id, []).append(lab_id)
-        cohorts: dict[int, list[str]] = {}
-        for person_id, member_of in (
+        elsewhere: dict[int, list[tuple[datetime, int, str]]] = {}
+        for person_id, joined, membership_id, member_of in (
             await self.session.exec(
-                select(MembershipRow.person_id, MembershipRow.cohort_id)
-                .where(col(MembershipRow.person_id).in_(_members(cohort_id)))
-                .order_by(col(MembershipRow.joined_at), col(MembershipRow.id))
+                select(
+                    MembershipRow.person_id,
+                    MembershipRow.joined_at,
+                    MembershipRow.id,
+                    MembershipRow.cohort_id,
+                ).where(
+                    col(MembershipRow.person_id).in_(_members(cohort_id)),
+                    MembershipRow.cohort_id != cohort_id,
+                )
             )
         ).all():
-            cohorts.setdefault(person_id, []).append(member_of)
+            assert membership_id is not None
+            elsewhere.setdefault(person_id, []).append((joined, membership_id, member_of))
+        only_here: tuple[str, ...] = (cohort_id,)
         no_roles: frozenset[Role] = frozenset()
-        return [
-            Person(
-                id=pid,
-                name=name,
-                cohort_id=cohort_id,
-                organisation=organisation,
-                roles=frozenset(roles[mid]) if mid in roles else no_roles,
-                locale=locale,
-                email=email,
-                paused_until=paused,
-                snoozed_until=snoozed,
-                labs=tuple(labs.get(pid, ())),
-                cohort_ids=tuple(cohorts.get(pid, ())),
-                timezone=timezone,
+        people: list[Person] = []
+        for pid, name, email, locale, paused, snoozed, timezone, mid, joined, org, _ in rows:
+            if pid is None or (people and people[-1].id == pid):
+                continue  # one row per role: the person is built from the first
+            cohorts = only_here
+            if pid in elsewhere:  # every membership, joined first first
+                cohorts = tuple(c for *_, c in sorted([*elsewhere[pid], (joined, mid, cohort_id)]))
+            people.append(
+                Person(
+                    id=pid,
+                    name=name,
+                    cohort_id=cohort_id,
+                    organisation=org,
+                    roles=frozenset(roles[pid]) if pid in roles else no_roles,
+                    locale=locale,
+                    email=email,
+                    paused_until=paused,
+                    snoozed_until=snoozed,
+                    labs=tuple(labs[pid]) if pid in labs else (),
+                    cohort_ids=cohorts,
+                    timezone=timezone,
+                )
             )
-            for pid, name, email, locale, paused, snoozed, timezone, mid, organisation in here
-            if pid is not None  # a primary key: never None, as the type says it could be
-        ]
+        return people
 
     async def cohort_completions(self, cohort_id: str) -> dict[int, set[str]]:
         """Member id -> the refs they completed (members with none are left out)."""
