@@ -175,8 +175,28 @@ async def test_planned_messages_sharing_their_content_are_each_stored_with_it(
         assert (added, again) == (len(planned), 0)
         async with unit(h.app.db) as store:
             rows = (await store.session.exec(select(OutboxRow))).all()
-        stored = {r.key: (r.person_id, json.loads(r.params), r.buttons) for r in rows}
-        assert stored == {m.key: (m.person_id, m.params, "[]") for m in planned}
-        assert all(date.fromisoformat(p["day"]) == first_day for _, p, _ in stored.values())
+        stored = {
+            r.key: (r.person_id, json.loads(r.params), r.buttons, r.not_before, r.late)
+            for r in rows
+        }
+        assert stored == {
+            m.key: (m.person_id, m.params, "[]", at, False)
+            for at, batch in batches.items()
+            for m in batch
+        }
+        assert all(date.fromisoformat(v[1]["day"]) == first_day for v in stored.values())
+        # a moment is stored as the ORM stores it (a text on SQLite: the same text, or
+        # ordering and comparisons with other moments go wrong)
+        async with unit(h.app.db) as store:
+            pid = await _add(store, "Moment Check", None)
+            conn = await store.session.connection()
+            as_text = "CAST({} AS TEXT)" if h.app.db.sqlite else "{}::text"
+            queued = await conn.exec_driver_sql(
+                f"SELECT {as_text.format('created_at')} FROM outbox LIMIT 1"
+            )
+            added_at = await conn.exec_driver_sql(
+                f"SELECT {as_text.format('created_at')} FROM person WHERE id = {pid}"
+            )
+            assert queued.scalar_one() == added_at.scalar_one()
     finally:
         await h.stop()

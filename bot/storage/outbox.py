@@ -15,18 +15,18 @@ from enum import IntEnum, StrEnum
 from typing import Any
 
 from sqlalchemy import delete, func, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 
 from bot.domain.messages import Address, Button, Outgoing
 from bot.storage.base import StoreBase
+from bot.storage.outbox_insert import insert_ignoring_queued
 from bot.storage.tables import (
     InboundSeenRow,
     OutboxRow,
 )
 
 KEY_LENGTH = 255  # the column's size
-#: rows per insert call (SQLAlchemy batches them further into multi-row statements)
+#: rows per insert call on SQLite (one executemany each)
 ENQUEUE_CHUNK = 1000
 
 
@@ -161,15 +161,14 @@ class OutboxQueries(StoreBase):
                     for i in range(0, len(values), 200)
                 ]
             )
-        # SQLite: the table's Core insert, not the ORM entity's, whose bulk path cost more
-        # per row than the database did (a year's plan queues some 165,000 rows)
-        table = OutboxRow.__table__  # type: ignore[attr-defined]
-        stmt = sqlite_insert(table).on_conflict_do_nothing().returning(table.c.id)
+        # SQLite: the compiled insert, the rows as plain tuples (bot.storage.outbox_insert)
         conn = await self.session.connection()
-        added = 0
-        for i in range(0, len(values), ENQUEUE_CHUNK):
-            added += len((await conn.execute(stmt, values[i : i + ENQUEUE_CHUNK])).all())
-        return added
+        return sum(
+            [
+                await insert_ignoring_queued(conn, values[i : i + ENQUEUE_CHUNK])
+                for i in range(0, len(values), ENQUEUE_CHUNK)
+            ]
+        )
 
     async def next_pending_after(self, after: datetime) -> datetime | None:
         """The earliest ``not_before`` of a pending row later than ``after`` (simulated time
