@@ -9,7 +9,6 @@ directly: a handful of statements per cohort, whatever its size.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func
@@ -27,6 +26,8 @@ from bot.storage.tables import (
     OrganisationRow,
     PersonRow,
 )
+
+_ROLES = {role.value: role for role in Role}
 
 
 def _members(cohort_id: str) -> Any:
@@ -54,8 +55,6 @@ class CohortPeopleQueries(StoreBase):
                     col(PersonRow.paused_until),
                     col(PersonRow.snoozed_until),
                     col(PersonRow.timezone),
-                    col(MembershipRow.id),
-                    col(MembershipRow.joined_at),
                     col(OrganisationRow.key),
                     col(MembershipRoleRow.role),
                 )
@@ -82,7 +81,7 @@ class CohortPeopleQueries(StoreBase):
         roles: dict[int, set[Role]] = {}
         for row in rows:
             if row[-1] is not None and row[0] is not None:
-                roles.setdefault(row[0], set()).add(Role(row[-1]))
+                roles.setdefault(row[0], set()).add(_ROLES[row[-1]])
         labs: dict[int, list[str]] = {}
         for person_id, lab_id in (
             await self.session.exec(
@@ -92,31 +91,28 @@ class CohortPeopleQueries(StoreBase):
             )
         ).all():
             labs.setdefault(person_id, []).append(lab_id)
-        elsewhere: dict[int, list[tuple[datetime, int, str]]] = {}
-        for person_id, joined, membership_id, member_of in (
+        # every membership of those members who belong to other cohorts too, to list their
+        # cohorts joined first first
+        also_elsewhere = select(MembershipRow.person_id).where(
+            col(MembershipRow.person_id).in_(_members(cohort_id)),
+            MembershipRow.cohort_id != cohort_id,
+        )
+        elsewhere: dict[int, list[str]] = {}
+        for person_id, member_of in (
             await self.session.exec(
-                select(
-                    MembershipRow.person_id,
-                    MembershipRow.joined_at,
-                    MembershipRow.id,
-                    MembershipRow.cohort_id,
-                ).where(
-                    col(MembershipRow.person_id).in_(_members(cohort_id)),
-                    MembershipRow.cohort_id != cohort_id,
-                )
+                select(MembershipRow.person_id, MembershipRow.cohort_id)
+                .where(col(MembershipRow.person_id).in_(also_elsewhere))
+                .order_by(col(MembershipRow.joined_at), col(MembershipRow.id))
             )
         ).all():
-            assert membership_id is not None
-            elsewhere.setdefault(person_id, []).append((joined, membership_id, member_of))
+            elsewhere.setdefault(person_id, []).append(member_of)
         only_here: tuple[str, ...] = (cohort_id,)
         no_roles: frozenset[Role] = frozenset()
         people: list[Person] = []
-        for pid, name, email, locale, paused, snoozed, timezone, mid, joined, org, _ in rows:
+        for pid, name, email, locale, paused, snoozed, timezone, org, _ in rows:
             if pid is None or (people and people[-1].id == pid):
                 continue  # one row per role: the person is built from the first
-            cohorts = only_here
-            if pid in elsewhere:  # every membership, joined first first
-                cohorts = tuple(c for *_, c in sorted([*elsewhere[pid], (joined, mid, cohort_id)]))
+            cohorts = tuple(elsewhere[pid]) if pid in elsewhere else only_here
             people.append(
                 Person(
                     id=pid,
