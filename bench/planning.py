@@ -13,6 +13,7 @@ from datetime import time as clock_time
 from typing import Any
 
 from bench.common import add_people, database, target
+from bot import heap
 from bot.app import Kompis
 from bot.domain.catalog import Catalog
 from bot.domain.clock import FakeClock
@@ -49,6 +50,7 @@ async def plan_year(cohorts: int, each: int, kind: str, days: int = 365) -> dict
         settings = Settings(database_url=url, tick_seconds=3600)
         app = Kompis(settings, clock, {"memory": MemoryTransport(platform="memory")}, catalog)
         await app.start(lock=False)
+        heap.settle()  # as `kompis run` does once started (bot.serve.Service.run)
         for n, cohort_id in enumerate(catalog.cohorts):
             await add_people(
                 app.db, each, platform="memory", first_chat=100_000 * (n + 1), cohort=cohort_id
@@ -82,8 +84,8 @@ async def _measure(app: Kompis, clock: FakeClock, days: int = 365) -> dict[str, 
     async with unit(app.db) as store:
         counts = await store.outbox_counts()
     await app.ticker.start()
-    jobs = len(app.ticker.scheduler.get_jobs())
-    app.ticker.stop()
+    jobs = len(app.ticker.scheduler.get_jobs())  # the ticker stops with the app (plan_year):
+    # stopping it here as well shut the scheduler down twice, a traceback on every run
     return {
         "tick_nothing_new_ms": round(sorted(idle_ticks)[len(idle_ticks) // 2] * 1000, 2),
         "tick_busiest_ms": round(busiest[1] * 1000, 1),

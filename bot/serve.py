@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 import uvicorn
 
+from bot import heap
 from bot.app import Kompis, bot_database
 from bot.delivery.ratelimit import default_limits
 from bot.domain.catalog import Catalog
@@ -243,6 +244,7 @@ class Service:
 
     async def run(self, stop: asyncio.Event) -> None:
         await self.start()
+        heap.settle()  # startup's objects live as long as the process: out of the GC's walk
         try:
             await stop.wait()
         finally:

@@ -30,6 +30,10 @@ class StorePort(Protocol):
 
     async def completed(self, person_ids: Iterable[int]) -> dict[int, set[str]]: ...
 
+    async def cohort_completions(self, cohort_id: str) -> dict[int, set[str]]: ...
+
+    async def unreachable_in_cohort(self, cohort_id: str) -> set[int]: ...
+
     async def save_reflection(
         self,
         person: Person,

@@ -41,18 +41,25 @@ def share_team_work(
     team = [p for p in people if p.has(Role.PARTICIPANT) and p.organisation]
     if not refs or not team:
         return TeamWork(done)
-    markers: dict[tuple[str, str], Person] = {}
-    for person in sorted(team, key=lambda p: (p.name, p.id)):
+    # per organisation, ref -> who marked it first (by name): each person then looks only
+    # at their own organisation's marks, not at every organisation's
+    marked = [p for p in team if not refs.isdisjoint(done.get(p.id, ()))]
+    markers: dict[str, dict[str, Person]] = {}
+    for person in sorted(marked, key=lambda p: (p.name, p.id)):
         for ref in done.get(person.id, set()) & refs:
-            markers.setdefault((person.organisation or "", ref), person)
-    shared = {pid: set(refs_done) for pid, refs_done in done.items()}
+            markers.setdefault(person.organisation or "", {}).setdefault(ref, person)
+    # a person's set is copied only when their team's work is added to it
+    shared = dict(done)
     by: dict[int, dict[str, str]] = {}
     for person in team:
-        own = shared.setdefault(person.id, set())
-        for (org, ref), marker in markers.items():
-            if org == person.organisation and ref not in own:
-                own.add(ref)
-                by.setdefault(person.id, {})[ref] = marker.name
+        theirs = markers.get(person.organisation or "", {})
+        own = shared.get(person.id, set())
+        added = {ref: marker.name for ref, marker in theirs.items() if ref not in own}
+        if added:
+            shared[person.id] = own | added.keys()
+            by[person.id] = added
+        elif person.id not in shared:
+            shared[person.id] = set()
     return TeamWork(shared, by)
 
 

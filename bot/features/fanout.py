@@ -8,7 +8,7 @@ then), so there is one home for every rule of who is told what.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -55,14 +55,16 @@ class Audience:
     async def load(cls, store: StorePort, catalog: Catalog, cohort_id: str) -> Audience:
         people = await store.people_in_cohort(cohort_id)
         programme = catalog.programme_of(cohort_id)
-        team = share_team_work(programme, people, await store.completed(p.id for p in people))
+        done: dict[int, set[str]] = {p.id: set() for p in people}
+        done.update(await store.cohort_completions(cohort_id))
+        team = share_team_work(programme, people, done)
         return cls(
             catalog.cohort(cohort_id),
             programme,
             people,
             await store.organisation_groups(cohort_id),
             team.done,
-            {u.person_id for u in await store.unreachable_people(cohort_id)},
+            await store.unreachable_in_cohort(cohort_id),
             team.by,
         )
 
@@ -108,12 +110,40 @@ class Audience:
         return BUILDERS[occasion.kind](self, occasion, person, today)
 
     def fan_out(self, items: Iterable[Occasion]) -> Iterator[tuple[Occasion, Person, Part]]:
-        """Each person's part of each occasion, for those it concerns, as of its own day."""
+        """Each person's part of each occasion, for those it concerns, as of its own day.
+
+        The builders of stages, gatherings and events are pure in what they read of a
+        person (``_profile``): people alike in it get the same part, built once per
+        occasion. A digest reads the whole audience and is built for each person."""
+        profiles: dict[int, Hashable] = {}
         for occasion in items:
+            if occasion.kind not in PROFILED:
+                for person in self.people:
+                    found = self.part(occasion, person, occasion.day)
+                    if found is not None:
+                        yield occasion, person, found
+                continue
+            built: dict[Hashable, Part | None] = {}
             for person in self.people:
-                found = self.part(occasion, person, occasion.day)
+                if (profile := profiles.get(person.id)) is None:
+                    profile = profiles[person.id] = self._profile(person)
+                if profile in built:
+                    found = built[profile]
+                else:
+                    found = built[profile] = self.part(occasion, person, occasion.day)
                 if found is not None:
                     yield occasion, person, found
+
+    def _profile(self, person: Person) -> Hashable:
+        """All the stage, gathering and event builders read of a person: roles, labs,
+        organisation (and so gathering group), completions and the team's work."""
+        return (
+            person.roles,
+            person.labs,
+            person.organisation,
+            frozenset(self.done.get(person.id, ())),
+            frozenset(self.by.get(person.id, {}).items()),
+        )
 
 
 Builder = Callable[[Audience, Occasion, Person, date], Part | None]
@@ -259,6 +289,9 @@ def _event(a: Audience, occasion: Occasion, person: Person, today: date) -> Part
     }
     return Part(OccasionKind.EVENT_EVE, "event_eve", params, (), f"event:{event.id}")
 
+
+#: The kinds whose builders read nothing of a person beyond ``Audience._profile``.
+PROFILED = STAGE_KINDS | {OccasionKind.GATHERING_EVE, OccasionKind.EVENT_EVE}
 
 BUILDERS: dict[str, Builder] = {
     OccasionKind.STAGE_OPEN: _stage,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -127,24 +128,48 @@ def daily_messages(audience: Audience, items: Iterable[Occasion]) -> dict[dateti
         per_day.setdefault((person.id, occasion.day), []).append(occasion)
     batches: dict[datetime, list[Outgoing]] = {}
     cohort = audience.cohort
+    # people of one day and zone share a moment, people of one day and occasions a content
+    moments: dict[tuple[date, str | None], datetime] = {}
+    contents: dict[tuple[Occasion, ...], Planned] = {}
     for (person_id, day), found in per_day.items():
         person = audience.person(person_id)
-        moment = person_moment(cohort, day, person.timezone)
-        batches.setdefault(moment, []).append(planned(cohort.id, person, day, found))
+        if (moment := moments.get((day, person.timezone))) is None:
+            moment = moments[day, person.timezone] = person_moment(cohort, day, person.timezone)
+        if (content := contents.get(occasions_of := tuple(found))) is None:
+            content = contents[occasions_of] = Planned.of(day, found)
+        batches.setdefault(moment, []).append(content.to(cohort.id, person))
     return batches
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What a planned message holds (the occasions of a day, not yet what they say) and the
+    digest of their keys that ends its outbox key."""
+
+    day: date
+    params: dict[str, Any]
+    digest: str
+
+    @classmethod
+    def of(cls, day: date, items: list[Occasion]) -> Planned:
+        digest = hashlib.sha1("|".join(o.key for o in items).encode()).hexdigest()[:12]
+        return cls(day, {"day": day.isoformat(), "occasions": [o.to_json() for o in items]}, digest)
+
+    def to(self, cohort_id: str, person: Person) -> Outgoing:
+        """The person's copy; people with the same occasions share the (read-only) params."""
+        return Outgoing(
+            person.id,
+            DAILY,
+            self.params,
+            (),
+            key=f"{cohort_id}:{DAILY}:{self.day.isoformat()}:{person.id}:{self.digest}",
+            kind="reminder",
+        )
 
 
 def planned(cohort_id: str, person: Person, day: date, items: list[Occasion]) -> Outgoing:
     """A planned message: which occasions, not yet what they say."""
-    digest = hashlib.sha1("|".join(o.key for o in items).encode()).hexdigest()[:12]
-    return Outgoing(
-        person.id,
-        DAILY,
-        {"day": day.isoformat(), "occasions": [o.to_json() for o in items]},
-        (),
-        key=f"{cohort_id}:{DAILY}:{day.isoformat()}:{person.id}:{digest}",
-        kind="reminder",
-    )
+    return Planned.of(day, items).to(cohort_id, person)
 
 
 def missed_messages(audience: Audience, stale: list[Occasion]) -> list[Outgoing]:

@@ -11,7 +11,7 @@ from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from bot.domain.people import Membership, Person, Role, current_membership
-from bot.storage.base import StoreBase
+from bot.storage.cohort_people import CohortPeopleQueries
 from bot.storage.tables import (
     CohortRow,
     LabChoiceRow,
@@ -22,7 +22,7 @@ from bot.storage.tables import (
 )
 
 
-class PeopleQueries(StoreBase):
+class PeopleQueries(CohortPeopleQueries):
     """People of the cohorts: add, look up, update."""
 
     async def add_person(
@@ -105,11 +105,7 @@ class PeopleQueries(StoreBase):
 
     async def people_in_cohort(self, cohort_id: str) -> list[Person]:
         """The members of a cohort, each with the organisation and roles they have there."""
-        members = select(MembershipRow.person_id).where(MembershipRow.cohort_id == cohort_id)
-        return await self._people(
-            select(PersonRow).where(col(PersonRow.id).in_(members)).order_by(col(PersonRow.id)),
-            cohort_id,
-        )
+        return await self.cohort_members(cohort_id)
 
     async def memberships(self, person_ids: Iterable[int]) -> dict[int, list[Membership]]:
         """Every membership of these people, joined first first (three queries)."""
