@@ -100,13 +100,14 @@ async def _tell_stayers(
 
 
 async def step_in(store: PairingPort, cohort: Cohort, person: Person, now: datetime) -> RoundChange:
-    """Top up the running round (made already) with ``person``, back in pairing; an empty
-    change when no round is running or it is not made yet."""
+    """Top up the current round (running or next, when it is made already: an organiser may
+    pair it early) with ``person``, back in pairing; an empty change when it is not made
+    yet or the last round is over."""
     today = now.astimezone(cohort.tz).date()
     round_ = current_round(cohort, today)
-    if round_ is None or not round_.runs_on(today) or round_.starts_at > now:
+    if round_ is None or round_.ends < today:  # the last round is over
         return RoundChange(cohort.id, round_.number if round_ else 0)
-    if round_.number not in await store.buddy_rounds_made(cohort.id):
+    if round_.number not in await store.buddy_rounds_made(cohort.id):  # made early or not
         return RoundChange(cohort.id, round_.number)
     return await top_up_round(store, cohort, round_, now)
 
