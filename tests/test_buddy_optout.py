@@ -106,7 +106,7 @@ async def test_yes_stops_and_the_buddy_is_told_kindly_and_repaired(h: Harness) -
     await h.app.sender.drain()
     told = h.texts(ANNA)[before:]
     assert any(
-        "Din lärkompis har hoppat av lärkompisarna, så ert par har avslutats." in t for t in told
+        "Din lärkompis är inte längre med i parningen av lärkompisar, så ert par har avslutats." in t for t in told
     )
     assert any("Du har redan fått en ny lärkompis." in t for t in told)
     assert not any("Kari" in t for t in told)  # no name, no reason
@@ -182,7 +182,7 @@ async def test_in_a_running_round_the_trio_goes_on_and_opting_in_places_at_once(
         await h.app.sender.drain()
         for stayer, other in ((b, d), (d, b)):
             assert (
-                f"En av dina lärkompisar har hoppat av lärkompisarna. Du och {people[other].name} "
+                f"En av dina lärkompisar är inte längre med i parningen av lärkompisar. Du och {people[other].name} "
                 "är fortfarande lärkompisar."
             ) in h.texts(handles[stayer])[-1]
         async with unit(h.app.db) as store:
