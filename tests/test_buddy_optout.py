@@ -105,9 +105,8 @@ async def test_yes_stops_and_the_buddy_is_told_kindly_and_repaired(h: Harness) -
     assert await opt_outs(h) == {kari: "self"}
     await h.app.sender.drain()
     told = h.texts(ANNA)[before:]
-    assert any(
-        "Din lärkompis är inte längre med i parningen av lärkompisar, så ert par har avslutats." in t for t in told
-    )
+    ended = "Din lärkompis är inte längre med i parningen av lärkompisar, så ert par har avslutats."
+    assert any(ended in t for t in told)
     assert any("Du har redan fått en ny lärkompis." in t for t in told)
     assert not any("Kari" in t for t in told)  # no name, no reason
     async with unit(h.app.db) as store:
@@ -182,8 +181,8 @@ async def test_in_a_running_round_the_trio_goes_on_and_opting_in_places_at_once(
         await h.app.sender.drain()
         for stayer, other in ((b, d), (d, b)):
             assert (
-                f"En av dina lärkompisar är inte längre med i parningen av lärkompisar. Du och {people[other].name} "
-                "är fortfarande lärkompisar."
+                "En av dina lärkompisar är inte längre med i parningen av lärkompisar. "
+                f"Du och {people[other].name} är fortfarande lärkompisar."
             ) in h.texts(handles[stayer])[-1]
         async with unit(h.app.db) as store:
             pair = await store.buddy_group_of(b, VB)
