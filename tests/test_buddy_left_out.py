@@ -166,3 +166,35 @@ async def test_no_match_is_told_at_once_and_an_included_person_on_return(
             assert len(await notices(h, person.id)) == 1
     finally:
         await h.stop()
+
+
+async def test_a_buddy_left_alone_with_no_match_is_told_once_not_twice(
+    database_url: str,
+) -> None:
+    h = harness(database_url)
+    await h.start()
+    try:
+        everyone = await people(h)
+        erik, karin = everyone["erik.nystrom"], everyone["karin.marklund"]
+        async with unit(h.app.db) as store:  # only Erik and Karin take part
+            for person in everyone.values():
+                if person.id not in (erik.id, karin.id) and person.has(Role.PARTICIPANT):
+                    await store.set_buddy_opt_out(
+                        VB, person.id, True, h.clock.now(), reason="unpaired"
+                    )
+        await h.advance(timedelta(minutes=1))
+        async with unit(h.app.db) as store:
+            pair = await store.buddy_group_of(erik.id, VB)
+        assert pair is not None and set(pair.members) == {erik.id, karin.id}
+        await h.say("karin.marklund", "kompis av")
+        await h.say("karin.marklund", action="buddy_off_yes")
+        await h.app.sender.drain()
+        alone = "Just nu finns det ingen jag kan para ihop dig med"
+        assert len([t for t in h.texts("erik.nystrom") if alone in t]) == 1
+        await h.advance(timedelta(hours=3))  # the planner's passes do not tell him again
+        await h.app.sender.drain()
+        assert await notices(h, erik.id) == []
+        assert len([t for t in h.texts("erik.nystrom") if "lärkompis" in t and alone in t]) == 1
+        assert (1, erik.id, "no_match", True) in await left_out_rows(h)
+    finally:
+        await h.stop()

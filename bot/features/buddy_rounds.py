@@ -236,6 +236,7 @@ class BuddyRounds:
                         passed = True
         last = self._topped.get(cohort.id)
         unmatched: set[int] = set()
+        quiet: list[RoundChange] = []  # a top-up that changed nothing still has its left-out
         if last is None or now - last >= self.top_up_every:
             # hourly, also between rounds: someone back after a round hears of the next
             self._topped[cohort.id] = now
@@ -244,13 +245,11 @@ class BuddyRounds:
                 change = await top_up_round(store, cohort, rounds[-1], now)
                 if change.changed:
                     changes.append(change)
-                else:  # notify records the changed ones
-                    await buddy_left_out.record(
-                        store, cohort.id, change.round, change.left_out, now
-                    )
+                else:
+                    quiet.append(change)
                 unmatched = {p for p, r in change.left_out.items() if r == LeftOut.NO_MATCH}
         if passed:
-            for change in changes:  # their left-out rows first, so no match is told now
+            for change in changes + quiet:  # left-out rows first, so no match is told now
                 await buddy_left_out.record(store, cohort.id, change.round, change.left_out, now)
             running = rounds[-1] if rounds else None
             unmatched |= {
