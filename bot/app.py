@@ -67,12 +67,13 @@ class Kompis:
         self.db = db or bot_database(settings)
         self.renderer = Renderer(settings.locales_dir)
         self.transports = transports
-        self.dispatcher = Dispatcher(self.catalog)
         grace = timedelta(hours=settings.late_grace_hours)
         self.reminders = Reminders(self.catalog, first_plan_lookback=grace, late_grace=grace)
         self.buddy_care = buddy_checkins.BuddyCare(self.catalog)
         self.buddy_rounds = BuddyRounds(self.catalog)
         self.buddy_rounds.listeners.append(introductions(self.catalog))
+        # a leader's "buddy off" / "buddy on" in chat reaches the same listeners
+        self.dispatcher = Dispatcher(self.catalog, buddy_changes=self.buddy_rounds.notify)
         limits = {platform: default_limits(settings, platform) for platform in transports}
         self.sender = Sender(
             self.db,

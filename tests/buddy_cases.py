@@ -26,4 +26,13 @@ BUDDY_CASES: dict[str, dict[str, Any]] = {
     "buddy_checkin_unknown": {},
     "buddy_left": {"still": ["Siri"]},
     "media_refused": {"buddy": True},
+    "buddy_off_confirm": {"names": ["Anna", "Siri"]},
+    "buddy_off_done": {"names": ["Anna"]},
+    "buddy_off_kept": {"names": ["Anna"]},
+    "buddy_off_already": {},
+    "buddy_unpaired": {},
+    "buddy_on_already": {"names": ["Anna"]},
+    "buddy_on_done": {"now": "next", "next": "2027-04-12"},
+    "buddy_stepped_out": {"still": [], "news": "new"},
+    "buddy_left_out": {"reason": "paused", "module": LT, "now": "next", "next": "2027-04-12"},
 }

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from bot.domain.people import Person
 from bot.domain.ports import BuddyPort
+
+
+@dataclass(frozen=True)
+class LeftOutRecord:
+    """A person left out of a round, not told yet."""
+
+    round: int
+    person_id: int
+    reason: str  # a LeftOut value
 
 
 class PairingPort(BuddyPort, Protocol):
@@ -25,5 +36,18 @@ class PairingPort(BuddyPort, Protocol):
     ) -> bool: ...
 
     async def people_with_identity(self, cohort_id: str) -> set[int]: ...
+
+    async def record_left_out(
+        self,
+        cohort_id: str,
+        round_: int,
+        reasons: dict[int, str],
+        now: datetime,
+        told: Iterable[int] = (),
+    ) -> int: ...
+
+    async def pending_left_out(self, cohort_id: str) -> list[LeftOutRecord]: ...
+
+    async def mark_left_out_told(self, cohort_id: str, person_id: int, now: datetime) -> int: ...
 
     async def person_by_email(self, email: str, cohort_id: str | None = None) -> Person | None: ...

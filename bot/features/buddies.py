@@ -20,6 +20,7 @@ from bot.domain.ports_relay import RelayPort
 from bot.domain.relay import MAX_MESSAGE
 from bot.errors import UserError
 from bot.features import conversation
+from bot.features.buddy_optout import no_buddy_reason
 from bot.features.context import Context
 from bot.rendering.i18n import N_
 
@@ -38,7 +39,8 @@ def _store(ctx: Context) -> RelayPort:
 async def _group(ctx: Context) -> BuddyGroup:
     group = await _store(ctx).buddy_group_of(ctx.person.id, ctx.person.cohort_id)
     if group is None or len(group.members) < 2:
-        raise UserError("buddy_none")
+        template, buttons = await no_buddy_reason(ctx)
+        raise UserError(template, buttons=buttons)
     return group
 
 

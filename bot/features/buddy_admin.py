@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.domain.buddies import BuddyGroup
-from bot.domain.buddy_rounds import BuddyRound, buddy_rounds, candidate, current_round
+from bot.domain.buddy_rounds import candidate
 from bot.domain.cohort import Cohort
 from bot.domain.pairing_rules import REPEAT, SAME_ORGANISATION, group_problem, met_before
 from bot.domain.people import Person
 from bot.domain.ports_pairing import PairingPort
-from bot.features.buddy_rounds import RoundChange, top_up_round
+from bot.features.buddy_membership import step_in, step_out
+from bot.features.buddy_rounds import RoundChange
 
 
 class BuddyAdminError(Exception):
@@ -99,30 +100,13 @@ async def swap(
     return Swapped([group_a, group_b], created, forced)
 
 
-def round_numbered(cohort: Cohort, number: int, today: datetime) -> BuddyRound:
-    found = next((r for r in buddy_rounds(cohort) if r.number == number), None)
-    if found is None:
-        found = current_round(cohort, today.astimezone(cohort.tz).date())
-    if found is None:
-        raise BuddyAdminError(f"{cohort.id} has no modules scheduled, so no buddy rounds")
-    return found
-
-
 async def unpair(store: PairingPort, cohort: Cohort, email: str, now: datetime) -> RoundChange:
     """Take a person out of pairing in the cohort: their group ends, the others go on
-    together (two of a trio) or are re-paired at once; they stay out until included again."""
+    together (two of a trio) or are re-paired at once, and are told; they stay out until
+    included again. The caller tells the round listeners (``BuddyRounds.notify``)."""
     person = await person_in(store, cohort, email)
     group = await _group_of(store, cohort, person)
-    await store.set_buddy_opt_out(cohort.id, person.id, True, now, reason="unpaired")
-    await store.end_buddy_group(group.id, now, "unpaired")
-    stayers = tuple(m for m in group.members if m != person.id)
-    created: list[BuddyGroup] = []
-    if len(stayers) >= 2:
-        created = await store.save_buddy_groups(cohort.id, group.round, [stayers], now)
-    change = await top_up_round(store, cohort, round_numbered(cohort, group.round, now), now)
-    change.ended.insert(0, group)
-    change.created[:0] = created
-    return change
+    return await step_out(store, cohort, person, group, now, "unpaired", notify=None)
 
 
 async def include(store: PairingPort, cohort: Cohort, email: str, now: datetime) -> RoundChange:
@@ -131,7 +115,4 @@ async def include(store: PairingPort, cohort: Cohort, email: str, now: datetime)
     person = await person_in(store, cohort, email)
     if not await store.set_buddy_opt_out(cohort.id, person.id, False, now):
         raise BuddyAdminError(f"{person.email} is not left out of pairing; nothing to do")
-    round_ = current_round(cohort, now.astimezone(cohort.tz).date())
-    if round_ is None or round_.number not in await store.buddy_rounds_made(cohort.id):
-        return RoundChange(cohort.id, round_.number if round_ else 0)
-    return await top_up_round(store, cohort, round_, now)
+    return await step_in(store, cohort, person, now)

@@ -32,6 +32,7 @@ from bot.domain.pairing_rules import Candidate, Weights, met_before
 from bot.domain.pairing_topup import top_up
 from bot.domain.people import Person
 from bot.domain.ports_pairing import PairingPort
+from bot.features import buddy_left_out
 
 
 @dataclass
@@ -208,8 +209,9 @@ class BuddyRounds:
         return changes
 
     async def notify(self, store: PairingPort, change: RoundChange, now: datetime) -> None:
-        """Tell the listeners (introductions) what changed; also for changes made by an
-        organiser's command."""
+        """Note who the change left out, and tell the listeners (introductions) what
+        changed; also for changes made by an organiser's command or in chat."""
+        await buddy_left_out.record(store, change.cohort_id, change.round, change.left_out, now)
         if change.changed:
             for listener in self.listeners:
                 await listener(store, change, now)
@@ -221,6 +223,7 @@ class BuddyRounds:
         rounds = [r for r in self._rounds[cohort.id] if r.starts_at <= now and today <= r.ends]
         made = self._made.setdefault(cohort.id, set())
         changes: list[RoundChange] = []
+        passed = False  # made or topped up on this pass: tell who returned
         if any(r.number not in made for r in rounds):
             made |= set(await store.buddy_rounds_made(cohort.id))
             for round_ in rounds:
@@ -230,10 +233,31 @@ class BuddyRounds:
                     if change is not None:
                         changes.append(change)
                         self._topped[cohort.id] = now
+                        passed = True
         last = self._topped.get(cohort.id)
-        if rounds and (last is None or now - last >= self.top_up_every):
+        unmatched: set[int] = set()
+        quiet: list[RoundChange] = []  # a top-up that changed nothing still has its left-out
+        if last is None or now - last >= self.top_up_every:
+            # hourly, also between rounds: someone back after a round hears of the next
             self._topped[cohort.id] = now
-            change = await top_up_round(store, cohort, rounds[-1], now)
-            if change.changed:
-                changes.append(change)
+            passed = True
+            if rounds:
+                change = await top_up_round(store, cohort, rounds[-1], now)
+                if change.changed:
+                    changes.append(change)
+                else:
+                    quiet.append(change)
+                unmatched = {p for p, r in change.left_out.items() if r == LeftOut.NO_MATCH}
+        if passed:
+            for change in changes + quiet:  # left-out rows first, so no match is told now
+                await buddy_left_out.record(store, cohort.id, change.round, change.left_out, now)
+            running = rounds[-1] if rounds else None
+            unmatched |= {
+                person_id
+                for change in changes
+                if running is not None and change.round == running.number
+                for person_id, reason in change.left_out.items()
+                if reason == LeftOut.NO_MATCH
+            }
+            await buddy_left_out.tell_returned(store, self.catalog, cohort, running, unmatched, now)
         return changes

@@ -65,6 +65,11 @@ WORDS: dict[str, tuple[str, ...]] = {
     "broadcast": ("broadcast", "kunngjøring", "kunngjoring", "kunngjering", "utskick", "utskicket"),
 }
 
+#: ``buddy <word>`` alone: opt out of having a learning buddy, or back in (``kompis av``,
+#: ``kompis på``); any other text after ``buddy`` is a message for the buddy
+BUDDY_OFF = ("off", "stop", "av", "stopp", "slutt", "sluta")
+BUDDY_ON = ("on", "på", "pa", "igjen", "igen", "tilbake", "tillbaka")
+
 _LOOKUP = {word: name for name, words in WORDS.items() for word in words}
 #: What phones and hurried thumbs add after a word.
 _TRAILING = ".,!?:;…"
@@ -172,6 +177,9 @@ def parse_text(text: str) -> Command | None:
         inner = parse_text(rest.lstrip(",:;!. "))
         if inner is not None and inner.exact and inner.name not in ("buddy", "unknown"):
             return inner
+        switch = _word(rest.strip()) if len(rest.split()) == 1 else ""
+        if switch in BUDDY_OFF or switch in BUDDY_ON:
+            return Command("buddy_off" if switch in BUDDY_OFF else "buddy_on", "")
         return Command(name, rest.strip(), exact=not rest.strip())
     argument = rest.strip().rstrip("!?…").strip()
     return Command(name, argument, exact=ARGUMENTS.get(name, _nothing)(argument))

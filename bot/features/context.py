@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -27,6 +28,9 @@ class Context:
     replies: list[Outgoing] = field(default_factory=list)
     #: what the person's next message answers, if Kompis is waiting for something
     conversation: Conversation | None = None
+    #: tells the buddy-round listeners (introductions) of a change made in chat, as the
+    #: planner does: ``BuddyRounds.notify`` (``bot.app``); None when nobody listens
+    buddy_changes: Callable[[Any, Any, datetime], Awaitable[None]] | None = None
 
     @property
     def cohort(self) -> Cohort:

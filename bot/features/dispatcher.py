@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from bot.domain.catalog import Catalog
 from bot.domain.messages import Address, Inbound, Outgoing
@@ -18,6 +19,7 @@ from bot.features import (
     broadcasts_chat,
     buddies,
     buddy_checkins,
+    buddy_optout,
     channel,
     control,
     conversation,
@@ -78,6 +80,10 @@ HANDLERS: dict[str, Handler] = {
     "bank_unhide": bank_moderation.unhide,
     "buddy": buddies.command,
     "buddy_write": buddies.write,
+    "buddy_off": buddy_optout.off,
+    "buddy_off_yes": buddy_optout.yes,
+    "buddy_off_no": buddy_optout.no,
+    "buddy_on": buddy_optout.on,
     "buddy_checkin": buddy_checkins.answer,
     "broadcast": broadcasts_chat.start,
     "broadcast_to": broadcasts_chat.choose,
@@ -102,8 +108,14 @@ ANSWERS: dict[str, Handler] = {
 
 
 class Dispatcher:
-    def __init__(self, catalog: Catalog, fallback_locale: str = "nb") -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        fallback_locale: str = "nb",
+        buddy_changes: Callable[[Any, Any, datetime], Awaitable[None]] | None = None,
+    ) -> None:
         self.catalog = catalog
+        self.buddy_changes = buddy_changes  # the buddy-round listeners, for changes in chat
         self.fallback_locale = fallback_locale
         self.handlers = dict(HANDLERS)
 
@@ -121,7 +133,15 @@ class Dispatcher:
         if person is None:
             return [await self.stranger_reply(store, inbound)]
         waiting = await store.conversation(person.id)
-        ctx = Context(store, self.catalog, person, inbound, now, conversation=waiting)
+        ctx = Context(
+            store,
+            self.catalog,
+            person,
+            inbound,
+            now,
+            conversation=waiting,
+            buddy_changes=self.buddy_changes,
+        )
         if inbound.action:
             await self._run(ctx, parse_action(inbound.action))
             return ctx.replies

@@ -22,7 +22,7 @@ from bot.features.reminders import DAILY
 
 MISSED = "missed"
 #: templates of planned messages that fold into the message of the day, and their kinds
-FOLDED = frozenset({"buddy_intro", "buddy_checkin"})
+FOLDED = frozenset({"buddy_intro", "buddy_checkin", "buddy_left_out"})
 FOLDED_KINDS = ("buddy", "checkin")
 #: every kind of planned message (what "a planned message went out today" counts)
 PLANNED_KINDS = ("reminder", *FOLDED_KINDS)

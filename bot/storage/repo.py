@@ -17,6 +17,7 @@ from bot.storage.answers import AnswerMessageQueries
 from bot.storage.bank import BankQueries
 from bot.storage.broadcasts import BroadcastQueries
 from bot.storage.buddies import BuddyQueries
+from bot.storage.buddy_left_out import LeftOutQueries
 from bot.storage.buddy_rounds import BuddyRoundQueries
 from bot.storage.claims import ClaimQueries
 from bot.storage.cohorts import CohortQueries
@@ -62,6 +63,7 @@ class Store(
     RelayQueries,
     BroadcastQueries,
     BuddyRoundQueries,
+    LeftOutQueries,
 ):
     """Queries and commands over one session (one transaction)."""
 

@@ -260,6 +260,7 @@ from bot.storage.tables_broadcast import BroadcastRow as BroadcastRow  # noqa: E
 from bot.storage.tables_buddies import BuddyMemberRow as BuddyMemberRow  # noqa: E402
 from bot.storage.tables_buddies import BuddyPairRow as BuddyPairRow  # noqa: E402
 from bot.storage.tables_budget import SendBudgetRow as SendBudgetRow  # noqa: E402
+from bot.storage.tables_left_out import BuddyLeftOutRow as BuddyLeftOutRow  # noqa: E402
 from bot.storage.tables_pairing import BuddyOptOutRow as BuddyOptOutRow  # noqa: E402
 from bot.storage.tables_pairing import BuddyRoundRow as BuddyRoundRow  # noqa: E402
 from bot.storage.tables_quiz import QuizAnswerRow as QuizAnswerRow  # noqa: E402
