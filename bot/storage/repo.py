@@ -69,5 +69,5 @@ class Store(
 @asynccontextmanager
 async def unit(db: Database) -> AsyncIterator[Store]:
     """One transaction: commit on success, roll back on any exception."""
-    async with db.sessions() as session, session.begin():
+    async with db.turn(), db.sessions() as session, session.begin():
         yield Store(session)
