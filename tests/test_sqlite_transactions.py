@@ -102,9 +102,13 @@ async def test_one_process_units_queue_instead_of_timing_out(db: Database) -> No
         assert await seen(store) == 8
 
 
-async def test_a_unit_inside_a_unit_of_the_same_task_is_refused(db: Database) -> None:
-    """It would wait for itself; said at once instead of hanging."""
-    async with unit(db):
-        with pytest.raises(RuntimeError, match="inside another"):
-            async with unit(db):
-                pass
+async def test_a_unit_inside_a_unit_of_the_same_task_reads_what_is_committed(
+    db: Database,
+) -> None:
+    """It does not wait for itself (the outer unit holds this process's turn and SQLite's
+    write lock): it reads, outside the outer unit's uncommitted writes."""
+    async with unit(db) as outer:
+        await outer.first_time_seen("telegram", "outer", NOW)
+        async with asyncio.timeout(2), unit(db) as inner:
+            assert await seen(inner) == 0
+        assert await seen(outer) == 1

@@ -20,6 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 MIGRATIONS = Path(__file__).parent / "migrations"
 # An arbitrary constant naming the migration advisory lock (the bytes of "kompisMG").
 MIGRATION_LOCK_ID = 0x6B6F6D7069734D47
+#: execution option of a unit opened inside another one of the same task (see ``turn``)
+NESTED = "kompis_nested"
 
 
 def sync_url(url: str) -> str:
@@ -77,8 +79,10 @@ def _sqlite_begin(connection: Any) -> None:
     under ``busy_timeout``. A deferred transaction that read first and writes later cannot
     wait: if another connection wrote meanwhile, SQLite fails its write at once
     (SQLITE_BUSY, "database is locked")."""
-    if connection.get_isolation_level() != "AUTOCOMMIT":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if connection.get_isolation_level() == "AUTOCOMMIT":
+        return
+    nested = connection.get_execution_options().get(NESTED, False)
+    connection.exec_driver_sql("BEGIN" if nested else "BEGIN IMMEDIATE")
 
 
 def _prepare_sqlite_path(url: str) -> None:
@@ -119,20 +123,25 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
+    async def turn(self) -> AsyncIterator[bool]:
         """SQLite: this process's transactions one at a time, first come first served.
         SQLite has one writer; connections of one process that wait for it inside SQLite
         poll with growing sleeps (up to 100 ms each), so under load a writer could be
         overtaken again and again until its ``busy_timeout`` ran out. Here they queue
         instead; ``busy_timeout`` only covers other processes (a CLI command). PostgreSQL:
-        nothing (row locks). A unit opened inside another one of the same task would wait
-        for itself: that is an error, raised at once."""
+        nothing to do (row locks).
+
+        Yields True for a unit opened inside another one of the same task (which would
+        otherwise wait for itself): it does not queue and begins deferred, so it can read
+        what is committed; a write in it waits for the outer unit and fails, as it always
+        would have."""
         if not self.sqlite:
-            yield
+            yield False
             return
         task = asyncio.current_task()
         if task is not None and self._holder.get() is task:
-            raise RuntimeError("a unit of work opened inside another one (SQLite: one at a time)")
+            yield True
+            return
         loop = asyncio.get_running_loop()
         lock = self._write_locks.get(loop)
         if lock is None:
@@ -140,7 +149,7 @@ class Database:
         async with lock:
             token = self._holder.set(task)
             try:
-                yield
+                yield False
             finally:
                 self._holder.reset(token)
 
