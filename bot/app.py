@@ -196,14 +196,11 @@ class Kompis:
                     inbound.platform, inbound.event_id, now
                 ):
                     return
-                person_id = await store.person_for_identity(
-                    inbound.platform, inbound.user_id, inbound.workspace
+                # the account is marked seen and its person found in one statement
+                person_id = await store.touch_identity(
+                    inbound.platform, inbound.user_id, inbound.workspace, inbound.chat_id, now
                 )
                 context["person"] = person_id
-                if person_id is not None:
-                    await store.touch_identity(
-                        inbound.platform, inbound.user_id, inbound.workspace, inbound.chat_id, now
-                    )
                 pending = None
                 if prompts is not None and person_id is not None:
                     pending = await prompts.pending(store, inbound, person_id, now)
