@@ -26,7 +26,9 @@ async def test_matched_by_email_and_the_slash_command(tmp_path: Path) -> None:
         async with running(fake, team, f"sqlite:///{tmp_path / 'k.db'}", clock) as service:
             await import_demo(service)
             assert service.slack is not None
-            assert await service.slack.match_people() == 1
+            # the start's own pass may run at the same moment: one of the two links Kari, and
+            # the other waits for it (so nobody is looked up twice, counted below)
+            await service.slack.match_people()
             kari_dm = fake.dm_channel(team.id, kari.id)
             await count(fake, kari_dm, 2)
             welcome, status = texts(fake, kari_dm)

@@ -110,6 +110,7 @@ class SlackTransport(Listeners):
         self._socket: AsyncSocketModeHandler | None = None
         self._home_seen: set[tuple[str, str]] = set()
         self._background: set[asyncio.Task[Any]] = set()
+        self._matching: dict[str, asyncio.Lock] = {}
         self._ephemeral = Ephemerals()
         self._listen()
 

@@ -49,6 +49,7 @@ class Listeners:
     _home_seen: set[tuple[str, str]]
     _background: set[asyncio.Task[Any]]
     _ephemeral: Ephemerals
+    _matching: dict[str, asyncio.Lock]
 
     def _ok(self) -> None:
         raise NotImplementedError
@@ -192,7 +193,10 @@ class Listeners:
         async def lookup(email: str) -> tuple[str, str, str | None] | None:
             return await self.directory.by_email(team, email)
 
-        return await self.hooks.match_by_email(team, lookup)
+        # one pass per workspace at a time: a pass that overlaps another (start, a tick, an
+        # install) waits and then asks only about what the first one did not settle
+        async with self._matching.setdefault(team, asyncio.Lock()):
+            return await self.hooks.match_by_email(team, lookup)
 
     async def _installed(self, team: str) -> None:
         """OAuth finished for ``team``: its new token is read at the next send, and its
