@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import col, update
 
 from bot.delivery.ratelimit import RateLimiter, SharedBudget
 from bot.delivery.sender import WINDOW
@@ -17,6 +18,7 @@ from bot.domain.messages import Address, Rendered
 from bot.storage.claims_batch import Sent
 from bot.storage.db import Database
 from bot.storage.repo import unit
+from bot.storage.tables import OutboxRow
 from bot.transports.base import Limits
 from bot.transports.memory import MemoryTransport
 from tests.delivery_helpers import broadcast, sent_keys
@@ -147,3 +149,35 @@ async def test_sends_waiting_together_reserve_their_slots_in_one_round_trip(
     assert budget.round_trips < len(moments) / 2
     moments.sort()
     assert (moments[-1] - moments[0]) >= (len(moments) - 1) / 200 * 0.9  # never faster
+
+
+async def test_a_row_a_worker_stopped_while_sending_goes_alone(database_url: str) -> None:
+    """A row with a crash on record is sent with nothing else in flight, so a crash it
+    causes again is counted against it only, not against the sends beside it."""
+    h = Harness(database_url)
+    await h.start(participants=False)
+    try:
+        async with unit(h.app.db) as store:
+            await store.enqueue(broadcast(40), h.clock.now())
+            await store.session.exec(  # type: ignore[call-overload]
+                update(OutboxRow).where(col(OutboxRow.key) == "b:5").values(crashes=1)
+            )
+        beside: list[int] = []
+        in_flight = {"now": 0}
+
+        class Watching(MemoryTransport):
+            async def send(self, address: Address, message: Rendered) -> str:
+                in_flight["now"] += 1
+                if "«b5»" in message.text:
+                    beside.append(in_flight["now"] - 1)
+                await asyncio.sleep(0.003)
+                in_flight["now"] -= 1
+                return await super().send(address, message)
+
+        transport = Watching(platform="memory")
+        h.app.sender.transports["memory"] = transport
+        await h.app.sender.drain()
+        assert Counter(sent_keys(transport)) == Counter(f"b{i}" for i in range(40))
+        assert beside == [0]
+    finally:
+        await h.stop()

@@ -92,6 +92,9 @@ class Sender:
         self.lease = lease
         self.poison_after = poison_after
         self.stopping = False  # no new send starts (``request_stop``, ``stop``)
+        # a row a worker stopped while sending is sent with nothing else in flight beside
+        # it: with several in flight, each crash would count against all of them
+        self.suspect: int | None = None
         self._active = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -190,8 +193,7 @@ class Sender:
         if time.monotonic() - self._renewed.get(claim, 0.0) < self.lease.total_seconds() / 3:
             return
         self._renewed[claim] = time.monotonic()  # one slot renews; the others go on
-        async with unit(self.db) as store:
-            await store.renew(claim, self.lease)
+        await self.settler.renew(claim)
 
     async def defer(self, queue: list[OutboxItem], targets: dict[int, Target | None]) -> None:
         """Give rows back to the queue until their chat has budget; not a failed attempt."""

@@ -53,9 +53,17 @@ class Settler:
                 await self._commit(batch, request)
         return request.done.result()
 
+    async def renew(self, claim: str) -> None:
+        """Renew the lease of every row ``claim`` holds, between two group commits, never
+        beside one: both lock several of the claim's rows, and two such transactions at
+        once can deadlock on PostgreSQL (each holding a row the other waits for)."""
+        async with self._lock, unit(self.db) as store:
+            await store.renew(claim, self.lease)
+
     async def _commit(self, batch: list[_Request], leader: _Request) -> None:
-        sent = [r.sent for r in batch if r.sent is not None]
-        begin = [(r.begin.id, r.begin.claim) for r in batch if r.begin is not None]
+        # rows in id order, as every statement that locks several takes them
+        sent = sorted((r.sent for r in batch if r.sent is not None), key=lambda r: r.outbox_id)
+        begin = sorted((r.begin.id, r.begin.claim) for r in batch if r.begin is not None)
         try:
             async with unit(self.db) as store:
                 await store.finish_sent(sent)

@@ -77,6 +77,8 @@ class BatchRun:
         marks = self._holding.pop(item.id, None) if item is not None else None
         if marks is not None:  # each row frees its marks once, whoever asks again
             self._busy.difference_update(marks)
+            if item is not None and self.sender.suspect == item.id:
+                self.sender.suspect = None
             self._freed.set()
             self._freed = asyncio.Event()
 
@@ -144,7 +146,8 @@ class BatchRun:
             soonest = min((self._wait(i) for i in free), default=float("inf"))
             if len(free) < len(self.queue) and soonest > 0:  # wait for a slot's row, too
                 freed = self._freed
-                step = min(soonest, sender.lease.total_seconds() / 3)
+                # (a row of another drain, or one going alone, frees no event of ours)
+                step = min(soonest, sender.lease.total_seconds() / 3, 0.05)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(freed.wait(), step)
                 await sender.renew(self.claim)
@@ -156,6 +159,10 @@ class BatchRun:
         return None
 
     def _is_busy(self, item: OutboxItem) -> bool:
+        """A chat or person of the row has one in flight, or it must wait to go alone."""
+        sender = self.sender
+        if sender.suspect is not None or (item.crashes and sender.in_flight):
+            return True
         return any(mark in self._busy for mark in self._marks(item))
 
     def _wait(self, item: OutboxItem) -> float:
@@ -175,6 +182,8 @@ class BatchRun:
             else:
                 if self.sender.limiter(target).wait(target[0]) > 0:
                     continue  # spent as it goes out; meanwhile the mark holds its chat
+            if item.crashes:  # a worker stopped while sending it: it goes alone, so
+                self.sender.suspect = item.id  # another crash now is blamed on it only
             self._holding[item.id] = self._marks(item)
             self._busy.update(self._holding[item.id])
             return self.queue.pop(index)

@@ -295,4 +295,5 @@ def _item(row: Any, claim: str) -> OutboxItem:
         row["failing_since"],
         json.loads(row["extras"]) if row["extras"] else {},
         tuple(json.loads(row["sent_parts"])["ids"]) if row["sent_parts"] else (),
+        int(row["crashes"] or 0),
     )
