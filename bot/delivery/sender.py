@@ -95,6 +95,7 @@ class Sender:
         # a row a worker stopped while sending is sent with nothing else in flight beside
         # it: with several in flight, each crash would count against all of them
         self.suspect: int | None = None
+        self.picked: set[int] = set()  # rows the slots of every drain hold right now
         self._active = 0
         self._idle = asyncio.Event()
         self._idle.set()

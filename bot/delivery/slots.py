@@ -74,10 +74,13 @@ class BatchRun:
 
     def _free(self, item: OutboxItem | None) -> None:
         """``item`` is settled (or given up): its chat and person may have the next row."""
-        marks = self._holding.pop(item.id, None) if item is not None else None
+        if item is None:
+            return
+        marks = self._holding.pop(item.id, None)
         if marks is not None:  # each row frees its marks once, whoever asks again
             self._busy.difference_update(marks)
-            if item is not None and self.sender.suspect == item.id:
+            self.sender.picked.discard(item.id)
+            if self.sender.suspect == item.id:
                 self.sender.suspect = None
             self._freed.set()
             self._freed = asyncio.Event()
@@ -161,7 +164,7 @@ class BatchRun:
     def _is_busy(self, item: OutboxItem) -> bool:
         """A chat or person of the row has one in flight, or it must wait to go alone."""
         sender = self.sender
-        if sender.suspect is not None or (item.crashes and sender.in_flight):
+        if sender.suspect is not None or (item.crashes and sender.picked):
             return True
         return any(mark in self._busy for mark in self._marks(item))
 
@@ -184,6 +187,7 @@ class BatchRun:
                     continue  # spent as it goes out; meanwhile the mark holds its chat
             if item.crashes:  # a worker stopped while sending it: it goes alone, so
                 self.sender.suspect = item.id  # another crash now is blamed on it only
+            self.sender.picked.add(item.id)
             self._holding[item.id] = self._marks(item)
             self._busy.update(self._holding[item.id])
             return self.queue.pop(index)
