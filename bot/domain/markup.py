@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ESCAPABLE = frozenset("\\*_[]-()")
 _LINK = re.compile(r"\[((?:\\.|[^\\\]])*)\]\(((?:\\.|[^\\)\s])*)\)")
@@ -69,9 +70,12 @@ def _closes(line: str, marker: str, start: int) -> bool:
     return False
 
 
-def _parse_line(line: str) -> tuple[Line, set[int]]:
+@lru_cache(maxsize=4096)
+def _parse_line(line: str) -> tuple[Line, frozenset[int]]:
     """The line's spans, and the offsets a split must not cut before (inside a span, or
-    right after an escaping backslash)."""
+    right after an escaping backslash). Remembered: a broadcast's thousands of copies
+    differ in a line or two (the greeting), and each copy was parsed twice (to split it and
+    to convert it), a millisecond or more per message."""
     bullet = line.startswith(BULLET)
     offset = len(BULLET) if bullet else 0
     spans: list[Span] = []
@@ -119,7 +123,7 @@ def _parse_line(line: str) -> tuple[Line, set[int]]:
         buf.append(c)
         i += 1
     flush()
-    return Line(tuple(spans), bullet), unsafe
+    return Line(tuple(spans), bullet), frozenset(unsafe)
 
 
 def parse(text: str) -> list[Line]:
