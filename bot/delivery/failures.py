@@ -44,6 +44,14 @@ class Failures:
         limiter = self.limiters[address.platform]
         since = item.failing_since or now
         status, retry_at = OutboxStatus.DEAD, None
+        hold = 0.0
+        if exc.retryable and not exc.unreachable:
+            # 5xx, timeouts: past a few in a row the platform counts as down and is held.
+            # Held at once, before waiting for the database: other sends in flight must not
+            # go out in the meantime (a 429 holds the whole bot).
+            hold = exc.retry_after or self.outages.failed(address.platform, address.workspace)
+            if hold:
+                limiter.hold(address, hold)
         async with unit(self.db) as store:
             if exc.unreachable:
                 if identity_id is not None:
@@ -53,14 +61,9 @@ class Failures:
                     status, retry_at = OutboxStatus.PENDING, now
                 else:
                     status = OutboxStatus.FAILED
-            elif exc.retryable:
-                # 5xx, timeouts: past a few in a row the platform counts as down and is held
-                hold = exc.retry_after or self.outages.failed(address.platform, address.workspace)
-                if hold:
-                    limiter.hold(address, hold)
-                if not self.retry.gives_up(item.attempts + 1, since, now):
-                    delay = max(self.retry.delay(item.attempts, exc.retry_after), hold)
-                    status, retry_at = OutboxStatus.PENDING, now + timedelta(seconds=delay)
+            elif exc.retryable and not self.retry.gives_up(item.attempts + 1, since, now):
+                delay = max(self.retry.delay(item.attempts, exc.retry_after), hold)
+                status, retry_at = OutboxStatus.PENDING, now + timedelta(seconds=delay)
             await store.finish(
                 item.id,
                 status,
