@@ -44,7 +44,7 @@ async def slack_gets(
 
 
 async def telegram_gets(
-    telegram: FakeTelegram, text: str, after: int = 0, within: float = 10.0
+    telegram: FakeTelegram, text: str, after: int = 0, within: float = 30.0
 ) -> Message:
     deadline = time.monotonic() + within
     while True:

@@ -71,7 +71,7 @@ async def test_a_429_storm_loses_nothing(tmp_path: Path) -> None:
         async with running(fake, team, f"sqlite:///{tmp_path / 'k.db'}", clock) as service:
             await import_demo(service)
             assert service.slack is not None
-            assert await service.slack.match_people() == len(users)
+            await service.slack.match_people()  # with the start's own pass: everyone linked
             deadline = asyncio.get_running_loop().time() + 30
             while True:
                 posted = [from_kompis(fake, fake.dm_channel(team.id, u)) for u in users]
