@@ -78,7 +78,7 @@ async def measure(people: int) -> dict[str, Any]:
                     )
                 started = time.monotonic()
                 limit = started + (people / RATE) * 4 + 20
-                while len(fake.accepted) < people and time.monotonic() < limit:  # noqa: ASYNC110
+                while fake.received() < people and time.monotonic() < limit:  # noqa: ASYNC110
                     await asyncio.sleep(0.05)
                 await asyncio.sleep(0.5)
             finally:

@@ -91,11 +91,7 @@ async def test_cancel_stops_the_rows_a_worker_is_draining_right_then(kompis: Har
     await schedule(h, h.clock.now() + timedelta(minutes=5))
     h.clock.advance(timedelta(minutes=6))
     held = Held()
-    # one slot: the rest of its batch waits behind the send under way (with more slots
-    # they would be under way too, and a cancel stops only what is not)
-    worker = Sender(
-        h.app.db, h.catalog, h.app.renderer, h.clock, {"memory": held}, "other", window=1
-    )
+    worker = Sender(h.app.db, h.catalog, h.app.renderer, h.clock, {"memory": held}, "other")
     draining = asyncio.create_task(worker.drain())
     await asyncio.wait_for(held.entered.wait(), 10)  # it holds all six; one is being sent
     async with unit(h.app.db) as store:

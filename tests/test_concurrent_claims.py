@@ -126,8 +126,7 @@ async def test_a_drain_paused_past_its_lease_does_not_send_what_another_took(
 
         slow = Stalling(platform="memory")
         fast = MemoryTransport(platform="memory")
-        # one slot: the drain as a whole stalls (with more, the others go on sending)
-        a = Sender(h.app.db, h.catalog, h.app.renderer, h.clock, {"memory": slow}, "a", window=1)
+        a = Sender(h.app.db, h.catalog, h.app.renderer, h.clock, {"memory": slow}, "a")
         b = Sender(h.app.db, h.catalog, h.app.renderer, h.clock, {"memory": fast}, "b")
         stalled = asyncio.create_task(a.drain())
         await stall.wait()

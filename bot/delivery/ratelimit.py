@@ -7,9 +7,7 @@ stalling a whole broadcast behind one busy chat.
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -24,8 +22,6 @@ Monotonic = Callable[[], float]
 # Past this many idle buckets we drop the full ones: a full bucket is the same as a
 # fresh one, and a broadcast to thousands of chats must not keep thousands of buckets forever.
 _PRUNE_AT = 10_000
-#: the overall budget's catch-up reserve, as a share of one second's sends (see ``_keys``)
-CATCH_UP = 0.02
 
 
 @dataclass
@@ -79,14 +75,7 @@ class RateLimiter:
         lim = self.limits
         keys: list[tuple[tuple[str, ...], float, float]] = []
         if lim.per_second:
-            # A catch-up reserve of CATCH_UP of a second's budget, paid for by a rate lower
-            # by as much: no one-second window holds more sends than with ``burst`` alone,
-            # but a sender a little late (an event loop is, by a fraction of a millisecond
-            # per send) makes up for it instead of losing that time for good. At Telegram's
-            # 30/s the reserve is under one send, and nothing changes.
-            capacity = max(lim.burst, CATCH_UP * lim.per_second)
-            rate = lim.per_second - (capacity - lim.burst)
-            keys.append((("all", address.workspace), rate, capacity))
+            keys.append((("all", address.workspace), lim.per_second, lim.burst))
         if lim.chat_per_second:
             keys.append(
                 (("chat", address.workspace, address.chat_id), lim.chat_per_second, lim.chat_burst)
@@ -140,18 +129,14 @@ class RateLimiter:
 
 class SharedBudget:
     """The overall budget of each platform (of each Slack workspace) shared by every
-    delivery process through the database (PostgreSQL): slots of ``1 / per_second`` seconds
-    are reserved in one atomic upsert (``bot.storage.budget``), so any number of processes
-    together stay within the one budget instead of multiplying it. Per-chat budgets stay in
-    the process (``RateLimiter``).
+    delivery process through the database (PostgreSQL): each send reserves the next free
+    slot of ``1 / per_second`` seconds in one atomic upsert (``bot.storage.budget``), so any
+    number of processes together stay within the one budget instead of multiplying it.
+    Per-chat budgets stay in the process (``RateLimiter``).
 
-    Reservations go over one connection of the process's own. Sends that wait for a slot
-    together share one round trip: it reserves a block of consecutive slots, one for each
-    of them (at most ``MAX_BLOCK``), and each takes the next. A send that could not go out on
-    its slot (the process was busy) takes a new one rather than going late, and a slot that
-    went stale unused is dropped, so late sends never bunch up above the rate."""
-
-    MAX_BLOCK = 16
+    Reservations go over one connection of the process's own, one round trip each. A send
+    that could not go out on its slot (the process was busy) takes a new one rather than
+    going late, so late sends never bunch up above the rate."""
 
     def __init__(
         self, db: Database, limits: dict[str, Limits], monotonic: Monotonic = time.monotonic
@@ -160,10 +145,6 @@ class SharedBudget:
         self.limits = limits
         self.monotonic = monotonic
         self.connection = BudgetConnection(db)
-        self._slots: dict[str, deque[float]] = {}  # key -> reserved slots not yet used
-        self._waiting: dict[str, int] = {}  # key -> sends asking for a slot now
-        self._lock = asyncio.Lock()
-        self.round_trips = 0
 
     async def acquire(self, address: Address, sleep: Callable[[float], Awaitable[None]]) -> None:
         """Wait for this send's slot of the shared budget (returns at once without one)."""
@@ -171,33 +152,14 @@ class SharedBudget:
         if limits is None or not limits.per_second:
             return
         interval = 1.0 / limits.per_second
-        key = f"{address.platform}:{address.workspace}"
         for _ in range(3):  # a process too busy to be on time 3 times running sends anyway
-            slot = await self._slot(key, interval)
-            wait = slot - self.monotonic()
+            key = f"{address.platform}:{address.workspace}"
+            wait = await self.connection.reserve(key, interval)
+            slot = self.monotonic() + wait
             if wait > 0:
                 await sleep(wait)
             if self.monotonic() - slot <= self.tolerance(interval):
                 return
-
-    async def _slot(self, key: str, interval: float) -> float:
-        """The next reserved slot of ``key`` (monotonic time), reserving a block if none."""
-        self._waiting[key] = self._waiting.get(key, 0) + 1
-        try:
-            async with self._lock:
-                slots = self._slots.setdefault(key, deque())
-                now = self.monotonic()
-                while slots and now - slots[0] > self.tolerance(interval):
-                    slots.popleft()  # went by unused: never sent late
-                if not slots:
-                    count = max(1, min(self._waiting[key], self.MAX_BLOCK))
-                    wait = await self.connection.reserve(key, interval, count)
-                    self.round_trips += 1
-                    first = self.monotonic() + wait
-                    slots.extend(first + n * interval for n in range(count))
-                return slots.popleft()
-        finally:
-            self._waiting[key] -= 1
 
     @staticmethod
     def tolerance(interval: float) -> float:
@@ -208,7 +170,6 @@ class SharedBudget:
 
     async def close(self) -> None:
         await self.connection.close()
-        self._slots.clear()  # reserved on a connection that is gone: start afresh
 
 
 def is_group_chat(address: Address) -> bool:

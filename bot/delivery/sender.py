@@ -1,15 +1,12 @@
 """Drain the outbox: claim due rows, render each for its recipient, send, record the outcome.
 
-A batch of rows is claimed (``sending``, under a lease on the database's clock) in one
-short transaction. ``window`` slots then work through it side by side, each with one row in
-flight: a slot picks the next row whose chat has send budget now, re-checks that its claim
-still holds the row and counts the attempt, sends it, and has it settled before it starts
-the next one (``settle.Settler``: one commit takes every slot's rows handed in meanwhile).
-While it works (and while it waits for send budget) the sender renews the lease. A worker
-that dies stops renewing, and any worker's next tick puts its rows back (``recover``), so a
-crash can duplicate at most the one message each slot had between its send and its
-settling, and never loses one. One row that fails, for whatever reason, is settled on its
-own (retried, or dead with the reason) and the drain goes on.
+A row is claimed (``sending``, under a lease on the database's clock) in one short
+transaction and settled in another. Before each send the sender re-checks that its claim
+still holds the row and counts the attempt; while it works (and while it waits for send
+budget) it renews the lease. A worker that dies stops renewing, and any worker's next tick
+puts its rows back (``recover``), so a crash can duplicate at most the one message that was
+between its send and its settling, and never loses one. One row that fails, for whatever
+reason, is settled on its own (retried, or dead with the reason) and the drain goes on.
 """
 
 from __future__ import annotations
@@ -17,28 +14,49 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.delivery.failures import Failures
-from bot.delivery.parts import PartlySent, PartSender, Sleep
 from bot.delivery.ratelimit import Monotonic, RateLimiter, SharedBudget
 from bot.delivery.retry import RetryPolicy
-from bot.delivery.settle import Settler
-from bot.delivery.slots import BatchRun
 from bot.delivery.targets import Target, resolve_targets
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock
+from bot.domain.messages import Address, Outgoing, Rendered, split_text, with_fallback
+from bot.features.compose import compose
 from bot.rendering.renderer import Renderer
 from bot.storage.db import Database
-from bot.storage.repo import OutboxItem, unit
-from bot.transports.base import Limits, Transport
+from bot.storage.outbox import OutboxStatus
+from bot.storage.repo import OutboxItem, Store, unit
+from bot.transports.base import Limits, Transport, TransportError
 
-__all__ = ["PartlySent", "RetryPolicy", "Sender"]
+__all__ = ["RetryPolicy", "Sender"]
 
 log = logging.getLogger(__name__)
 
-#: sends in flight per drain (a lane): each slot one row at a time (see ``slots``)
-WINDOW = 8
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class PartlySent(Exception):
+    """A split message failed at part ``sent`` (that many parts are out); ``ids``: the
+    platform's message ids of the parts this attempt sent."""
+
+    def __init__(self, error: TransportError, sent: int, ids: list[str]) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.sent = sent
+        self.ids = ids
+
+
+async def _not_ours(store: Store, outbox_id: int) -> None:
+    """A claimed row this worker may not send: settled meanwhile (merged into the person's
+    message of the day, say: nothing to report), or released to another worker."""
+    if await store.settled(outbox_id):
+        log.debug("outbox row %s was settled meanwhile (merged into another message)", outbox_id)
+    else:
+        log.warning("outbox row %s is no longer ours (lease ran out)", outbox_id)
 
 
 class Sender:
@@ -60,7 +78,6 @@ class Sender:
         lease: timedelta = timedelta(seconds=60),
         poison_after: int = 3,
         shared_budget: bool = False,
-        window: int = WINDOW,
     ) -> None:
         self.db = db
         self.catalog = catalog
@@ -83,24 +100,17 @@ class Sender:
             else None
         )
         self.sleep = sleep
-        self.window = max(1, window)
-        self.parts = PartSender(db, renderer, self.limiters, self.shared, self.pause, sleep)
-        self.settler = Settler(db, lease)
         # The sender waits for a chat's budget itself up to this long (a busy group chat);
         # longer waits (a 429 hold, an outage) give the rows back to the queue until then.
         self.max_wait = max_wait
         self.lease = lease
         self.poison_after = poison_after
-        self.stopping = False  # no new send starts (``request_stop``, ``stop``)
-        # a row a worker stopped while sending is sent with nothing else in flight beside
-        # it: with several in flight, each crash would count against all of them
-        self.suspect: int | None = None
-        self.picked: set[int] = set()  # rows the slots of every drain hold right now
+        self._stopping = False
         self._active = 0
         self._idle = asyncio.Event()
         self._idle.set()
         self._claims: set[str] = set()
-        self.in_flight: set[int] = set()  # rows whose send is under way
+        self._in_flight: set[int] = set()  # rows whose send is under way
         self._renewed: dict[str, float] = {}  # claim -> real time of its last renewal
 
     async def drain(self, limit: int = 100) -> int:
@@ -112,7 +122,7 @@ class Sender:
         self._active += 1
         self._idle.clear()
         try:
-            while not self.stopping:
+            while not self._stopping:
                 async with unit(self.db) as store:
                     batch = await store.claim(
                         self.clock.now(), self.worker, limit, list(self.transports), self.lease
@@ -137,12 +147,12 @@ class Sender:
     def request_stop(self, stopping: bool = True) -> None:
         """Ask running drains to stop after the send under way (``False``: drain again);
         the background loop's switch. ``stop()`` also waits and gives the claims back."""
-        self.stopping = stopping
+        self._stopping = stopping
 
     async def stop(self, grace: float = 30.0) -> None:
         """Stop gracefully: the send under way finishes, nothing new starts, and every row
         claimed but not sent goes back to the queue for the next worker."""
-        self.stopping = True
+        self._stopping = True
         try:
             await asyncio.wait_for(self._idle.wait(), grace)
         except TimeoutError:
@@ -164,43 +174,226 @@ class Sender:
         try:
             async with unit(self.db) as store:
                 # A send that an error interrupted stays claimed: its lease decides.
-                await store.release(claim, keep=self.in_flight)
+                await store.release(claim, keep=self._in_flight)
         finally:
             self._claims.discard(claim)
             self._renewed.pop(claim, None)
 
     async def _send_batch(self, batch: list[OutboxItem]) -> int:
-        """Send a claimed batch, each slot always picking the next message whose chat has
-        budget now, so one busy chat never stalls a broadcast. Returns how many rows were
-        settled."""
+        """Send a claimed batch, always picking the next message whose chat has budget now,
+        so one busy chat never stalls a broadcast. Returns how many rows were settled."""
         async with unit(self.db) as store:
             targets = await resolve_targets(store, self.catalog, self.transports, batch)
-        return await BatchRun(self, batch, targets).run(self.window)
+        queue = list(batch)
+        # rows whose send is already marked begun (see _deliver), and when (real time)
+        begun: dict[int, float] = {}
+        settled = 0
+        while queue and not self._stopping:
+            await self._renew(batch[0].claim)
+            picked, soonest = self._pick(queue, targets)
+            if picked is not None:
+                item = queue.pop(picked)
+                unreachable = await self._deliver(item, targets, begun, queue)
+                settled += 1
+                if unreachable is not None:
+                    async with unit(self.db) as store:
+                        mine = [i for i in queue if i.person_id == unreachable]
+                        targets |= await resolve_targets(store, self.catalog, self.transports, mine)
+            elif soonest <= self.max_wait:
+                await self._pause(soonest, batch[0].claim)
+            else:
+                await self._defer(queue, targets)
+                break
+        return settled
 
-    def limiter(self, target: Target) -> RateLimiter:
+    def _pick(
+        self, queue: list[OutboxItem], targets: dict[int, Target | None]
+    ) -> tuple[int | None, float]:
+        """The first queued row whose chat has budget now, else how long until one has."""
+        soonest = float("inf")
+        for index, item in enumerate(queue):
+            target = targets[item.id]
+            wait = 0.0 if target is None else self._limiter(target).wait(target[0])
+            if wait <= 0:
+                return index, 0.0
+            soonest = min(soonest, wait)
+        return None, soonest
+
+    def _limiter(self, target: Target) -> RateLimiter:
         return self.limiters[target[0].platform]
 
-    async def pause(self, seconds: float, claim: str) -> None:
+    async def _pause(self, seconds: float, claim: str) -> None:
         """Wait for send budget, renewing the claim's lease as the wait goes on."""
         step = max(self.lease.total_seconds() / 3, 0.001)
-        while seconds > 0 and not self.stopping:
+        while seconds > 0 and not self._stopping:
             await self.sleep(min(seconds, step))
             seconds -= step
-            await self.renew(claim)
+            await self._renew(claim)
 
-    async def renew(self, claim: str) -> None:
+    async def _renew(self, claim: str) -> None:
         """Renew the lease of a claim's rows once a third of it has passed (real time: the
         lease runs on the database's clock, whatever clock the sender is given)."""
         if time.monotonic() - self._renewed.get(claim, 0.0) < self.lease.total_seconds() / 3:
             return
-        self._renewed[claim] = time.monotonic()  # one slot renews; the others go on
-        await self.settler.renew(claim)
+        async with unit(self.db) as store:
+            await store.renew(claim, self.lease)
+        self._renewed[claim] = time.monotonic()
 
-    async def defer(self, queue: list[OutboxItem], targets: dict[int, Target | None]) -> None:
+    async def _defer(self, queue: list[OutboxItem], targets: dict[int, Target | None]) -> None:
         """Give rows back to the queue until their chat has budget; not a failed attempt."""
         now = self.clock.now()
         async with unit(self.db) as store:
             for item in queue:
                 target = targets[item.id]
-                wait = self.limiter(target).wait(target[0]) if target else 0.0
+                wait = self._limiter(target).wait(target[0]) if target else 0.0
                 await store.defer(item.id, now + timedelta(seconds=wait), item.claim)
+
+    async def _deliver(
+        self,
+        item: OutboxItem,
+        targets: dict[int, Target | None],
+        begun: dict[int, float],
+        queue: list[OutboxItem],
+    ) -> int | None:
+        """Send one row and settle it; returns the person id if they became unreachable.
+
+        The claim is re-checked and the attempt marked begun in the transaction that settled
+        the previous row (one commit per message, not two), or here for the first."""
+        target = targets[item.id]
+        if target is None:
+            async with unit(self.db) as store:
+                await store.finish(
+                    item.id,
+                    OutboxStatus.SKIPPED,
+                    self.clock.now(),
+                    "nobody reachable",
+                    claim=item.claim,
+                )
+            return None
+        self._in_flight.add(item.id)
+        # A claim checked before a stall (SIGSTOP, a long pause) is checked again after it.
+        if time.monotonic() - begun.pop(item.id, float("-inf")) > self.lease.total_seconds() / 3:
+            async with unit(self.db) as store:
+                if not await store.begin_send(item.id, item.claim, self.lease):
+                    self._in_flight.discard(item.id)
+                    await _not_ours(store, item.id)
+                    return None
+        address = target[0]
+        transport = self.transports[address.platform]
+        try:
+            # Compose hook (features.compose): a reminder is composed from the person's
+            # state now; None means compose settled the row itself (skipped, held, merged).
+            async with unit(self.db) as store:
+                outgoing = await compose(store, self.catalog, item, self.clock.now())
+            if outgoing is None:
+                self._in_flight.discard(item.id)
+                return None
+            address, rendered = await self._render(outgoing, target, transport)
+            ids = await self._send(transport, address, rendered, item)
+        except PartlySent as partly:
+            self._in_flight.discard(item.id)
+            sent_to = (address, [*item.message_ids, *partly.ids])
+            return await self.failures.transport(
+                item, partly.error, target, partly.sent, sent_to if sent_to[1] else None
+            )
+        except Exception as exc:  # a template that does not render, a transport bug
+            self._in_flight.discard(item.id)
+            await self.failures.broken(item, exc)
+            return None
+        self.failures.outages.succeeded(address.platform, address.workspace)
+        self._in_flight.discard(item.id)
+        following = self._pick(queue, targets)[0]
+        async with unit(self.db) as store:
+            await store.finish(
+                item.id,
+                OutboxStatus.SENT,
+                self.clock.now(),
+                claim=item.claim,
+                platform=address.platform,
+                sent_to=(address, [*item.message_ids, *ids]),
+            )
+            if following is not None and targets[queue[following].id] is not None:
+                ahead = queue[following]
+                if await store.begin_send(ahead.id, ahead.claim, self.lease):
+                    begun[ahead.id] = time.monotonic()
+                else:  # merged into another message, or released to another worker
+                    await _not_ours(store, ahead.id)
+                    queue.pop(following)
+        return None
+
+    async def _render(
+        self, outgoing: Outgoing, target: Target, transport: Transport
+    ) -> tuple[Address, Rendered]:
+        """The intent, rendered late in the recipient's language for their platform: an
+        edit or a reply pointed at the platform message it names, and what the transport
+        cannot show (a poll, buttons) turned into what it can."""
+        rendered = self.renderer.render(outgoing, target[1])
+        address, rendered = await self._references(target[0], rendered, outgoing)
+        return address, with_fallback(
+            rendered, getattr(transport, "polls", False), getattr(transport, "buttons", True)
+        )
+
+    async def _references(
+        self, address: Address, rendered: Rendered, outgoing: Outgoing
+    ) -> tuple[Address, Rendered]:
+        """Point an edit or a reply at the platform message its outbox key names. If that
+        message is not out yet, or went out on another platform, this one is sent as a new
+        message instead: never dropped."""
+        if not (outgoing.edit_of or outgoing.reply_to):
+            return address, rendered
+        async with unit(self.db) as store:
+            edited = await store.sent_parts(outgoing.edit_of) if outgoing.edit_of else None
+            answered = await store.sent_parts(outgoing.reply_to) if outgoing.reply_to else None
+        if edited and edited[1] and edited[0].platform == address.platform:
+            return edited[0], replace(rendered, edit=edited[1][0])
+        if answered and answered[1] and answered[0] == address:
+            return address, replace(rendered, reply_to=answered[1][0])
+        return address, rendered
+
+    async def _send(
+        self, transport: Transport, address: Address, rendered: Rendered, item: OutboxItem
+    ) -> list[str]:
+        """Split to the platform's limit; buttons, a choice and a file go with the last part,
+        an edit and a reply with the first. Parts that went out on an earlier attempt are
+        skipped, and each part is recorded as soon as it is out, so neither a failure nor a
+        crash sends a part twice. Every part spends budget; the first part's budget was
+        checked by the caller. Returns the platform's message id of each part sent."""
+        parts = split_text(rendered.text, transport.max_text)
+        limiter = self.limiters[address.platform]
+        ids: list[str] = []
+        for index in range(item.parts_sent, len(parts)):
+            last, first = index == len(parts) - 1, index == 0
+            # Later parts wait for their chat here: the message is already half out.
+            while (wait := limiter.wait(address)) > 0:
+                await self._pause(wait, item.claim)
+            limiter.take(address)
+            if self.shared is not None:  # this send's slot of the budget processes share
+                await self.shared.acquire(address, self.sleep)
+            part = Rendered(
+                parts[index],
+                rendered.buttons if last else (),
+                rendered.choice if last else None,
+                rendered.attachment if last else None,
+                rendered.edit if first else None,
+                rendered.reply_to if first else None,
+            )
+            try:
+                ids.append(await self._send_part(transport, address, part))
+            except TransportError as exc:
+                raise PartlySent(exc, index, ids) from exc
+            if not last:
+                async with unit(self.db) as store:
+                    await store.save_parts_sent(item.id, item.claim, index + 1)
+        return ids
+
+    async def _send_part(self, transport: Transport, address: Address, part: Rendered) -> str:
+        """Send one part. An edit the platform refuses for good (the message was deleted,
+        or is too old to edit) goes out as a new message instead: the text says it is a
+        correction, so the person reads it as one."""
+        try:
+            return await transport.send(address, part)
+        except TransportError as exc:
+            if part.edit is None or exc.retryable or exc.unreachable:
+                raise
+            log.info("edit impossible (%s); sending it as a new message", exc)
+        return await transport.send(address, replace(part, edit=None))

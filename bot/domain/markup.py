@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 _ESCAPABLE = frozenset("\\*_[]-()")
 _LINK = re.compile(r"\[((?:\\.|[^\\\]])*)\]\(((?:\\.|[^\\)\s])*)\)")
@@ -70,12 +69,9 @@ def _closes(line: str, marker: str, start: int) -> bool:
     return False
 
 
-@lru_cache(maxsize=4096)
-def _parse_line(line: str) -> tuple[Line, frozenset[int]]:
+def _parse_line(line: str) -> tuple[Line, set[int]]:
     """The line's spans, and the offsets a split must not cut before (inside a span, or
-    right after an escaping backslash). Remembered: a broadcast's thousands of copies
-    differ in a line or two (the greeting), and each copy was parsed twice (to split it and
-    to convert it), a millisecond or more per message."""
+    right after an escaping backslash)."""
     bullet = line.startswith(BULLET)
     offset = len(BULLET) if bullet else 0
     spans: list[Span] = []
@@ -123,7 +119,7 @@ def _parse_line(line: str) -> tuple[Line, frozenset[int]]:
         buf.append(c)
         i += 1
     flush()
-    return Line(tuple(spans), bullet), frozenset(unsafe)
+    return Line(tuple(spans), bullet), unsafe
 
 
 def parse(text: str) -> list[Line]:

@@ -12,28 +12,25 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.db import Database
 
-# One statement, so two processes reserving at once get two different blocks: the row is
-# locked by the upsert, and the slots are computed on the database's own clock.
+# One statement, so two processes reserving at once get two different slots: the row is
+# locked by the upsert, and the slot is computed on the database's own clock.
 _RESERVE = text(
     """
     INSERT INTO send_budget (key, next_at)
-    VALUES (:key, extract(epoch FROM clock_timestamp()) + :span)
+    VALUES (:key, extract(epoch FROM clock_timestamp()) + :interval)
     ON CONFLICT (key) DO UPDATE
     SET next_at = greatest(send_budget.next_at, extract(epoch FROM clock_timestamp()))
-        + :span
-    RETURNING next_at - :span - extract(epoch FROM clock_timestamp())
+        + :interval
+    RETURNING next_at - :interval - extract(epoch FROM clock_timestamp())
     """
 )
 
 
-async def reserve_send(
-    connection: AsyncConnection, key: str, interval: float, count: int = 1
-) -> float:
-    """Take the next ``count`` free slots of budget ``key`` (one send per ``interval``
-    seconds over all processes), one after the other; returns the seconds until the first
-    (0 or less: now). PostgreSQL only: on SQLite one process sends, and its own limiter is
-    the whole budget."""
-    result = await connection.execute(_RESERVE, {"key": key, "span": interval * count})
+async def reserve_send(connection: AsyncConnection, key: str, interval: float) -> float:
+    """Take the next free slot of budget ``key`` (one send per ``interval`` seconds over all
+    processes); returns the seconds until that slot (0 or less: now). PostgreSQL only: on
+    SQLite one process sends, and its own limiter is the whole budget."""
+    result = await connection.execute(_RESERVE, {"key": key, "interval": interval})
     return float(result.scalar_one())
 
 
@@ -46,14 +43,14 @@ class BudgetConnection:
         self._connection: AsyncConnection | None = None
         self._lock = asyncio.Lock()
 
-    async def reserve(self, key: str, interval: float, count: int = 1) -> float:
+    async def reserve(self, key: str, interval: float) -> float:
         """``reserve_send`` on this connection; a dropped connection is replaced once."""
         async with self._lock:
             try:
-                return await reserve_send(await self._connect(), key, interval, count)
+                return await reserve_send(await self._connect(), key, interval)
             except DBAPIError:
                 await self._close()
-            return await reserve_send(await self._connect(), key, interval, count)
+            return await reserve_send(await self._connect(), key, interval)
 
     async def _connect(self) -> AsyncConnection:
         if self._connection is None:

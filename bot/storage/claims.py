@@ -20,11 +20,12 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, case, exists, func, not_, or_, select, text, update
+from sqlalchemy import Table, and_, case, exists, func, not_, or_, select, text, type_coerce, update
 from sqlmodel import select as sm_select
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from bot.domain.messages import Address, Button
-from bot.storage.claims_batch import ClaimBatchQueries
+from bot.storage.base import StoreBase
 from bot.storage.outbox import OutboxItem, OutboxStatus
 from bot.storage.tables import IdentityRow, OutboxRow
 
@@ -39,7 +40,7 @@ def new_claim_token(worker: str) -> str:
     return f"{worker[:40]}:{uuid.uuid4().hex[:16]}"
 
 
-class ClaimQueries(ClaimBatchQueries):
+class ClaimQueries(StoreBase):
     """Claim, renew, re-check, settle and release outbox rows."""
 
     async def database_now(self) -> datetime:
@@ -50,6 +51,19 @@ class ClaimQueries(ClaimBatchQueries):
             return moment.astimezone(UTC)
         text = (await self.session.exec(sm_select(func.strftime("%Y-%m-%d %H:%M:%f", "now")))).one()
         return datetime.fromisoformat(str(text)).replace(tzinfo=UTC)
+
+    def _db_time(self, later: timedelta = timedelta(0)) -> Any:
+        """The database's clock, plus ``later``, as an SQL expression (no round trip)."""
+        if self._dialect == "postgresql":
+            moment: Any = func.clock_timestamp()
+            if later:
+                moment = moment + later
+        else:
+            # SQLite's clock has milliseconds; pad to the microseconds SQLAlchemy stores, so
+            # the text compares (and reads back) like a stored datetime.
+            offset = f"{later.total_seconds():+.3f} seconds"
+            moment = func.strftime("%Y-%m-%d %H:%M:%f", "now", offset).concat("000")
+        return type_coerce(moment, UTCDateTime())
 
     async def claim(
         self,
@@ -295,5 +309,4 @@ def _item(row: Any, claim: str) -> OutboxItem:
         row["failing_since"],
         json.loads(row["extras"]) if row["extras"] else {},
         tuple(json.loads(row["sent_parts"])["ids"]) if row["sent_parts"] else (),
-        int(row["crashes"] or 0),
     )

@@ -87,7 +87,6 @@ class OutboxItem:
     failing_since: datetime | None = None
     extras: dict[str, Any] = field(default_factory=dict)  # Outgoing.extras()
     message_ids: tuple[str, ...] = ()  # of the parts already sent
-    crashes: int = 0  # times a worker stopped while sending it (``release_stale_claims``)
 
 
 @dataclass(frozen=True)
