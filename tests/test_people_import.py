@@ -253,8 +253,7 @@ async def timed_import(
     statements: list[str] = []
 
     def count(*args: Any) -> None:
-        if not args[2].startswith("BEGIN"):  # a unit's own BEGIN (SQLite) is no query
-            statements.append(args[2])
+        statements.append(args[2])
 
     event.listen(kompis.db.engine.sync_engine, "before_cursor_execute", count)
     started = time.perf_counter()
