@@ -151,7 +151,7 @@ async def test_a_token_another_process_replaced_is_not_taken_for_an_uninstall(
             await slack.send(kari, Rendered("1"))  # the old token is cached now
             # Another process installs Kompis again: Slack issues a new token and the old
             # one stops working.
-            new = "xoxb-fake-reinstalled"
+            new = f"{old}-reinstalled"  # built like the fake's own, never a literal
             fake.world.tokens[new] = troms.id
             troms.bot_token = new
             fake.revoke_token(old)
