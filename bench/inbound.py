@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
+from sqlalchemy import event
 from telegram import Update
 from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
@@ -111,9 +113,46 @@ async def kompis_webhook(people: int, kind: str, concurrency: int) -> dict[str, 
         async with FakeTelegram(per_second=100_000) as fake:
             service = await kompis_service(url, fake, webhook=True)
             try:
-                return await _post_all(service.port, updates(people), concurrency)
+                with counted(service) as work:
+                    found = await _post_all(service.port, updates(people), concurrency)
+                return found | work.per_update(found["updates"])
             finally:
                 await service.stop()
+
+
+class Work:
+    """SQL statements and process CPU time spent while updates are handled: figures a busy
+    machine disturbs less than wall-clock ones. Both cover the whole process (the inbound
+    path, delivery sending the replies, and the bench's client and fake in this process)."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+        self.cpu = 0.0
+
+    def per_update(self, count: int) -> dict[str, float]:
+        if not count:
+            return {}
+        return {
+            "sql_statements_per_update": round(self.statements / count, 2),
+            "process_cpu_ms_per_update": round(self.cpu * 1000 / count, 2),
+        }
+
+
+@contextmanager
+def counted(service: Service) -> Iterator[Work]:
+    work = Work()
+    engine = service.app.db.engine.sync_engine
+
+    def count(*_args: Any) -> None:
+        work.statements += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    started = time.process_time()
+    try:
+        yield work
+    finally:
+        work.cpu = time.process_time() - started
+        event.remove(engine, "before_cursor_execute", count)
 
 
 async def _post_all(port: int, bodies: list[dict[str, Any]], concurrency: int) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from bot.features.dispatcher import Dispatcher
 from bot.features.reminders import Reminders
 from bot.log import report_error
 from bot.people_import import ImportResult, Progress, import_file
-from bot.receiver import Receiver
+from bot.receiver import PromptAnswers, Receiver
 from bot.rendering.renderer import Renderer
 from bot.settings import Settings
 from bot.storage.db import Database
@@ -176,13 +176,18 @@ class Kompis:
         self.delivery.wake()
         return immediate
 
-    async def handle(self, inbound: Inbound, drain: bool = True) -> None:
+    async def handle(
+        self, inbound: Inbound, drain: bool = True, prompts: PromptAnswers | None = None
+    ) -> None:
         """The one error funnel for inbound events; never raises to the transport.
 
         A known user error becomes a localised reply; anything else rolls back, is reported
         (``report_error``: no personal data, secrets masked) and gets a localised apology. The
         drain after it is guarded too: a queued message that cannot be sent (a reminder with a
-        bad parameter, say) is the sender's to settle, not a reason to fail this event."""
+        bad parameter, say) is the sender's to settle, not a reason to fail this event.
+
+        ``prompts`` (the receiver's): which prompt a text answers, found before the
+        dispatcher runs and remembered after it, in the same transaction."""
         now = self.clock.now()
         person_id: int | None = None
         context: dict[str, object] = {"platform": inbound.platform, "event": inbound.event_id}
@@ -192,16 +197,18 @@ class Kompis:
                     inbound.platform, inbound.event_id, now
                 ):
                     return
-                person_id = await store.person_for_identity(
-                    inbound.platform, inbound.user_id, inbound.workspace
+                # the account is marked seen and its person found in one statement
+                person_id = await store.touch_identity(
+                    inbound.platform, inbound.user_id, inbound.workspace, inbound.chat_id, now
                 )
                 context["person"] = person_id
-                if person_id is not None:
-                    await store.touch_identity(
-                        inbound.platform, inbound.user_id, inbound.workspace, inbound.chat_id, now
-                    )
+                pending = None
+                if prompts is not None and person_id is not None:
+                    pending = await prompts.pending(store, inbound, person_id, now)
                 replies = await self.dispatcher.handle(store, inbound, person_id, now)
                 await store.enqueue(replies, now)
+                if prompts is not None and pending is not None and person_id is not None:
+                    await prompts.remember(store, inbound, person_id, pending, now)
         except UserError as exc:
             await self._reply_error(inbound, person_id, exc.template, exc.params, now, exc.buttons)
         except Exception as exc:  # the funnel: report, apologise, carry on

@@ -66,11 +66,8 @@ class Receiver:
 
     async def _message(self, inbound: Inbound, now: datetime) -> None:
         """A text or a button press: the dispatcher, remembering which message answered a
-        prompt (so an edit of it corrects the answer)."""
-        pending = await self._pending_prompt(inbound, now)
-        await self.app.handle(inbound, drain=False)
-        if pending is not None:
-            await self._remember_answer(inbound, *pending, now)
+        prompt (so an edit of it corrects the answer), all in the dispatcher's transaction."""
+        await self.app.handle(inbound, drain=False, prompts=PROMPT_ANSWERS)
 
     async def _first_time(self, store: Store, inbound: Inbound, now: datetime) -> bool:
         return not inbound.event_id or await store.first_time_seen(
@@ -129,47 +126,6 @@ class Receiver:
             await self.app._reply_error(inbound, None, "error_apology", {}, now)
         return True
 
-    async def _pending_prompt(self, inbound: Inbound, now: datetime) -> tuple[int, str] | None:
-        """The prompt this text may answer: (person id, activity ref). A reply to a prompt
-        answers that prompt (it becomes the pending one); otherwise the pending one, if any."""
-        if inbound.action or not inbound.message_id:
-            return None
-        async with unit(self.app.db) as store:
-            person_id = await store.person_for_identity(
-                inbound.platform, inbound.user_id, inbound.workspace
-            )
-            person = await store.person(person_id) if person_id is not None else None
-            if person is None:
-                return None
-            waiting = await _waiting_reflection(store, person.id)
-            if inbound.reply_to:
-                address = Address(inbound.platform, inbound.chat_id, inbound.workspace)
-                prompt = await store.sent_params(
-                    person.id, "reflection_prompt", address, inbound.reply_to
-                )
-                if prompt and prompt.get("ref") and prompt["ref"] != waiting:
-                    await store.set_conversation(
-                        person.id, conversation.REFLECTION, now, {"ref": str(prompt["ref"])}
-                    )
-                    return person.id, str(prompt["ref"])
-        if waiting is None:
-            return None
-        return person.id, waiting
-
-    async def _remember_answer(
-        self, inbound: Inbound, person_id: int, ref: str, now: datetime
-    ) -> None:
-        """If the text was taken as the answer to ``ref``, remember which message it was."""
-        assert inbound.message_id is not None
-        async with unit(self.app.db) as store:
-            if await _waiting_reflection(store, person_id) is not None:
-                return  # still pending: the text was a command, or refused
-            if not any(r.activity_ref == ref for r in await store.reflections(person_id)):
-                return
-            await store.remember_answer(
-                inbound.platform, inbound.chat_id, inbound.message_id, person_id, ref, now
-            )
-
     async def _edited(self, inbound: Inbound, now: datetime) -> None:
         """An edited message: if it answered a prompt, the answer follows; otherwise the edit
         is ignored (Kompis already acted on the original)."""
@@ -192,6 +148,46 @@ class Receiver:
                 await store.enqueue(ctx.replies, now)
         except UserError as exc:
             await self.app._reply_error(inbound, person_id, exc.template, exc.params, now)
+
+
+class PromptAnswers:
+    """Which reflection prompt a text answers, and which message answered it."""
+
+    async def pending(
+        self, store: Store, inbound: Inbound, person_id: int, now: datetime
+    ) -> str | None:
+        """The activity ref of the prompt this text may answer. A reply to a prompt answers
+        that prompt (it becomes the pending one); otherwise the pending one, if any."""
+        if inbound.action or not inbound.message_id:
+            return None
+        waiting = await _waiting_reflection(store, person_id)
+        if inbound.reply_to:
+            address = Address(inbound.platform, inbound.chat_id, inbound.workspace)
+            prompt = await store.sent_params(
+                person_id, "reflection_prompt", address, inbound.reply_to
+            )
+            if prompt and prompt.get("ref") and prompt["ref"] != waiting:
+                await store.set_conversation(
+                    person_id, conversation.REFLECTION, now, {"ref": str(prompt["ref"])}
+                )
+                return str(prompt["ref"])
+        return waiting
+
+    async def remember(
+        self, store: Store, inbound: Inbound, person_id: int, ref: str, now: datetime
+    ) -> None:
+        """If the text was taken as the answer to ``ref``, remember which message it was."""
+        assert inbound.message_id is not None
+        if await _waiting_reflection(store, person_id) is not None:
+            return  # still pending: the text was a command, or refused
+        if not any(r.activity_ref == ref for r in await store.reflections(person_id)):
+            return
+        await store.remember_answer(
+            inbound.platform, inbound.chat_id, inbound.message_id, person_id, ref, now
+        )
+
+
+PROMPT_ANSWERS = PromptAnswers()
 
 
 async def _waiting_reflection(store: Store, person_id: int) -> str | None:

@@ -16,7 +16,7 @@ from tests.fake_telegram import FakeTelegram
 from tests.helpers import shipped_catalog
 from tests.platforms_support import both_settings
 from tests.slack_signing import SlackSigner
-from tests.slack_support import SECRET, post, press
+from tests.slack_support import SECRET, from_kompis, post, press
 from tests.telegram_support import advance, demo_start, import_demo, invite_links
 from tests.test_buddy_cross_platform import KARI, slack_gets, telegram_gets
 from tests.test_telegram_scenario import button
@@ -65,8 +65,12 @@ async def test_a_shared_reflection_is_discussed_across_platforms(tmp_path: Path)
             on_slack, label = invite, "Kommentera"
             for n in (1, 2, 3):
                 # Anna comments (the first time from the invitation, then from the notice)
+                # each wait counts only what arrived after the step, so a prompt from the
+                # round before cannot stand in for this round's (the text would be sent
+                # before the press is handled)
+                shown = len(from_kompis(slack, dm))
                 await post(service, press(signer, team, anna.id, on_slack, label))
-                await slack_gets(slack, dm, "Skriv din kommentar")
+                await slack_gets(slack, dm, "Skriv din kommentar", shown)
                 await anna_says(f"Kommentar {n} från Anna")
                 notice = await telegram_gets(telegram, f"Kommentar {n} från Anna")
                 assert "Anna Lindqvist har kommentert svaret ditt" in notice.text
@@ -75,8 +79,9 @@ async def test_a_shared_reflection_is_discussed_across_platforms(tmp_path: Path)
                 else:
                     assert notice.extra.get("reply_to") == first_notice.message_id
                 # Kari answers from the notice; Anna reads it under the invitation
+                shown = len(telegram.messages[KARI])
                 await telegram.press(KARI, notice, button(notice, "Svar"))
-                await telegram_gets(telegram, "Skriv kommentaren din", seen)
+                await telegram_gets(telegram, "Skriv kommentaren din", shown)
                 await telegram.write(KARI, f"Svar {n} fra Kari")
                 answer = await slack_gets(slack, dm, f"Svar {n} fra Kari")
                 assert answer.thread_ts == invite.ts

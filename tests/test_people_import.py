@@ -253,7 +253,8 @@ async def timed_import(
     statements: list[str] = []
 
     def count(*args: Any) -> None:
-        statements.append(args[2])
+        if not args[2].startswith("BEGIN"):  # a unit's own BEGIN (SQLite) is no query
+            statements.append(args[2])
 
     event.listen(kompis.db.engine.sync_engine, "before_cursor_execute", count)
     started = time.perf_counter()

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 MIGRATIONS = Path(__file__).parent / "migrations"
 # An arbitrary constant naming the migration advisory lock (the bytes of "kompisMG").
 MIGRATION_LOCK_ID = 0x6B6F6D7069734D47
+#: execution option of a unit opened inside another one of the same task (see ``turn``)
+NESTED = "kompis_nested"
 
 
 def sync_url(url: str) -> str:
@@ -60,6 +66,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_own_transactions(dbapi_connection: Any, _record: Any) -> None:
+    """The driver's own implicit ``BEGIN`` comes only before an INSERT, UPDATE or DELETE
+    (not before a SELECT, nor a ``WITH ... UPDATE``): a unit's reads ran outside its
+    transaction and its writes took the lock late. Kompis begins every transaction itself
+    (``_sqlite_begin``)."""
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """``BEGIN IMMEDIATE``: the unit takes SQLite's write lock when it starts, waiting for it
+    under ``busy_timeout``. A deferred transaction that read first and writes later cannot
+    wait: if another connection wrote meanwhile, SQLite fails its write at once
+    (SQLITE_BUSY, "database is locked")."""
+    if connection.get_isolation_level() == "AUTOCOMMIT":
+        return
+    nested = connection.get_execution_options().get(NESTED, False)
+    connection.exec_driver_sql("BEGIN" if nested else "BEGIN IMMEDIATE")
+
+
 def _prepare_sqlite_path(url: str) -> None:
     database = make_url(url).database
     if database and database != ":memory:":
@@ -88,7 +113,45 @@ class Database:
         )
         if self.sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "connect", _sqlite_own_transactions)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
+        self._write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
+        self._write_locks = weakref.WeakKeyDictionary()
+        self._holder: contextvars.ContextVar[asyncio.Task[Any] | None] = contextvars.ContextVar(
+            f"kompis_write_lock_{id(self)}", default=None
+        )
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[bool]:
+        """SQLite: this process's transactions one at a time, first come first served.
+        SQLite has one writer; connections of one process that wait for it inside SQLite
+        poll with growing sleeps (up to 100 ms each), so under load a writer could be
+        overtaken again and again until its ``busy_timeout`` ran out. Here they queue
+        instead; ``busy_timeout`` only covers other processes (a CLI command). PostgreSQL:
+        nothing to do (row locks).
+
+        Yields True for a unit opened inside another one of the same task (which would
+        otherwise wait for itself): it does not queue and begins deferred, so it can read
+        what is committed; a write in it waits for the outer unit and fails, as it always
+        would have."""
+        if not self.sqlite:
+            yield False
+            return
+        task = asyncio.current_task()
+        if task is not None and self._holder.get() is task:
+            yield True
+            return
+        loop = asyncio.get_running_loop()
+        lock = self._write_locks.get(loop)
+        if lock is None:
+            lock = self._write_locks[loop] = asyncio.Lock()
+        async with lock:
+            token = self._holder.set(task)
+            try:
+                yield False
+            finally:
+                self._holder.reset(token)
 
     def sync_engine(self) -> Engine:
         engine = create_engine(sync_url(self.url), hide_parameters=True)

@@ -88,8 +88,10 @@ class IdentityQueries(StoreBase):
 
     async def touch_identity(
         self, platform: str, external_id: str, workspace: str, chat_id: str, now: datetime
-    ) -> None:
-        await self.session.exec(
+    ) -> int | None:
+        """The account wrote just now (from ``chat_id``): seen, and reachable again. Returns
+        the person it belongs to (None: an unknown account), in the same statement."""
+        result = await self.session.exec(
             update(IdentityRow)
             .where(
                 col(IdentityRow.platform) == platform,
@@ -97,7 +99,10 @@ class IdentityQueries(StoreBase):
                 col(IdentityRow.external_id) == external_id,
             )
             .values(last_seen=now, chat_id=chat_id, unreachable_at=None, unreachable_reason=None)
+            .returning(col(IdentityRow.person_id))
         )
+        found = result.scalars().first()
+        return int(found) if found is not None else None
 
     async def identities(self, person_id: int) -> list[Identity]:
         """A person's identities, reachable ones first, most recently seen first."""

@@ -108,40 +108,41 @@ class PeopleQueries(CohortPeopleQueries):
         return await self.cohort_members(cohort_id)
 
     async def memberships(self, person_ids: Iterable[int]) -> dict[int, list[Membership]]:
-        """Every membership of these people, joined first first (three queries)."""
+        """Every membership of these people, joined first first (one query: a row per
+        membership and role)."""
         ids = list(set(person_ids))
         if not ids:
             return {}
         rows = (
             await self.session.exec(
-                select(MembershipRow, CohortRow, OrganisationRow)
+                select(MembershipRow, CohortRow, OrganisationRow, MembershipRoleRow.role)
                 .join(CohortRow, col(CohortRow.id) == col(MembershipRow.cohort_id))
                 .outerjoin(
                     OrganisationRow,
                     col(OrganisationRow.id) == col(MembershipRow.organisation_id),
                 )
+                .outerjoin(
+                    MembershipRoleRow,
+                    col(MembershipRoleRow.membership_id) == col(MembershipRow.id),
+                )
                 .where(col(MembershipRow.person_id).in_(ids))
                 .order_by(col(MembershipRow.joined_at), col(MembershipRow.id))
             )
         ).all()
-        membership_ids = [m.id for m, _, _ in rows]
         roles: dict[int, set[Role]] = {}
-        for rrow in (
-            await self.session.exec(
-                select(MembershipRoleRow).where(
-                    col(MembershipRoleRow.membership_id).in_(membership_ids)
-                )
-            )
-        ).all():
-            roles.setdefault(rrow.membership_id, set()).add(Role(rrow.role))
         found: dict[int, list[Membership]] = {}
-        for member, cohort, org in rows:
+        ordered: dict[int, tuple[MembershipRow, CohortRow, OrganisationRow | None]] = {}
+        for member, cohort, org, role in rows:
             assert member.id is not None
+            ordered.setdefault(member.id, (member, cohort, org))
+            if role is not None:
+                roles.setdefault(member.id, set()).add(Role(role))
+        for member_id, (member, cohort, organisation) in ordered.items():
             found.setdefault(member.person_id, []).append(
                 Membership(
                     member.cohort_id,
-                    org.key if org else None,
-                    frozenset(roles.get(member.id, set())),
+                    organisation.key if organisation else None,
+                    frozenset(roles.get(member_id, set())),
                     member.joined_at,
                     cohort.timezone,
                     cohort.starts_on,

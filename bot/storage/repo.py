@@ -23,7 +23,7 @@ from bot.storage.claims import ClaimQueries
 from bot.storage.cohorts import CohortQueries
 from bot.storage.conversations import ConversationQueries
 from bot.storage.coordination import PLANNER_LOCK_ID, CoordinationQueries
-from bot.storage.db import Database
+from bot.storage.db import NESTED, Database
 from bot.storage.identities import Identity, IdentityQueries
 from bot.storage.invites import InviteQueries
 from bot.storage.outbox import OutboxItem, OutboxQueries
@@ -71,5 +71,7 @@ class Store(
 @asynccontextmanager
 async def unit(db: Database) -> AsyncIterator[Store]:
     """One transaction: commit on success, roll back on any exception."""
-    async with db.sessions() as session, session.begin():
+    async with db.turn() as nested, db.sessions() as session, session.begin():
+        if nested:
+            await session.connection(execution_options={NESTED: True})
         yield Store(session)
