@@ -39,6 +39,7 @@ def test_telegram_broadcast() -> None:
     targets = shape(telegram_broadcast.run(smoke=True), "telegram_broadcast")
     passed(targets, ": lost")
     passed(targets, ": duplicated")
+    assert any("real 30/s" in name for name in targets)  # the short run at the real rate
 
 
 @pytest.mark.slow
