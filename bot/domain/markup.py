@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ESCAPABLE = frozenset("\\*_[]-()")
 _LINK = re.compile(r"\[((?:\\.|[^\\\]])*)\]\(((?:\\.|[^\\)\s])*)\)")
@@ -69,9 +70,11 @@ def _closes(line: str, marker: str, start: int) -> bool:
     return False
 
 
-def _parse_line(line: str) -> tuple[Line, set[int]]:
+@lru_cache(maxsize=4096)
+def _parse_line(line: str) -> tuple[Line, frozenset[int]]:
     """The line's spans, and the offsets a split must not cut before (inside a span, or
-    right after an escaping backslash)."""
+    right after an escaping backslash). Cached: a broadcast renders the same lines for
+    every recipient, each of them more than once (Slack's blocks and fallback text)."""
     bullet = line.startswith(BULLET)
     offset = len(BULLET) if bullet else 0
     spans: list[Span] = []
@@ -119,7 +122,7 @@ def _parse_line(line: str) -> tuple[Line, set[int]]:
         buf.append(c)
         i += 1
     flush()
-    return Line(tuple(spans), bullet), unsafe
+    return Line(tuple(spans), bullet), frozenset(unsafe)
 
 
 def parse(text: str) -> list[Line]:
