@@ -26,6 +26,8 @@ _LINK = re.compile(r"\[((?:\\.|[^\\\]])*)\]\(((?:\\.|[^\\)\s])*)\)")
 _URL = re.compile(r"https?://[^\s<>\"]+\Z")
 _UNESCAPE = re.compile(r"\\([\\*_\[\]\-()])")
 BULLET = "- "
+_ESCAPES = str.maketrans({c: "\\" + c for c in "\\*_[]"})
+_LINE_DASH = re.compile(r"(?m)^-")
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,7 @@ class Line:
 def escape(value: str) -> str:
     """``value`` as literal text in the markup: markers backslashed, and a ``-`` that would
     start a line (a list item) too."""
-    out = "".join("\\" + c if c in "\\*_[]" else c for c in value)
-    return re.sub(r"(?m)^-", r"\\-", out)
+    return _LINE_DASH.sub(r"\\-", value.translate(_ESCAPES))
 
 
 def _unescape(text: str) -> str:
