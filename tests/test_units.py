@@ -22,6 +22,15 @@ def test_split_respects_the_limit_and_keeps_every_word(text: str, limit: int) ->
     assert "".join(text.split()) == "".join("".join(parts).split())
 
 
+def test_split_ends_when_the_cut_is_one_character_before_a_dash() -> None:
+    """Found by hypothesis: the escape put before a "-" in the middle of a line undid a cut
+    of one character, and the split never ended."""
+    text = "\n_)\\ ([ )-]\n([-*_]b\nb*](_[ "
+    parts = split_text(text, 1)
+    assert all(len(part) <= 1 for part in parts)
+    assert "".join(text.split()) == "".join("".join(parts).split())
+
+
 def test_split_prefers_paragraphs() -> None:
     text = "a" * 50 + "\n\n" + "b" * 50
     assert split_text(text, 80) == ["a" * 50, "b" * 50]

@@ -203,8 +203,10 @@ def split_text(text: str, limit: int) -> list[str]:
         if cut <= 0:
             cut = max((n for n in range(1, limit + 1) if n not in unsafe), default=limit)
         chunk, rest = rest[:cut].rstrip(), rest[cut:].lstrip()
-        if not at_line and rest.startswith("-"):
-            rest = "\\" + rest  # the middle of a line: not a list item in the next part
+        if not at_line and rest.startswith("-") and cut > 1:
+            # the middle of a line: not a list item in the next part. Not after a cut of one
+            # character, which the backslash would undo: the rest would never get shorter
+            rest = "\\" + rest
         if chunk:
             chunks.append(chunk)
     if rest.strip() or not chunks:
