@@ -34,6 +34,8 @@ class StorePort(Protocol):
 
     async def unreachable_in_cohort(self, cohort_id: str) -> set[int]: ...
 
+    async def audience_version(self, cohort_id: str) -> tuple[int, int, int]: ...
+
     async def save_reflection(
         self,
         person: Person,

@@ -53,6 +53,9 @@ class Reminders:
         # per cohort, how far ahead of the cohort's clock its people's own clocks run (the
         # full ``lookahead`` until its people were first read)
         self._ahead: dict[str, timedelta] = {}
+        # per cohort, the audience last read and the version it was read at
+        # (``StorePort.audience_version``): read again only when the version moved
+        self._audiences: dict[str, tuple[tuple[int, int, int], Audience]] = {}
 
     def occasions(self, cohort_id: str) -> list[Occasion]:
         if cohort_id not in self._occasions:
@@ -71,6 +74,27 @@ class Reminders:
             if moment > after
         ]
         return min(moments, default=None)
+
+    def forget(self) -> None:
+        """Drop the audiences kept between plans (a plan that failed may have read them in a
+        transaction that was rolled back)."""
+        self._audiences.clear()
+
+    async def audience(self, store: StorePort, cohort_id: str) -> Audience:
+        """The cohort's audience, read again only when something read of its people changed
+        since it was last read, in this process or another (the version is read first: a
+        change committed between the two reads only costs one more read)."""
+        version = await store.audience_version(cohort_id)
+        kept = self._audiences.get(cohort_id)
+        if (
+            kept is not None
+            and kept[0] == version
+            and kept[1].cohort is self.catalog.cohort(cohort_id)
+        ):
+            return kept[1]
+        audience = await Audience.load(store, self.catalog, cohort_id)
+        self._audiences[cohort_id] = (version, audience)
+        return audience
 
     def _lookahead(self, cohort_id: str) -> timedelta:
         return self._ahead.get(cohort_id, self.lookahead)
@@ -92,7 +116,7 @@ class Reminders:
             return 0  # nothing new: leave the watermark, save a write per cohort per tick
         added = 0
         if due:
-            audience = await Audience.load(store, self.catalog, cohort_id)
+            audience = await self.audience(store, cohort_id)
             self._ahead[cohort_id] = min(self.lookahead, ahead_of(audience, now))
             recent, stale = split_by_grace(due, now, self.grace)
             for not_before, items in daily_messages(audience, recent).items():
@@ -123,16 +147,18 @@ def ahead_of(audience: Audience, now: datetime) -> timedelta:
 def daily_messages(audience: Audience, items: Iterable[Occasion]) -> dict[datetime, list[Outgoing]]:
     """One planned message per person and local day, holding the day's occasions that
     concern them, by the moment it may go out (the send time on their own clock)."""
-    per_day: dict[tuple[int, date], list[Occasion]] = {}
+    per_day: dict[tuple[int, date], tuple[Person, list[Occasion]]] = {}
     for occasion, person, _part in audience.fan_out(items):
-        per_day.setdefault((person.id, occasion.day), []).append(occasion)
+        if (of_day := per_day.get(key := (person.id, occasion.day))) is None:
+            per_day[key] = (person, [occasion])
+        else:
+            of_day[1].append(occasion)
     batches: dict[datetime, list[Outgoing]] = {}
     cohort = audience.cohort
     # people of one day and zone share a moment, people of one day and occasions a content
     moments: dict[tuple[date, str | None], datetime] = {}
     contents: dict[tuple[Occasion, ...], Planned] = {}
-    for (person_id, day), found in per_day.items():
-        person = audience.person(person_id)
+    for (_, day), (person, found) in per_day.items():
         if (moment := moments.get((day, person.timezone))) is None:
             moment = moments[day, person.timezone] = person_moment(cohort, day, person.timezone)
         if (content := contents.get(occasions_of := tuple(found))) is None:

@@ -26,6 +26,7 @@ from bot.storage.tables import (
     OrganisationRow,
     PersonRow,
 )
+from bot.storage.tables_audience import AudienceStampRow
 
 _ROLES = {role.value: role for role in Role}
 
@@ -130,6 +131,26 @@ class CohortPeopleQueries(StoreBase):
                 )
             )
         return people
+
+    async def audience_version(self, cohort_id: str) -> tuple[int, int, int]:
+        """What changes whenever anything the planner reads of the cohort's people does, by
+        any process: the audience stamp (memberships, organisations), how many members, the
+        sum of their versions (raised by triggers, never lowered; migration 0020)."""
+        conn = await self.session.connection()
+        stamp = sa_select(col(AudienceStampRow.version)).scalar_subquery()
+        row = (
+            await conn.execute(
+                sa_select(
+                    stamp,
+                    func.count(col(PersonRow.id)),
+                    func.coalesce(func.sum(col(PersonRow.version)), 0),
+                )
+                .select_from(MembershipRow)
+                .join(PersonRow, col(PersonRow.id) == col(MembershipRow.person_id))
+                .where(col(MembershipRow.cohort_id) == cohort_id)
+            )
+        ).one()
+        return int(row[0] or 0), int(row[1]), int(row[2])
 
     async def cohort_completions(self, cohort_id: str) -> dict[int, set[str]]:
         """Member id -> the refs they completed (members with none are left out)."""
