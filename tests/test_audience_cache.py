@@ -109,6 +109,25 @@ async def test_an_unchanged_cohort_is_not_read_again(database_url: str) -> None:
         await h.stop()
 
 
+async def test_a_message_from_a_person_does_not_make_the_planner_read_again(
+    database_url: str,
+) -> None:
+    """An identity's last seen moves at every message; the planner does not read it."""
+    h, _ = await _started(database_url)
+    try:
+        async with unit(h.app.db) as store:
+            first = await h.app.reminders.audience(store, COHORT)
+
+        async def touch(store: Store) -> None:
+            await store.touch_identity("memory", "ada", "", "ada", NOW + timedelta(hours=1))
+
+        await _elsewhere(database_url, touch)
+        async with unit(h.app.db) as store:
+            assert await h.app.reminders.audience(store, COHORT) is first
+    finally:
+        await h.stop()
+
+
 async def test_a_person_added_elsewhere_is_in_the_next_plan(database_url: str) -> None:
     h, ids = await _started(database_url)
     try:

@@ -16,13 +16,24 @@ down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: tables with a person_id whose rows the planner reads of a person
-PERSON_TABLES = ("completion", "lab_choice", "identity")
+#: tables with a person_id whose rows the planner reads of a person, and the columns whose
+#: update counts (None: any; an identity's last_seen changes at every message, unread)
+PERSON_TABLES = {
+    "completion": None,
+    "lab_choice": None,
+    "identity": ("person_id", "unreachable_at"),
+}
 #: tables whose changes alter who is in a cohort, their organisation or its group
 STAMP_TABLES = ("membership", "organisation")
 BUMP = "UPDATE person SET version = version + 1 WHERE id IN ({})"
 ROLE_PERSON = "SELECT person_id FROM membership WHERE id = {}.membership_id"
 STAMP = "UPDATE audience_stamp SET version = version + 1"
+
+
+def _changed(columns: tuple[str, ...], differs: str, left: str = "", right: str = "") -> str:
+    """A trigger's WHEN: one of ``columns`` has a new value."""
+    changed = " OR ".join(f"OLD.{c} {differs} NEW.{c}" for c in columns)
+    return f" WHEN {left}{changed}{right}"
 
 
 def _sqlite() -> list[str]:
@@ -33,12 +44,13 @@ def _sqlite() -> list[str]:
         "BEGIN UPDATE person SET version = OLD.version + 1 WHERE id = NEW.id; END"
     ]
     ids = {"INSERT": ["NEW"], "UPDATE": ["OLD", "NEW"], "DELETE": ["OLD"]}
-    for table in PERSON_TABLES:
+    for table, columns in PERSON_TABLES.items():
         for op_name, rows in ids.items():
             who = ", ".join(f"{r}.person_id" for r in rows)
+            when = _changed(columns, "IS NOT") if columns and op_name == "UPDATE" else ""
             sql.append(
                 f"CREATE TRIGGER {table}_person_version_{op_name.lower()} AFTER {op_name} "
-                f"ON {table} BEGIN {BUMP.format(who)}; END"
+                f"ON {table}{when} BEGIN {BUMP.format(who)}; END"
             )
     for op_name, rows in ids.items():
         who = " UNION ".join(ROLE_PERSON.format(r) for r in rows)
@@ -77,11 +89,18 @@ def _postgresql() -> list[str]:
         "CREATE FUNCTION kompis_audience_stamp() RETURNS trigger LANGUAGE plpgsql AS $$ "
         f"BEGIN {STAMP}; RETURN NULL; END $$",
     ]
-    for table in PERSON_TABLES:
+    for table, columns in PERSON_TABLES.items():
+        events = "INSERT OR DELETE" if columns else "INSERT OR UPDATE OR DELETE"
         sql.append(
-            f"CREATE TRIGGER {table}_person_version AFTER INSERT OR UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION kompis_person_row_version()"
+            f"CREATE TRIGGER {table}_person_version AFTER {events} "
+            f"ON {table} FOR EACH ROW EXECUTE FUNCTION kompis_person_row_version()"
         )
+        if columns:  # an update only when one of the columns read changed
+            sql.append(
+                f"CREATE TRIGGER {table}_person_version_update AFTER UPDATE ON {table} "
+                f"FOR EACH ROW{_changed(columns, 'IS DISTINCT FROM', '(', ')')} "
+                "EXECUTE FUNCTION kompis_person_row_version()"
+            )
     sql.append(
         "CREATE TRIGGER membership_role_person_version AFTER INSERT OR UPDATE OR DELETE "
         "ON membership_role FOR EACH ROW EXECUTE FUNCTION kompis_role_person_version()"
@@ -113,6 +132,7 @@ def downgrade() -> None:
     if dialect == "postgresql":
         for table in (*PERSON_TABLES, "membership_role"):
             op.execute(f"DROP TRIGGER IF EXISTS {table}_person_version ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_person_version_update ON {table}")
         for table in STAMP_TABLES:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_audience_stamp ON {table}")
         op.execute("DROP TRIGGER IF EXISTS person_version ON person")
