@@ -220,3 +220,19 @@ async def test_a_change_made_elsewhere_is_in_the_next_plan(database_url: str, ch
         await _kept_is_fresh(h)
     finally:
         await h.stop()
+
+
+async def test_every_cohorts_version_read_at_once_is_each_read_alone(database_url: str) -> None:
+    h, ids = await _started(database_url)
+    try:
+        async with unit(h.app.db) as store:
+            await store.sync_cohort(shipped_catalog().cohort("demo"))
+            await store.add_membership(ids["Bo Lie"], "demo", None, [Role.COORDINATOR], NOW)
+            await store.mark_done(ids["Bo Lie"], DONE, "test", NOW)
+        async with unit(h.app.db) as store:
+            at_once = await store.audience_versions()
+            alone = {c: await store.audience_version(c) for c in (COHORT, "demo")}
+        assert at_once == alone
+        assert alone[COHORT][1:] != alone["demo"][1:]  # two members here, one there
+    finally:
+        await h.stop()

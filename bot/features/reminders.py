@@ -80,11 +80,20 @@ class Reminders:
         transaction that was rolled back)."""
         self._audiences.clear()
 
-    async def audience(self, store: StorePort, cohort_id: str) -> Audience:
+    async def audience(
+        self,
+        store: StorePort,
+        cohort_id: str,
+        versions: dict[str, tuple[int, int, int]] | None = None,
+    ) -> Audience:
         """The cohort's audience, read again only when something read of its people changed
-        since it was last read, in this process or another (the version is read first: a
-        change committed between the two reads only costs one more read)."""
-        version = await store.audience_version(cohort_id)
+        since it was last read, in this process or another. The version (from ``versions``
+        when read this pass, else read now) is read before the audience: a change committed
+        between the two reads only costs one more read."""
+        if versions is not None and cohort_id in versions:
+            version = versions[cohort_id]
+        else:
+            version = await store.audience_version(cohort_id)
         kept = self._audiences.get(cohort_id)
         if (
             kept is not None
@@ -101,14 +110,36 @@ class Reminders:
 
     async def plan(self, store: StorePort, now: datetime) -> int:
         """Queue every message due up to ``now`` (and ``lookahead``); returns how many were
-        new."""
+        new. The watermarks are read in one statement, and so are the audiences' versions
+        (once a cohort has something due)."""
+        cohorts = list(self.catalog.cohorts)
+        watermarks = await store.planned_untils(cohorts)
+        versions: dict[str, tuple[int, int, int]] = {}
+        marks: dict[str, datetime] = {}
         added = 0
-        for cohort_id in self.catalog.cohorts:
-            added += await self.plan_cohort(store, cohort_id, now)
+        for cohort_id in cohorts:
+            added += await self._plan_cohort(
+                store, cohort_id, now, watermarks.get(cohort_id), versions, marks
+            )
+        await store.set_planned_untils(marks)
         return added
 
     async def plan_cohort(self, store: StorePort, cohort_id: str, now: datetime) -> int:
-        watermark = await store.planned_until(cohort_id)
+        """Plan one cohort (as ``plan`` does each)."""
+        return await self._plan_cohort(store, cohort_id, now, await store.planned_until(cohort_id))
+
+    async def _plan_cohort(
+        self,
+        store: StorePort,
+        cohort_id: str,
+        now: datetime,
+        watermark: datetime | None,
+        versions: dict[str, tuple[int, int, int]] | None = None,
+        marks: dict[str, datetime] | None = None,
+    ) -> int:
+        """Plan one cohort from ``watermark`` (its stored one); ``versions`` is filled with
+        every cohort's audience version at the first cohort that has something due; the new
+        watermark goes to ``marks`` (``plan`` sets them together), else is set now."""
         last = watermark or now - self.lookback
         horizon = now + self._lookahead(cohort_id)
         due = due_between(self.occasions(cohort_id), last, horizon)
@@ -116,7 +147,9 @@ class Reminders:
             return 0  # nothing new: leave the watermark, save a write per cohort per tick
         added = 0
         if due:
-            audience = await self.audience(store, cohort_id)
+            if versions is not None and not versions:
+                versions.update(await store.audience_versions())
+            audience = await self.audience(store, cohort_id, versions)
             self._ahead[cohort_id] = min(self.lookahead, ahead_of(audience, now))
             recent, stale = split_by_grace(due, now, self.grace)
             for not_before, items in daily_messages(audience, recent).items():
@@ -125,7 +158,11 @@ class Reminders:
             if missed:
                 at = release_moment(audience.cohort, now)
                 added += await store.enqueue(missed, now, not_before=at)
-        await store.set_planned_until(cohort_id, max(horizon, watermark or horizon))
+        mark = max(horizon, watermark or horizon)
+        if marks is None:
+            await store.set_planned_until(cohort_id, mark)
+        else:
+            marks[cohort_id] = mark
         return added
 
 
