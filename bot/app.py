@@ -269,12 +269,16 @@ class Kompis:
         ``pg_try_advisory_xact_lock``): it lasts exactly as long as the plan run, needs no
         dedicated connection, and dies with a crashed process. A process that finds it taken
         skips this tick; planning is idempotent, so the next tick catches up."""
-        async with unit(self.db) as store:
-            if not await store.try_planner_lock():
-                return False
-            await self.buddy_rounds.plan(store, self.clock.now())
-            await self.reminders.plan(store, self.clock.now())
-            await self.buddy_care.tick(store, self.clock.now())
+        try:
+            async with unit(self.db) as store:
+                if not await store.try_planner_lock():
+                    return False
+                await self.buddy_rounds.plan(store, self.clock.now())
+                await self.reminders.plan(store, self.clock.now())
+                await self.buddy_care.tick(store, self.clock.now())
+        except BaseException:
+            self.reminders.forget()  # what it read may have been rolled back
+            raise
         return True
 
     async def advance(

@@ -24,6 +24,7 @@ from bot.domain.programme import LABS_MODULE, LABS_STAGE, Programme, StageKind
 from bot.domain.progress import StageStatus, stage_status
 from bot.domain.teamwork import TeamWork, share_team_work, team_refs, team_work_of
 from bot.features.digest import digest_part
+from bot.features.gathering_parts import event_part, gathering_params, gathering_part
 from bot.features.parts import Part
 from bot.features.views import stage_params, work_buttons
 from bot.rendering.i18n import N_
@@ -50,6 +51,9 @@ class Audience:
     #: leadership-team work a teammate did: person id -> ref -> the teammate's name
     by: dict[int, dict[str, str]] = field(default_factory=dict)
     _by_id: dict[int, Person] = field(default_factory=dict, repr=False)
+    #: per person (in order), the number of their kind of ``_profile`` (built once: an
+    #: audience is kept between plan moments while nothing read of its people changed)
+    _kinds: list[int] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
     async def load(cls, store: StorePort, catalog: Catalog, cohort_id: str) -> Audience:
@@ -115,7 +119,6 @@ class Audience:
         The builders of stages, gatherings and events are pure in what they read of a
         person (``_profile``): people alike in it get the same part, built once per
         occasion. A digest reads the whole audience and is built for each person."""
-        profiles: dict[int, Hashable] = {}
         for occasion in items:
             if occasion.kind not in PROFILED:
                 for person in self.people:
@@ -123,16 +126,24 @@ class Audience:
                     if found is not None:
                         yield occasion, person, found
                 continue
-            built: dict[Hashable, Part | None] = {}
-            for person in self.people:
-                if (profile := profiles.get(person.id)) is None:
-                    profile = profiles[person.id] = self._profile(person)
-                if profile in built:
-                    found = built[profile]
+            kinds = self._kinds_of_people()
+            built: dict[int, Part | None] = {}
+            for person, kind in zip(self.people, kinds, strict=True):
+                if kind in built:
+                    found = built[kind]
                 else:
-                    found = built[profile] = self.part(occasion, person, occasion.day)
+                    found = built[kind] = self.part(occasion, person, occasion.day)
                 if found is not None:
                     yield occasion, person, found
+
+    def _kinds_of_people(self) -> list[int]:
+        """Each person's kind of profile, numbered in order of first appearance."""
+        if len(self._kinds) != len(self.people):
+            numbers: dict[Hashable, int] = {}
+            self._kinds = [
+                numbers.setdefault(self._profile(person), len(numbers)) for person in self.people
+            ]
+        return self._kinds
 
     def _profile(self, person: Person) -> Hashable:
         """All the stage, gathering and event builders read of a person: roles, labs,
@@ -234,60 +245,8 @@ def _stage_buttons(status: StageStatus) -> tuple[Button, ...]:
 def _stage_gathering(a: Audience, status: StageStatus, person: Person) -> dict[str, Any]:
     if status.stage.kind not in (StageKind.GATHERING, StageKind.WORKSHOP):
         return {"gathering": None}
-    found = _gathering_params(a, status.module.id, a.group_of(person))
+    found = gathering_params(a, status.module.id, a.group_of(person))
     return {"gathering": found or None}
-
-
-def _gathering(a: Audience, occasion: Occasion, person: Person, today: date) -> Part | None:
-    if not person.has(Role.PARTICIPANT) or a.groups.get(person.organisation or "") != (
-        occasion.group
-    ):
-        return None
-    params = _gathering_params(a, occasion.module, occasion.group)
-    if not params:
-        return None
-    return Part(
-        OccasionKind.GATHERING_EVE,
-        "gathering_eve",
-        params,
-        (),
-        f"gathering:{occasion.module}:{occasion.group}",
-    )
-
-
-def _gathering_params(a: Audience, module_id: str, group: str | None) -> dict[str, Any]:
-    sched = a.cohort.schedule_for(module_id)
-    module = a.programme.module(module_id)
-    if sched is None or module is None:
-        return {}
-    gathering = next((g for g in sched.gatherings if g.group == group), None)
-    if gathering is None:
-        return {}
-    return {
-        "module": module.title,
-        "date": gathering.date.isoformat(),
-        "start": gathering.start.isoformat("minutes"),
-        "end": gathering.end.isoformat("minutes"),
-        "place": gathering.place,
-        # "bring your notes from the pre-work" only where the module has pre-work
-        "pre_work": any(s.kind == StageKind.PRE_WORK for s in module.stages),
-    }
-
-
-def _event(a: Audience, occasion: Occasion, person: Person, today: date) -> Part | None:
-    event = next((e for e in a.cohort.events if e.id == occasion.event), None)
-    roles = frozenset(r.value for r in person.roles)
-    if event is None or not event.audience.includes(person.organisation, a.group_of(person), roles):
-        return None
-    params = {
-        "title": event.title,
-        "date": event.date.isoformat(),
-        "start": event.start.isoformat("minutes"),
-        "end": event.end.isoformat("minutes") if event.end else None,
-        "place": event.place,
-        "event_kind": event.kind.value,
-    }
-    return Part(OccasionKind.EVENT_EVE, "event_eve", params, (), f"event:{event.id}")
 
 
 #: The kinds whose builders read nothing of a person beyond ``Audience._profile``.
@@ -298,7 +257,7 @@ BUILDERS: dict[str, Builder] = {
     OccasionKind.BEFORE_DUE: _stage,
     OccasionKind.DUE: _stage,
     OccasionKind.OVERDUE: _stage,
-    OccasionKind.GATHERING_EVE: _gathering,
-    OccasionKind.EVENT_EVE: _event,
+    OccasionKind.GATHERING_EVE: gathering_part,
+    OccasionKind.EVENT_EVE: event_part,
     OccasionKind.DIGEST: digest_part,
 }

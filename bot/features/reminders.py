@@ -53,6 +53,9 @@ class Reminders:
         # per cohort, how far ahead of the cohort's clock its people's own clocks run (the
         # full ``lookahead`` until its people were first read)
         self._ahead: dict[str, timedelta] = {}
+        # per cohort, the audience last read and the version it was read at
+        # (``StorePort.audience_version``): read again only when the version moved
+        self._audiences: dict[str, tuple[tuple[int, int, int], Audience]] = {}
 
     def occasions(self, cohort_id: str) -> list[Occasion]:
         if cohort_id not in self._occasions:
@@ -72,19 +75,71 @@ class Reminders:
         ]
         return min(moments, default=None)
 
+    def forget(self) -> None:
+        """Drop the audiences kept between plans (a plan that failed may have read them in a
+        transaction that was rolled back)."""
+        self._audiences.clear()
+
+    async def audience(
+        self,
+        store: StorePort,
+        cohort_id: str,
+        versions: dict[str, tuple[int, int, int]] | None = None,
+    ) -> Audience:
+        """The cohort's audience, read again only when something read of its people changed
+        since it was last read, in this process or another. The version (from ``versions``
+        when read this pass, else read now) is read before the audience: a change committed
+        between the two reads only costs one more read."""
+        if versions is not None and cohort_id in versions:
+            version = versions[cohort_id]
+        else:
+            version = await store.audience_version(cohort_id)
+        kept = self._audiences.get(cohort_id)
+        if (
+            kept is not None
+            and kept[0] == version
+            and kept[1].cohort is self.catalog.cohort(cohort_id)
+        ):
+            return kept[1]
+        audience = await Audience.load(store, self.catalog, cohort_id)
+        self._audiences[cohort_id] = (version, audience)
+        return audience
+
     def _lookahead(self, cohort_id: str) -> timedelta:
         return self._ahead.get(cohort_id, self.lookahead)
 
     async def plan(self, store: StorePort, now: datetime) -> int:
         """Queue every message due up to ``now`` (and ``lookahead``); returns how many were
-        new."""
+        new. The watermarks are read in one statement, and so are the audiences' versions
+        (once a cohort has something due)."""
+        cohorts = list(self.catalog.cohorts)
+        watermarks = await store.planned_untils(cohorts)
+        versions: dict[str, tuple[int, int, int]] = {}
+        marks: dict[str, datetime] = {}
         added = 0
-        for cohort_id in self.catalog.cohorts:
-            added += await self.plan_cohort(store, cohort_id, now)
+        for cohort_id in cohorts:
+            added += await self._plan_cohort(
+                store, cohort_id, now, watermarks.get(cohort_id), versions, marks
+            )
+        await store.set_planned_untils(marks)
         return added
 
     async def plan_cohort(self, store: StorePort, cohort_id: str, now: datetime) -> int:
-        watermark = await store.planned_until(cohort_id)
+        """Plan one cohort (as ``plan`` does each)."""
+        return await self._plan_cohort(store, cohort_id, now, await store.planned_until(cohort_id))
+
+    async def _plan_cohort(
+        self,
+        store: StorePort,
+        cohort_id: str,
+        now: datetime,
+        watermark: datetime | None,
+        versions: dict[str, tuple[int, int, int]] | None = None,
+        marks: dict[str, datetime] | None = None,
+    ) -> int:
+        """Plan one cohort from ``watermark`` (its stored one); ``versions`` is filled with
+        every cohort's audience version at the first cohort that has something due; the new
+        watermark goes to ``marks`` (``plan`` sets them together), else is set now."""
         last = watermark or now - self.lookback
         horizon = now + self._lookahead(cohort_id)
         due = due_between(self.occasions(cohort_id), last, horizon)
@@ -92,7 +147,9 @@ class Reminders:
             return 0  # nothing new: leave the watermark, save a write per cohort per tick
         added = 0
         if due:
-            audience = await Audience.load(store, self.catalog, cohort_id)
+            if versions is not None and not versions:
+                versions.update(await store.audience_versions())
+            audience = await self.audience(store, cohort_id, versions)
             self._ahead[cohort_id] = min(self.lookahead, ahead_of(audience, now))
             recent, stale = split_by_grace(due, now, self.grace)
             for not_before, items in daily_messages(audience, recent).items():
@@ -101,7 +158,11 @@ class Reminders:
             if missed:
                 at = release_moment(audience.cohort, now)
                 added += await store.enqueue(missed, now, not_before=at)
-        await store.set_planned_until(cohort_id, max(horizon, watermark or horizon))
+        mark = max(horizon, watermark or horizon)
+        if marks is None:
+            await store.set_planned_until(cohort_id, mark)
+        else:
+            marks[cohort_id] = mark
         return added
 
 
@@ -123,16 +184,18 @@ def ahead_of(audience: Audience, now: datetime) -> timedelta:
 def daily_messages(audience: Audience, items: Iterable[Occasion]) -> dict[datetime, list[Outgoing]]:
     """One planned message per person and local day, holding the day's occasions that
     concern them, by the moment it may go out (the send time on their own clock)."""
-    per_day: dict[tuple[int, date], list[Occasion]] = {}
+    per_day: dict[tuple[int, date], tuple[Person, list[Occasion]]] = {}
     for occasion, person, _part in audience.fan_out(items):
-        per_day.setdefault((person.id, occasion.day), []).append(occasion)
+        if (of_day := per_day.get(key := (person.id, occasion.day))) is None:
+            per_day[key] = (person, [occasion])
+        else:
+            of_day[1].append(occasion)
     batches: dict[datetime, list[Outgoing]] = {}
     cohort = audience.cohort
     # people of one day and zone share a moment, people of one day and occasions a content
     moments: dict[tuple[date, str | None], datetime] = {}
     contents: dict[tuple[Occasion, ...], Planned] = {}
-    for (person_id, day), found in per_day.items():
-        person = audience.person(person_id)
+    for (_, day), (person, found) in per_day.items():
         if (moment := moments.get((day, person.timezone))) is None:
             moment = moments[day, person.timezone] = person_moment(cohort, day, person.timezone)
         if (content := contents.get(occasions_of := tuple(found))) is None:

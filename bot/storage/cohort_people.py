@@ -26,6 +26,7 @@ from bot.storage.tables import (
     OrganisationRow,
     PersonRow,
 )
+from bot.storage.tables_audience import AudienceStampRow
 
 _ROLES = {role.value: role for role in Role}
 
@@ -130,6 +131,46 @@ class CohortPeopleQueries(StoreBase):
                 )
             )
         return people
+
+    async def audience_versions(self) -> dict[str, tuple[int, int, int]]:
+        """Per cohort with members, what changes whenever anything the planner reads of its
+        people does, by any process: the audience stamp (memberships, organisations), how
+        many members, the sum of their versions (raised by triggers, never lowered;
+        migration 0020). One statement for every cohort."""
+        conn = await self.session.connection()
+        stamp = sa_select(col(AudienceStampRow.version)).scalar_subquery()
+        rows = (
+            await conn.execute(
+                sa_select(
+                    col(MembershipRow.cohort_id),
+                    stamp,
+                    func.count(col(PersonRow.id)),
+                    func.coalesce(func.sum(col(PersonRow.version)), 0),
+                )
+                .select_from(MembershipRow)
+                .join(PersonRow, col(PersonRow.id) == col(MembershipRow.person_id))
+                .group_by(col(MembershipRow.cohort_id))
+            )
+        ).all()
+        return {cid: (int(st or 0), int(n), int(total)) for cid, st, n, total in rows}
+
+    async def audience_version(self, cohort_id: str) -> tuple[int, int, int]:
+        """``audience_versions`` of one cohort (one with no members: the stamp, 0, 0)."""
+        conn = await self.session.connection()
+        stamp = sa_select(col(AudienceStampRow.version)).scalar_subquery()
+        row = (
+            await conn.execute(
+                sa_select(
+                    stamp,
+                    func.count(col(PersonRow.id)),
+                    func.coalesce(func.sum(col(PersonRow.version)), 0),
+                )
+                .select_from(MembershipRow)
+                .join(PersonRow, col(PersonRow.id) == col(MembershipRow.person_id))
+                .where(col(MembershipRow.cohort_id) == cohort_id)
+            )
+        ).one()
+        return int(row[0] or 0), int(row[1]), int(row[2])
 
     async def cohort_completions(self, cohort_id: str) -> dict[int, set[str]]:
         """Member id -> the refs they completed (members with none are left out)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 
 from bot.domain.cohort import Cohort
@@ -70,6 +70,26 @@ class CohortQueries(StoreBase):
     async def planned_until(self, cohort_id: str) -> datetime | None:
         row = await self.session.get(CohortRow, cohort_id)
         return row.planned_until if row else None
+
+    async def planned_untils(self, cohort_ids: list[str]) -> dict[str, datetime | None]:
+        """The watermarks of these cohorts in one statement (known cohorts only)."""
+        rows = await self.session.exec(
+            select(CohortRow.id, CohortRow.planned_until).where(col(CohortRow.id).in_(cohort_ids))
+        )
+        return dict(rows.all())
+
+    async def set_planned_untils(self, moments: dict[str, datetime]) -> None:
+        """Set several cohorts' watermarks in one statement, executed for each."""
+        if not moments:
+            return
+        table = CohortRow.__table__  # type: ignore[attr-defined]
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("cid"))
+            .values(planned_until=bindparam("at"))
+        )
+        conn = await self.session.connection()
+        await conn.execute(statement, [{"cid": c, "at": at} for c, at in moments.items()])
 
     async def set_planned_until(self, cohort_id: str, moment: datetime) -> None:
         await self.session.exec(

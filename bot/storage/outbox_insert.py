@@ -12,6 +12,7 @@ inserts none for a key already queued).
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -47,18 +48,23 @@ async def insert_ignoring_queued(conn: AsyncConnection, rows: list[dict[str, Any
     if not rows:
         return 0
     sql, columns = _plan(conn.dialect, tuple(rows[0]))
-    converted: dict[str, dict[Any, Any]] = {k: {} for k, process in columns if process}
-    params = []
+    keys = [key for key, _ in columns]
+    # a row's values in the SQL's order (itemgetter of one key gives the value, not a tuple)
+    values_of = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
+    # the columns to convert, by position, each with the values it converted so far
+    converting: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = [
+        (i, process, {}) for i, (_, process) in enumerate(columns) if process
+    ]
+    params: list[tuple[Any, ...]] = []
     for row in rows:
-        values = []
-        for key, process in columns:
-            value = row[key]
-            if process is not None:
-                seen = converted[key]
-                if value not in seen:
+        values: Any = values_of(row)
+        if converting:
+            values = list(values)
+            for i, process, seen in converting:
+                if (value := values[i]) not in seen:
                     seen[value] = process(value)
-                value = seen[value]
-            values.append(value)
-        params.append(tuple(values))
+                values[i] = seen[value]
+            values = tuple(values)
+        params.append(values)
     result = await conn.exec_driver_sql(sql, params)
     return int(result.rowcount)

@@ -51,6 +51,8 @@ class PersonRow(SQLModel, table=True):
     snoozed_until: datetime | None = None
     created_at: datetime
     timezone: str | None = Field(default=None, max_length=64)  # IANA zone; None: the cohort's
+    #: raised by triggers on every change the planner reads (``bot.storage.tables_audience``)
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class IdentityRow(SQLModel, table=True):
@@ -254,6 +256,7 @@ class AnswerMessageRow(SQLModel, table=True):
 
 # Feature tables live in their own modules; importing them here registers them with the
 # metadata that migrations and tests compare against.
+from bot.storage.tables_audience import AudienceStampRow as AudienceStampRow  # noqa: E402
 from bot.storage.tables_bank import BankCommentRow as BankCommentRow  # noqa: E402
 from bot.storage.tables_broadcast import BroadcastRecipientRow as BroadcastRecipientRow  # noqa: E402
 from bot.storage.tables_broadcast import BroadcastRow as BroadcastRow  # noqa: E402
