@@ -4,7 +4,6 @@ delivery. Start-up and shutdown order live here and nowhere else."""
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,7 +17,8 @@ from bot.delivery.scheduler import Ticker
 from bot.delivery.sender import Sender
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock, FakeClock
-from bot.domain.messages import Button, Immediate, Inbound, Outgoing
+from bot.domain.messages import Button, Immediate, Inbound
+from bot.error_reply import reply_error
 from bot.errors import UserError
 from bot.features import buddy_checkins
 from bot.features.buddy_intro import introductions
@@ -229,31 +229,10 @@ class Kompis:
         now: datetime,
         buttons: tuple[Button, ...] = (),
     ) -> None:
-        """Queue the error reply; if even that fails (the database is gone, say), report it
-        and give up on this event rather than raise to the transport."""
-        try:
-            async with unit(self.db) as store:
-                if person_id is None:
-                    reply = await self.dispatcher.stranger_reply(store, inbound)
-                else:
-                    reply = Outgoing(
-                        person_id,
-                        template,
-                        dict(params),
-                        buttons,
-                        key=f"error:{inbound.platform}:{inbound.event_id or uuid.uuid4().hex}",
-                    )
-                # The failed transaction took its "seen" mark with it; a redelivery of this
-                # event must still be recognised.
-                if inbound.event_id:
-                    await store.first_time_seen(inbound.platform, inbound.event_id, now)
-                await store.enqueue([reply], now)
-        except Exception as exc:  # the funnel must not raise
-            report_error(
-                "error reply",
-                exc,
-                {"platform": inbound.platform, "event": inbound.event_id, "template": template},
-            )
+        """Queue the error reply (``bot.error_reply``); never raises."""
+        await reply_error(
+            self.db, self.dispatcher, inbound, person_id, template, params, now, buttons
+        )
 
     async def tick(self) -> int:
         """Plan what is due and send it: what the scheduler calls every few seconds."""
