@@ -17,7 +17,7 @@ from bot.delivery.scheduler import Ticker
 from bot.delivery.sender import Sender
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock, FakeClock
-from bot.domain.messages import Button, Immediate, Inbound
+from bot.domain.messages import Immediate, Inbound
 from bot.error_reply import reply_error
 from bot.errors import UserError
 from bot.features import buddy_checkins
@@ -210,29 +210,26 @@ class Kompis:
                 if prompts is not None and pending is not None and person_id is not None:
                     await prompts.remember(store, inbound, person_id, pending, now)
         except UserError as exc:
-            await self._reply_error(inbound, person_id, exc.template, exc.params, now, exc.buttons)
+            await reply_error(
+                self.db,
+                self.dispatcher,
+                inbound,
+                person_id,
+                exc.template,
+                exc.params,
+                now,
+                exc.buttons,
+            )
         except Exception as exc:  # the funnel: report, apologise, carry on
             report_error("inbound", exc, context)
-            await self._reply_error(inbound, person_id, "error_apology", {}, now)
+            await reply_error(
+                self.db, self.dispatcher, inbound, person_id, "error_apology", {}, now
+            )
         if drain:
             try:
                 await self.sender.drain()
             except Exception as exc:  # the next tick retries the queue
                 report_error("drain", exc, context)
-
-    async def _reply_error(
-        self,
-        inbound: Inbound,
-        person_id: int | None,
-        template: str,
-        params: dict[str, object],
-        now: datetime,
-        buttons: tuple[Button, ...] = (),
-    ) -> None:
-        """Queue the error reply (``bot.error_reply``); never raises."""
-        await reply_error(
-            self.db, self.dispatcher, inbound, person_id, template, params, now, buttons
-        )
 
     async def tick(self) -> int:
         """Plan what is due and send it: what the scheduler calls every few seconds."""

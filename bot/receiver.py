@@ -23,6 +23,7 @@ from bot.domain.messages import (
     Inbound,
     Outgoing,
 )
+from bot.error_reply import reply_error
 from bot.errors import UserError
 from bot.features import conversation, corrections, onboarding
 from bot.features.context import Context
@@ -123,7 +124,9 @@ class Receiver:
             return False  # rolled back: the "seen" mark too
         except Exception as exc:
             report_error("onboarding", exc, {"platform": inbound.platform})
-            await self.app._reply_error(inbound, None, "error_apology", {}, now)
+            await reply_error(
+                self.app.db, self.app.dispatcher, inbound, None, "error_apology", {}, now
+            )
         return True
 
     async def _edited(self, inbound: Inbound, now: datetime) -> None:
@@ -147,7 +150,15 @@ class Receiver:
                 await corrections.correct(ctx, ref, inbound.text)
                 await store.enqueue(ctx.replies, now)
         except UserError as exc:
-            await self.app._reply_error(inbound, person_id, exc.template, exc.params, now)
+            await reply_error(
+                self.app.db,
+                self.app.dispatcher,
+                inbound,
+                person_id,
+                exc.template,
+                exc.params,
+                now,
+            )
 
 
 class PromptAnswers:
