@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import os
 from datetime import timedelta
-from functools import lru_cache
 
 # PTB 22.2+ warns on every 429 unless durations are timedeltas (the future default): opt in,
 # before PTB reads it (at each RetryAfter).
@@ -49,16 +48,9 @@ def to_html(message: Rendered) -> str:
     """Telegram HTML for a rendered message's markup: ``<b>``, ``<i>``, ``<a href>``, list
     items as "• " lines, every other character escaped (user text included, which the
     renderer already made literal), each span closing its own tags."""
-    return _html(message.text)
-
-
-@lru_cache(maxsize=256)
-def _html(text: str) -> str:
-    """A pure function of the text, kept for the texts seen last: a broadcast sends one
-    text to thousands of chats, and parsing it took about a millisecond each time."""
     return "\n".join(
         ("• " if line.bullet else "") + "".join(_html_span(s) for s in line.spans)
-        for line in parse(text)
+        for line in parse(message.text)
     )
 
 
