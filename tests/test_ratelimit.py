@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -70,7 +72,7 @@ def test_never_exceeds_the_budget(
                 assert chat_most <= 1 + CHAT_CATCH_UP + 20 / 60 * window + 1e-6
     for chat in {c for _, c in sent}:  # never closer than 95 % of the chat's interval
         mine = sorted(t for t, c in sent if c == chat)
-        closest = min((b - a for a, b in zip(mine, mine[1:], strict=False)), default=1e9)
+        closest = min((b - a for a, b in pairwise(mine)), default=1e9)
         assert closest >= (1 - CHAT_CATCH_UP) / chat_per_second - 1e-6
 
 

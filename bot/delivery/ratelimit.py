@@ -91,9 +91,7 @@ class RateLimiter:
         keys: list[tuple[tuple[str, ...], float, float]] = []
         if lim.per_second:
             reserve = lim.per_second * CATCH_UP
-            keys.append(
-                (("all", address.workspace), lim.per_second - reserve, lim.burst + reserve)
-            )
+            keys.append((("all", address.workspace), lim.per_second - reserve, lim.burst + reserve))
         if lim.chat_per_second:
             keys.append(
                 (
