@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+from bot.delivery.ratelimit import CHAT_CATCH_UP
 from bot.delivery.sender import RetryPolicy
 from bot.domain.messages import Address, Outgoing
 from bot.storage.repo import unit
@@ -74,7 +75,9 @@ async def test_a_busy_chat_does_not_hold_up_the_others(harness: Harness) -> None
     assert last_other - started < 2.5
     assert all(f"o{i}" in keys for i in range(60))
     per_chat = [t for t, chat in transport.attempt_times if chat == "chat0"]
-    assert max_in_window(per_chat, 1.0) <= 1
+    # never two closer than 95 % of a second (the chat bucket's catch-up reserve)
+    assert max_in_window(per_chat, 1.0 - CHAT_CATCH_UP - 0.001) <= 1
+    assert max_in_window(per_chat, 10.0) <= 11
     # What could not go within max_wait went back to the queue, unspent, and goes later.
     await drain_until_settled(harness, fake)
     expected = [f"busy{i}" for i in range(20)] + [f"o{i}" for i in range(60)]

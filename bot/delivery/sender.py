@@ -209,13 +209,20 @@ class Sender:
     def _pick(
         self, queue: list[OutboxItem], targets: dict[int, Target | None]
     ) -> tuple[int | None, float]:
-        """The first queued row whose chat has budget now, else how long until one has."""
+        """The first queued row whose chat has budget now, else how long until one has.
+        A row never overtakes an earlier one of the same recipient: their chat's budget can
+        come free between the two looks, and one person's messages go out in order."""
         soonest = float("inf")
+        waiting: set[object] = set()  # recipients whose earlier row has to wait
         for index, item in enumerate(queue):
+            recipient = item.person_id if item.person_id is not None else item.address
+            if recipient in waiting:
+                continue
             target = targets[item.id]
             wait = 0.0 if target is None else self._limiter(target).wait(target[0])
             if wait <= 0:
                 return index, 0.0
+            waiting.add(recipient)
             soonest = min(soonest, wait)
         return None, soonest
 
@@ -312,13 +319,14 @@ class Sender:
                 platform=address.platform,
                 sent_to=(address, [*item.message_ids, *ids]),
             )
-            if following is not None and targets[queue[following].id] is not None:
-                ahead = queue[following]
+            ahead = queue[following] if following is not None else None
+            # (a row marked begun before, then overtaken by another chat's, stays marked)
+            if ahead is not None and ahead.id not in begun and targets[ahead.id] is not None:
                 if await store.begin_send(ahead.id, ahead.claim, self.lease):
                     begun[ahead.id] = time.monotonic()
                 else:  # merged into another message, or released to another worker
                     await _not_ours(store, ahead.id)
-                    queue.pop(following)
+                    queue.remove(ahead)
         return None
 
     async def _render(
