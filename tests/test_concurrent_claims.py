@@ -72,6 +72,32 @@ async def test_three_worker_processes_send_each_row_once(postgres_url: str, tmp_
     assert len(per_worker) == 3
 
 
+async def test_three_worker_processes_keep_each_chats_order(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Ten messages to each of 100 chats, three worker processes (two drains each): every
+    chat's messages begin in queue order, each after the one before it ended."""
+    count, chats = 1000, 100
+    await queue_broadcast(postgres_url, count, chats)
+    record = tmp_path / "record.log"
+    workers = await Workers.start()
+    try:
+        pids = [await workers.spawn(worker_args(postgres_url, record, lease=5.0)) for _ in range(3)]
+        codes = [await asyncio.wait_for(workers.wait(pid), timeout=120) for pid in pids]
+    finally:
+        await workers.close()
+    assert codes == [0, 0, 0]
+    got = Record.read(record)
+    assert got.begun() == Counter(f"m{i}" for i in range(count))
+    events: dict[int, list[tuple[str, int]]] = {}
+    for _, _, what, number in got.lines:  # in the order the platform saw them
+        events.setdefault(int(number[1:]) % chats, []).append((what, int(number[1:])))
+    for chat, seen in events.items():
+        expected = [(what, n) for n in range(chat, count, chats) for what in ("begin", "end")]
+        assert seen == expected, chat
+    assert len({pid for pid, _, _, _ in got.lines}) > 1  # the chats were shared out
+
+
 async def test_a_worker_stopped_past_its_lease_sends_nothing_twice(
     postgres_url: str, tmp_path: Path
 ) -> None:

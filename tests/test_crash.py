@@ -46,13 +46,13 @@ def crash_url(database_url: str) -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-async def queue_broadcast(url: str, count: int) -> None:
+async def queue_broadcast(url: str, count: int, chats: int | None = None) -> None:
     db = Database(url)
     await db.upgrade()
     async with unit(db) as store:
         # due long ago, whatever the workers' clocks say
         await store.enqueue(
-            broadcast(count, prefix="m"), (await store.database_now()).replace(year=2000)
+            broadcast(count, chats, prefix="m"), (await store.database_now()).replace(year=2000)
         )
     await db.dispose()
 

@@ -4,11 +4,20 @@ only by the claim that holds them, and released when their worker is gone.
 Every time here that decides who holds a row comes from the database's clock, never a
 host's: two hosts whose clocks disagree still agree on whose lease has run out.
 
-A claim is one statement on both databases, ``UPDATE ... WHERE id IN (due rows) AND
-status = 'pending' RETURNING ...`` (PostgreSQL adds ``FOR UPDATE SKIP LOCKED`` to the inner
-select, so concurrent workers skip each other's rows instead of queueing behind them;
-SQLite runs the statement under its single writer lock), so no two claims ever get the same
-row. Each claim has its own token, so a worker only ever settles rows it still holds.
+A claim is ``UPDATE ... WHERE id IN (due rows) AND status = 'pending' RETURNING ...``
+(PostgreSQL adds ``FOR UPDATE SKIP LOCKED`` to the inner select, so concurrent workers skip
+each other's rows instead of queueing behind them; SQLite runs the statement under its
+single writer lock), so no two claims ever get the same row. Each claim has its own token,
+so a worker only ever settles rows it still holds.
+
+One recipient's rows are held by one claim at a time: a row whose person (or, without a
+person, whose address) has a row under another claim is not due for this one. A claim
+sends its rows in order, so one person's messages go out in the order they were queued
+(by priority), however many lanes and worker processes send. On PostgreSQL two claims
+made at the same moment could each miss the other's uncommitted rows, so a claim first
+takes a transaction lock on each recipient of its candidates (``pg_try_advisory_xact_lock``,
+skipping recipients another claim is taking right now, never waiting) and checks for rows
+in flight in a second statement, whose snapshot begins after those locks are held.
 """
 
 from __future__ import annotations
@@ -20,17 +29,34 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, case, exists, func, not_, or_, select, text, type_coerce, update
+from sqlalchemy import (
+    Table,
+    and_,
+    case,
+    func,
+    not_,
+    or_,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 from sqlmodel import select as sm_select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from bot.domain.messages import Address, Button
+from bot.domain.messages import Address
 from bot.storage.base import StoreBase
+from bot.storage.claim_rows import (
+    RECIPIENT_LOCK_CLASS,
+    behind_in_line,
+    claimed_item,
+    free_of_claims,
+    servable,
+)
 from bot.storage.outbox import OutboxItem, OutboxStatus
-from bot.storage.tables import IdentityRow, OutboxRow
+from bot.storage.tables import OutboxRow
 
 OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
-IDENTITY: Table = IdentityRow.__table__  # type: ignore[attr-defined]
 PENDING, SENDING = OutboxStatus.PENDING.value, OutboxStatus.SENDING.value
 
 
@@ -78,22 +104,40 @@ class ClaimQueries(StoreBase):
         only rows this worker can send (a bare address on one of them, a person with a
         reachable identity on one of them, or a person reachable nowhere, to be skipped)."""
         due = (
-            select(OUTBOX.c.id)
-            .where(OUTBOX.c.status == PENDING, OUTBOX.c.not_before <= now)
+            select(OUTBOX.c.id, OUTBOX.c.person_id, OUTBOX.c.address)
+            .where(OUTBOX.c.status == PENDING, OUTBOX.c.not_before <= now, free_of_claims())
             .order_by(OUTBOX.c.priority, OUTBOX.c.not_before, OUTBOX.c.id)
             .limit(limit)
         )
         if platforms is not None:
-            due = due.where(_servable(list(platforms)))
+            due = due.where(servable(list(platforms)))
         if self._dialect == "postgresql":
             due = due.with_for_update(skip_locked=True, of=OUTBOX)
-        chosen = due.cte("due")
+            chosen = due.cte("due")
+            recipient = case(
+                (chosen.c.person_id.is_not(None), chosen.c.person_id),
+                else_=func.hashtext(chosen.c.address),
+            )
+            # A CTE runs once, so only the chosen rows' recipients are locked.
+            mine = sm_select(chosen.c.id).where(
+                func.pg_try_advisory_xact_lock(RECIPIENT_LOCK_CLASS, recipient)
+            )
+            ids = [int(i) for i in (await self.session.exec(mine)).all()]
+            if not ids:
+                return []
+            # checked again in a snapshot taken after the recipients' locks: a claim that
+            # committed meanwhile is seen now
+            picked: Any = and_(
+                OUTBOX.c.id.in_(ids), free_of_claims(), not_(behind_in_line(ids, now))
+            )
+        else:
+            # One statement under SQLite's write lock; the IN list is read before any row
+            # changes (so a person's second row is not taken for busy with the first).
+            picked = OUTBOX.c.id.in_(select(due.cte("due").c.id))
         token = new_claim_token(worker)
         result = await self.session.exec(
             update(OUTBOX)
-            # A CTE runs once (PostgreSQL may re-run a plain IN subquery and so take more
-            # than ``limit`` rows, including its own freshly locked ones).
-            .where(OUTBOX.c.id.in_(select(chosen.c.id)), OUTBOX.c.status == PENDING)
+            .where(picked, OUTBOX.c.status == PENDING)
             .values(
                 status=SENDING,
                 claimed_by=token,
@@ -102,7 +146,7 @@ class ClaimQueries(StoreBase):
             )
             .returning(*OUTBOX.c)
         )
-        items = [_item(row._mapping, token) for row in result.all()]
+        items = [claimed_item(row._mapping, token) for row in result.all()]
         return sorted(items, key=lambda i: (i.priority, i.not_before, i.id))
 
     async def _asynchronous_commit(self) -> None:
@@ -272,41 +316,3 @@ def _count(result: Any) -> int:
 
 def _held(outbox_id: int, claim: str | None) -> list[Any]:
     return [OUTBOX.c.id == outbox_id, OUTBOX.c.claimed_by == claim, OUTBOX.c.status == SENDING]
-
-
-def _servable(platforms: list[str]) -> Any:
-    """Rows a worker serving ``platforms`` can settle."""
-    person = OUTBOX.c.person_id
-    reachable = IDENTITY.c.unreachable_at.is_(None)
-    mine = exists().where(
-        IDENTITY.c.person_id == person, reachable, IDENTITY.c.platform.in_(platforms)
-    )
-    anywhere = exists().where(IDENTITY.c.person_id == person, reachable)
-    return or_(
-        and_(person.is_(None), or_(OUTBOX.c.platform.in_(platforms), OUTBOX.c.platform.is_(None))),
-        and_(person.is_not(None), mine),
-        and_(person.is_not(None), not_(anywhere)),
-    )
-
-
-def _item(row: Any, claim: str) -> OutboxItem:
-    return OutboxItem(
-        int(row["id"]),
-        row["key"],
-        row["person_id"],
-        Address(**json.loads(row["address"])) if row["address"] else None,
-        row["locale"],
-        row["kind"],
-        row["template"],
-        json.loads(row["params"]),
-        tuple(Button(*fields) for fields in json.loads(row["buttons"])),
-        int(row["attempts"]),
-        bool(row["late"]),
-        row["not_before"],
-        int(row["parts_sent"]),
-        int(row["priority"]),
-        claim,
-        row["failing_since"],
-        json.loads(row["extras"]) if row["extras"] else {},
-        tuple(json.loads(row["sent_parts"])["ids"]) if row["sent_parts"] else (),
-    )
