@@ -24,17 +24,12 @@ RECIPIENT_LOCK_CLASS = 0x6B6F6D70
 def free_of_claims() -> Any:
     """Rows whose recipient has no row under a claim (being sent, or waiting in a batch)."""
     busy = OUTBOX.alias("busy")
-    person_busy = exists().where(busy.c.person_id == OUTBOX.c.person_id, busy.c.status == SENDING)
-    address_busy = exists().where(
-        busy.c.person_id.is_(None), busy.c.address == OUTBOX.c.address, busy.c.status == SENDING
-    )
-    return or_(
-        and_(OUTBOX.c.person_id.is_not(None), not_(person_busy)),
-        and_(OUTBOX.c.person_id.is_(None), not_(address_busy)),
-    )
+    return not_(exists().where(same_recipient(busy), busy.c.status == SENDING))
 
 
 def same_recipient(other: Any) -> Any:
+    """``other`` (an alias of the outbox) is a row to the same person, or without a person
+    to the same address."""
     return or_(
         and_(OUTBOX.c.person_id.is_not(None), other.c.person_id == OUTBOX.c.person_id),
         and_(

@@ -30,7 +30,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Table,
     and_,
     case,
     func,
@@ -47,17 +46,16 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 from bot.domain.messages import Address
 from bot.storage.base import StoreBase
 from bot.storage.claim_rows import (
+    OUTBOX,
+    PENDING,
     RECIPIENT_LOCK_CLASS,
+    SENDING,
     behind_in_line,
     claimed_item,
     free_of_claims,
     servable,
 )
 from bot.storage.outbox import OutboxItem, OutboxStatus
-from bot.storage.tables import OutboxRow
-
-OUTBOX: Table = OutboxRow.__table__  # type: ignore[attr-defined]
-PENDING, SENDING = OutboxStatus.PENDING.value, OutboxStatus.SENDING.value
 
 
 def new_claim_token(worker: str) -> str:
