@@ -136,8 +136,9 @@ class Sender:
                     settled += await self._send_batch(batch)
                 finally:
                     await self._give_back(claim)
-                if len(batch) < limit:
-                    break
+                # No early exit on a short batch: while this claim held a person's rows,
+                # another drain had to leave that person's newer rows (order), and they
+                # are this drain's to send now.
             return settled
         finally:
             self._active -= 1
