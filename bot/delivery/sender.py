@@ -14,40 +14,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from datetime import timedelta
 
 from bot.delivery.failures import Failures
+from bot.delivery.parts import PartlySent, PartSender, Sleep
+from bot.delivery.picking import next_row
 from bot.delivery.ratelimit import Monotonic, RateLimiter, SharedBudget
 from bot.delivery.retry import RetryPolicy
 from bot.delivery.targets import Target, resolve_targets
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock
-from bot.domain.messages import Address, Outgoing, Rendered, split_text, with_fallback
 from bot.features.compose import compose
 from bot.rendering.renderer import Renderer
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxStatus
 from bot.storage.repo import OutboxItem, Store, unit
-from bot.transports.base import Limits, Transport, TransportError
+from bot.transports.base import Limits, Transport
 
 __all__ = ["RetryPolicy", "Sender"]
 
 log = logging.getLogger(__name__)
-
-Sleep = Callable[[float], Awaitable[None]]
-
-
-class PartlySent(Exception):
-    """A split message failed at part ``sent`` (that many parts are out); ``ids``: the
-    platform's message ids of the parts this attempt sent."""
-
-    def __init__(self, error: TransportError, sent: int, ids: list[str]) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.sent = sent
-        self.ids = ids
 
 
 async def _not_ours(store: Store, outbox_id: int) -> None:
@@ -100,6 +86,7 @@ class Sender:
             else None
         )
         self.sleep = sleep
+        self.parts = PartSender(db, renderer, self.limiters, self.shared, sleep, self._pause)
         # The sender waits for a chat's budget itself up to this long (a busy group chat);
         # longer waits (a 429 hold, an outage) give the rows back to the queue until then.
         self.max_wait = max_wait
@@ -210,22 +197,7 @@ class Sender:
     def _pick(
         self, queue: list[OutboxItem], targets: dict[int, Target | None]
     ) -> tuple[int | None, float]:
-        """The first queued row whose chat has budget now, else how long until one has.
-        A row never overtakes an earlier one of the same recipient: their chat's budget can
-        come free between the two looks, and one person's messages go out in order."""
-        soonest = float("inf")
-        waiting: set[object] = set()  # recipients whose earlier row has to wait
-        for index, item in enumerate(queue):
-            recipient = item.person_id if item.person_id is not None else item.address
-            if recipient in waiting:
-                continue
-            target = targets[item.id]
-            wait = 0.0 if target is None else self._limiter(target).wait(target[0])
-            if wait <= 0:
-                return index, 0.0
-            waiting.add(recipient)
-            soonest = min(soonest, wait)
-        return None, soonest
+        return next_row(queue, targets, self.limiters)
 
     def _limiter(self, target: Target) -> RateLimiter:
         return self.limiters[target[0].platform]
@@ -296,8 +268,8 @@ class Sender:
             if outgoing is None:
                 self._in_flight.discard(item.id)
                 return None
-            address, rendered = await self._render(outgoing, target, transport)
-            ids = await self._send(transport, address, rendered, item)
+            address, rendered = await self.parts.render(outgoing, target, transport)
+            ids = await self.parts.send(transport, address, rendered, item)
         except PartlySent as partly:
             self._in_flight.discard(item.id)
             sent_to = (address, [*item.message_ids, *partly.ids])
@@ -329,80 +301,3 @@ class Sender:
                     await _not_ours(store, ahead.id)
                     queue.remove(ahead)
         return None
-
-    async def _render(
-        self, outgoing: Outgoing, target: Target, transport: Transport
-    ) -> tuple[Address, Rendered]:
-        """The intent, rendered late in the recipient's language for their platform: an
-        edit or a reply pointed at the platform message it names, and what the transport
-        cannot show (a poll, buttons) turned into what it can."""
-        rendered = self.renderer.render(outgoing, target[1])
-        address, rendered = await self._references(target[0], rendered, outgoing)
-        return address, with_fallback(
-            rendered, getattr(transport, "polls", False), getattr(transport, "buttons", True)
-        )
-
-    async def _references(
-        self, address: Address, rendered: Rendered, outgoing: Outgoing
-    ) -> tuple[Address, Rendered]:
-        """Point an edit or a reply at the platform message its outbox key names. If that
-        message is not out yet, or went out on another platform, this one is sent as a new
-        message instead: never dropped."""
-        if not (outgoing.edit_of or outgoing.reply_to):
-            return address, rendered
-        async with unit(self.db) as store:
-            edited = await store.sent_parts(outgoing.edit_of) if outgoing.edit_of else None
-            answered = await store.sent_parts(outgoing.reply_to) if outgoing.reply_to else None
-        if edited and edited[1] and edited[0].platform == address.platform:
-            return edited[0], replace(rendered, edit=edited[1][0])
-        if answered and answered[1] and answered[0] == address:
-            return address, replace(rendered, reply_to=answered[1][0])
-        return address, rendered
-
-    async def _send(
-        self, transport: Transport, address: Address, rendered: Rendered, item: OutboxItem
-    ) -> list[str]:
-        """Split to the platform's limit; buttons, a choice and a file go with the last part,
-        an edit and a reply with the first. Parts that went out on an earlier attempt are
-        skipped, and each part is recorded as soon as it is out, so neither a failure nor a
-        crash sends a part twice. Every part spends budget; the first part's budget was
-        checked by the caller. Returns the platform's message id of each part sent."""
-        parts = split_text(rendered.text, transport.max_text)
-        limiter = self.limiters[address.platform]
-        ids: list[str] = []
-        for index in range(item.parts_sent, len(parts)):
-            last, first = index == len(parts) - 1, index == 0
-            # Later parts wait for their chat here: the message is already half out.
-            while (wait := limiter.wait(address)) > 0:
-                await self._pause(wait, item.claim)
-            limiter.take(address)
-            if self.shared is not None:  # this send's slot of the budget processes share
-                await self.shared.acquire(address, self.sleep)
-            part = Rendered(
-                parts[index],
-                rendered.buttons if last else (),
-                rendered.choice if last else None,
-                rendered.attachment if last else None,
-                rendered.edit if first else None,
-                rendered.reply_to if first else None,
-            )
-            try:
-                ids.append(await self._send_part(transport, address, part))
-            except TransportError as exc:
-                raise PartlySent(exc, index, ids) from exc
-            if not last:
-                async with unit(self.db) as store:
-                    await store.save_parts_sent(item.id, item.claim, index + 1)
-        return ids
-
-    async def _send_part(self, transport: Transport, address: Address, part: Rendered) -> str:
-        """Send one part. An edit the platform refuses for good (the message was deleted,
-        or is too old to edit) goes out as a new message instead: the text says it is a
-        correction, so the person reads it as one."""
-        try:
-            return await transport.send(address, part)
-        except TransportError as exc:
-            if part.edit is None or exc.retryable or exc.unreachable:
-                raise
-            log.info("edit impossible (%s); sending it as a new message", exc)
-        return await transport.send(address, replace(part, edit=None))

@@ -90,3 +90,13 @@ def claimed_item(row: Any, claim: str) -> OutboxItem:
         json.loads(row["extras"]) if row["extras"] else {},
         tuple(json.loads(row["sent_parts"])["ids"]) if row["sent_parts"] else (),
     )
+
+
+def rows_touched(result: Any) -> int:
+    """Rows an UPDATE touched."""
+    return int(result.rowcount or 0)
+
+
+def held_by(outbox_id: int, claim: str | None) -> list[Any]:
+    """The row ``outbox_id``, while ``claim`` holds it for sending."""
+    return [OUTBOX.c.id == outbox_id, OUTBOX.c.claimed_by == claim, OUTBOX.c.status == SENDING]

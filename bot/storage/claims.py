@@ -34,7 +34,6 @@ from sqlalchemy import (
     case,
     func,
     not_,
-    or_,
     select,
     text,
     type_coerce,
@@ -53,6 +52,8 @@ from bot.storage.claim_rows import (
     behind_in_line,
     claimed_item,
     free_of_claims,
+    held_by,
+    rows_touched,
     servable,
 )
 from bot.storage.outbox import OutboxItem, OutboxStatus
@@ -65,7 +66,7 @@ def new_claim_token(worker: str) -> str:
 
 
 class ClaimQueries(StoreBase):
-    """Claim, renew, re-check, settle and release outbox rows."""
+    """Claim, renew, re-check and settle outbox rows (giving them back: claim_release)."""
 
     async def database_now(self) -> datetime:
         """The database server's current time (UTC): the one clock every worker shares."""
@@ -175,14 +176,14 @@ class ClaimQueries(StoreBase):
         await self._asynchronous_commit()
         result = await self.session.exec(
             update(OUTBOX)
-            .where(*_held(outbox_id, claim))
+            .where(*held_by(outbox_id, claim))
             .values(
                 attempts=OUTBOX.c.attempts + 1,
                 send_started_at=self._db_time(),
                 lease_until=self._db_time(lease),
             )
         )
-        return _count(result) > 0
+        return rows_touched(result) > 0
 
     async def settled(self, outbox_id: int) -> bool:
         """Whether the row is settled (sent, skipped, failed, dead) or gone: merged into
@@ -194,7 +195,7 @@ class ClaimQueries(StoreBase):
     async def save_parts_sent(self, outbox_id: int, claim: str, parts_sent: int) -> None:
         """A part of a split message is out: a retry after a crash resumes after it."""
         await self.session.exec(
-            update(OUTBOX).where(*_held(outbox_id, claim)).values(parts_sent=parts_sent)
+            update(OUTBOX).where(*held_by(outbox_id, claim)).values(parts_sent=parts_sent)
         )
 
     async def finish(
@@ -235,82 +236,6 @@ class ClaimQueries(StoreBase):
             values["claimed_by"] = None
         if retry_at is not None:
             values["not_before"] = retry_at
-        where = _held(outbox_id, claim) if claim else [OUTBOX.c.id == outbox_id]
+        where = held_by(outbox_id, claim) if claim else [OUTBOX.c.id == outbox_id]
         result = await self.session.exec(update(OUTBOX).where(*where).values(**values))
-        return _count(result) > 0
-
-    async def defer(self, outbox_id: int, not_before: datetime, claim: str | None = None) -> None:
-        """Put a claimed row back unsent (its chat had no send budget); not an attempt."""
-        where = _held(outbox_id, claim) if claim else [OUTBOX.c.id == outbox_id]
-        await self.session.exec(
-            update(OUTBOX)
-            .where(*where)
-            .values(status=PENDING, claimed_by=None, lease_until=None, not_before=not_before)
-        )
-
-    async def release(self, claim: str, keep: Collection[int] = ()) -> int:
-        """Give back every row ``claim`` holds except ``keep`` (a send under way when an
-        error unwound the drain); a graceful stop keeps none."""
-        result = await self.session.exec(
-            update(OUTBOX)
-            .where(
-                OUTBOX.c.claimed_by == claim,
-                OUTBOX.c.status == SENDING,
-                OUTBOX.c.id.not_in(list(keep)),
-            )
-            .values(status=PENDING, claimed_by=None, lease_until=None, send_started_at=None)
-        )
-        return _count(result)
-
-    async def release_stale_claims(self, poison_after: int = 3) -> int:
-        """Put rows whose lease ran out (their worker died or hung) back in the queue. A row
-        whose send was under way counts a crash; after ``poison_after`` of them it goes dead
-        with the reason instead, so a message that kills its worker cannot do so for ever."""
-        now = self._db_time()
-        stale = and_(
-            OUTBOX.c.status == SENDING,
-            or_(OUTBOX.c.lease_until.is_(None), OUTBOX.c.lease_until < now),
-        )
-        if self._dialect == "postgresql":
-            # Rows a stopped or hung worker has locked in an open transaction are skipped,
-            # not waited for: recovery never blocks behind the worker it is recovering from.
-            locked = select(OUTBOX.c.id).where(stale).with_for_update(skip_locked=True)
-            stale = and_(stale, OUTBOX.c.id.in_(select(locked.cte("stale").c.id)))
-        crashed = OUTBOX.c.send_started_at.is_not(None)
-        await self.session.exec(
-            update(OUTBOX)
-            .where(stale, crashed, OUTBOX.c.crashes + 1 >= poison_after)
-            .values(
-                status=OutboxStatus.DEAD.value,
-                crashes=OUTBOX.c.crashes + 1,
-                send_started_at=None,
-                lease_until=None,
-                failing_since=func.coalesce(OUTBOX.c.failing_since, now),
-                last_error=(
-                    f"the worker stopped while sending it {poison_after} times "
-                    "(a message that crashes the sender); fix the cause, then "
-                    "`kompis outbox retry`"
-                ),
-            )
-        )
-        result = await self.session.exec(
-            update(OUTBOX)
-            .where(stale)
-            .values(
-                status=PENDING,
-                claimed_by=None,
-                lease_until=None,
-                crashes=case((crashed, OUTBOX.c.crashes + 1), else_=OUTBOX.c.crashes),
-                send_started_at=None,
-            )
-        )
-        return _count(result)
-
-
-def _count(result: Any) -> int:
-    """Rows an UPDATE touched."""
-    return int(result.rowcount or 0)
-
-
-def _held(outbox_id: int, claim: str | None) -> list[Any]:
-    return [OUTBOX.c.id == outbox_id, OUTBOX.c.claimed_by == claim, OUTBOX.c.status == SENDING]
+        return rows_touched(result) > 0

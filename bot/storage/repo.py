@@ -19,7 +19,7 @@ from bot.storage.broadcasts import BroadcastQueries
 from bot.storage.buddies import BuddyQueries
 from bot.storage.buddy_left_out import LeftOutQueries
 from bot.storage.buddy_rounds import BuddyRoundQueries
-from bot.storage.claims import ClaimQueries
+from bot.storage.claim_release import ReleaseQueries
 from bot.storage.cohorts import CohortQueries
 from bot.storage.conversations import ConversationQueries
 from bot.storage.coordination import PLANNER_LOCK_ID, CoordinationQueries
@@ -47,7 +47,7 @@ class Store(
     IdentityQueries,
     ProgressQueries,
     OutboxQueries,
-    ClaimQueries,
+    ReleaseQueries,
     CoordinationQueries,
     ConversationQueries,
     ActionQueries,
