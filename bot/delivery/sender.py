@@ -24,7 +24,7 @@ from bot.delivery.retry import RetryPolicy
 from bot.delivery.targets import Target, resolve_targets
 from bot.domain.catalog import Catalog
 from bot.domain.clock import Clock
-from bot.features.compose import compose
+from bot.features.compose import as_queued, compose, needs_state
 from bot.rendering.renderer import Renderer
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxStatus
@@ -263,8 +263,11 @@ class Sender:
         try:
             # Compose hook (features.compose): a reminder is composed from the person's
             # state now; None means compose settled the row itself (skipped, held, merged).
-            async with unit(self.db) as store:
-                outgoing = await compose(store, self.catalog, item, self.clock.now())
+            if needs_state(item):
+                async with unit(self.db) as store:
+                    outgoing = await compose(store, self.catalog, item, self.clock.now())
+            else:  # a reply, a notice: no transaction to open
+                outgoing = as_queued(item)
             if outgoing is None:
                 self._in_flight.discard(item.id)
                 return None

@@ -65,12 +65,36 @@ class ComposeStore(StorePort, Protocol):
     ) -> bool: ...
 
 
+def needs_state(item: Queued) -> bool:
+    """Whether ``compose`` reads the person's state for ``item`` (a broadcast copy, a folded
+    buddy message, an invitation to comment, a planned reminder); every other row goes out
+    as it was queued (``as_queued``), and the sender opens no transaction for it."""
+    if item.template in BROADCAST_TEMPLATES or (
+        item.kind == "reminder" and item.template in (DAILY, MISSED)
+    ):
+        return item.person_id is not None  # a copy to a bare address goes out as it is
+    return is_folded(item.template, item.kind) or item.template == INVITE
+
+
+def as_queued(item: Queued) -> Outgoing:
+    """The row's message as it was queued (a held-back one says it comes late)."""
+    return Outgoing(
+        item.person_id,
+        item.template,
+        {**item.params, "late": item.late} if item.late else item.params,
+        item.buttons,
+        **Outgoing.extras_from(item.extras),
+    )
+
+
 async def compose(
     store: ComposeStore, catalog: Catalog, item: Queued, now: datetime
 ) -> Outgoing | None:
     """The message to send for ``item`` now, or None when this settled the row itself
     (skipped: paused, nothing left to say; held: snoozed; or merged into another message)."""
-    if item.template in BROADCAST_TEMPLATES and item.person_id is not None:
+    if not needs_state(item):
+        return as_queued(item)  # replies and anything not planned here go out as they are
+    if item.template in BROADCAST_TEMPLATES:
         # a broadcast copy says what the broadcast says now (cancelled, corrected, answered)
         return await compose_broadcast(cast(BroadcastPort, store), catalog, item, now)
     if is_folded(item.template, item.kind):
@@ -79,15 +103,7 @@ async def compose(
     if item.template == INVITE:
         # a buddy's invitation to comment says what the answer says now, if still shared
         return await compose_invite(store, catalog, item, now)
-    plain = Outgoing(
-        item.person_id,
-        item.template,
-        {**item.params, "late": item.late} if item.late else item.params,
-        item.buttons,
-        **Outgoing.extras_from(item.extras),
-    )
-    if item.kind != "reminder" or item.person_id is None or item.template not in (DAILY, MISSED):
-        return plain  # replies, broadcasts and anything not planned here go out as they are
+    assert item.person_id is not None  # needs_state: a planned reminder of a person
     due = await store.queued_reminders(item.person_id, due_by=now)
     if item.id not in {row.id for row in due}:
         return None  # merged into a message sent a moment ago
@@ -100,7 +116,7 @@ async def compose(
         return None
     siblings = [s for s in due if s.id != item.id and s.template in (DAILY, MISSED)]
     if item.template != DAILY and not any(s.template == DAILY for s in siblings):
-        return plain  # "what you missed" on its own
+        return as_queued(item)  # "what you missed" on its own
     parts = await _merged_parts(store, catalog, person, [item, *siblings], now)
     for row in siblings:
         await store.finish(row.id, "skipped", now, f"merged into outbox row {item.id}")
