@@ -36,11 +36,9 @@ from sqlalchemy import (
     not_,
     select,
     text,
-    type_coerce,
     update,
 )
 from sqlmodel import select as sm_select
-from sqlmodel.sql.sqltypes import UTCDateTime
 
 from bot.domain.messages import Address
 from bot.storage.base import StoreBase
@@ -55,6 +53,12 @@ from bot.storage.claim_rows import (
     held_by,
     rows_touched,
     servable,
+)
+from bot.storage.claim_statements import (
+    begin_send_statement,
+    db_time,
+    finish_statement,
+    later_value,
 )
 from bot.storage.outbox import OutboxItem, OutboxStatus
 
@@ -79,16 +83,7 @@ class ClaimQueries(StoreBase):
 
     def _db_time(self, later: timedelta = timedelta(0)) -> Any:
         """The database's clock, plus ``later``, as an SQL expression (no round trip)."""
-        if self._dialect == "postgresql":
-            moment: Any = func.clock_timestamp()
-            if later:
-                moment = moment + later
-        else:
-            # SQLite's clock has milliseconds; pad to the microseconds SQLAlchemy stores, so
-            # the text compares (and reads back) like a stored datetime.
-            offset = f"{later.total_seconds():+.3f} seconds"
-            moment = func.strftime("%Y-%m-%d %H:%M:%f", "now", offset).concat("000")
-        return type_coerce(moment, UTCDateTime())
+        return db_time(self._dialect, later)
 
     async def claim(
         self,
@@ -175,13 +170,12 @@ class ClaimQueries(StoreBase):
         not send it."""
         await self._asynchronous_commit()
         result = await self.session.exec(
-            update(OUTBOX)
-            .where(*held_by(outbox_id, claim))
-            .values(
-                attempts=OUTBOX.c.attempts + 1,
-                send_started_at=self._db_time(),
-                lease_until=self._db_time(lease),
-            )
+            begin_send_statement(self._dialect),
+            params={
+                "row": outbox_id,
+                "claim": claim,
+                "lease": later_value(self._dialect, lease),
+            },
         )
         return rows_touched(result) > 0
 
@@ -236,6 +230,10 @@ class ClaimQueries(StoreBase):
             values["claimed_by"] = None
         if retry_at is not None:
             values["not_before"] = retry_at
-        where = held_by(outbox_id, claim) if claim else [OUTBOX.c.id == outbox_id]
-        result = await self.session.exec(update(OUTBOX).where(*where).values(**values))
+        params = {f"set_{column}": value for column, value in values.items()}
+        params["row"] = outbox_id
+        if claim:
+            params["claim"] = claim
+        statement = finish_statement(tuple(values), bool(claim))
+        result = await self.session.exec(statement, params=params)
         return rows_touched(result) > 0
