@@ -169,13 +169,10 @@ class ClaimQueries(StoreBase):
         renewed. A worker that was paused past its lease finds its row released and must
         not send it."""
         await self._asynchronous_commit()
-        result = await self.session.exec(
+        connection = await self.session.connection()  # Core: no ORM pass for a table row
+        result = await connection.execute(
             begin_send_statement(self._dialect),
-            params={
-                "row": outbox_id,
-                "claim": claim,
-                "lease": later_value(self._dialect, lease),
-            },
+            {"row": outbox_id, "claim": claim, "lease": later_value(self._dialect, lease)},
         )
         return rows_touched(result) > 0
 
@@ -235,5 +232,5 @@ class ClaimQueries(StoreBase):
         if claim:
             params["claim"] = claim
         statement = finish_statement(tuple(values), bool(claim))
-        result = await self.session.exec(statement, params=params)
+        result = await (await self.session.connection()).execute(statement, params)
         return rows_touched(result) > 0
