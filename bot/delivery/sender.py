@@ -298,7 +298,9 @@ class Sender:
             ahead = queue[following] if following is not None else None
             # (a row marked begun before, then overtaken by another chat's, stays marked)
             if ahead is not None and ahead.id not in begun and targets[ahead.id] is not None:
-                if await store.begin_send(ahead.id, ahead.claim, self.lease):
+                # not alone: an asynchronous commit would hold the "sent" mark too, which a
+                # crash of the database server could then undo (and the message go twice)
+                if await store.begin_send(ahead.id, ahead.claim, self.lease, alone=False):
                     begun[ahead.id] = time.monotonic()
                 else:  # merged into another message, or released to another worker
                     await _not_ours(store, ahead.id)

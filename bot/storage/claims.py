@@ -163,12 +163,16 @@ class ClaimQueries(StoreBase):
         )
         return {int(row_id) for row_id in result.scalars().all()}
 
-    async def begin_send(self, outbox_id: int, claim: str, lease: timedelta) -> bool:
+    async def begin_send(
+        self, outbox_id: int, claim: str, lease: timedelta, alone: bool = True
+    ) -> bool:
         """Just before a send: True if ``claim`` still holds the row, and then the attempt is
         counted, marked begun (a worker that dies now leaves that trace) and the lease
         renewed. A worker that was paused past its lease finds its row released and must
-        not send it."""
-        await self._asynchronous_commit()
+        not send it. ``alone``: nothing else in this transaction (its commit may then be
+        asynchronous); a transaction that also settles a row commits as it always does."""
+        if alone:
+            await self._asynchronous_commit()
         connection = await self.session.connection()  # Core: no ORM pass for a table row
         result = await connection.execute(
             begin_send_statement(self._dialect),
