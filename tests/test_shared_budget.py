@@ -144,3 +144,27 @@ async def test_a_dropped_connection_is_replaced(postgres_url: str) -> None:
     finally:
         await budget.close()
         await db.dispose()
+
+
+@pytest.mark.postgres
+async def test_slots_are_spaced_at_98_percent_of_the_rate(postgres_url: str) -> None:
+    """A slot every 1 / (0.98 × rate) seconds, as each process's own overall bucket refills:
+    at the full rate a send a few milliseconds late let a second hold one send too many."""
+    db = Database(postgres_url)
+    await db.upgrade()
+    budget = SharedBudget(db, {"slack": Limits(per_second=0.1)})  # a slot every ~10.2 s
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:  # the wait asked for, not waited
+        slept.append(seconds)
+
+    try:
+        for _ in range(3):
+            await budget.acquire(Address("slack", "D1", workspace="T9"), sleep)
+        interval = 1 / (0.1 * (1 - CATCH_UP))
+        assert len(slept) == 2
+        assert 10.0 < slept[0] <= interval  # more than the full rate's 10 s
+        assert 20.0 < slept[1] <= interval * 2
+    finally:
+        await budget.close()
+        await db.dispose()
