@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -145,3 +146,17 @@ async def restart_after_crash(h: Harness) -> None:
     """What the next tick does after a worker died: its leases have run out, release."""
     await expire_leases(h)
     await h.app.sender.recover()
+
+
+class GatedTransport(MemoryTransport):
+    """Every send waits at the gate until the test opens it."""
+
+    def __init__(self) -> None:
+        super().__init__(platform="memory")
+        self.gate = asyncio.Event()
+        self.entered = asyncio.Event()
+
+    async def send(self, address: Address, message: Rendered) -> str:
+        self.entered.set()
+        await self.gate.wait()
+        return await super().send(address, message)

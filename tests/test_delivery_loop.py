@@ -10,27 +10,14 @@ import pytest
 from sqlmodel import col, select
 
 from bot.app import Kompis
-from bot.domain.messages import Address, Inbound, Outgoing, Rendered
+from bot.domain.messages import Inbound, Outgoing
 from bot.settings import Settings
 from bot.storage.repo import unit
 from bot.storage.single import AlreadyRunning, acquire_single_process
 from bot.storage.tables import OutboxRow
 from bot.transports.memory import MemoryTransport
+from tests.delivery_helpers import GatedTransport
 from tests.helpers import Harness
-
-
-class GatedTransport(MemoryTransport):
-    """Every send waits at the gate until the test opens it."""
-
-    def __init__(self) -> None:
-        super().__init__(platform="memory")
-        self.gate = asyncio.Event()
-        self.entered = asyncio.Event()
-
-    async def send(self, address: Address, message: Rendered) -> str:
-        self.entered.set()
-        await self.gate.wait()
-        return await super().send(address, message)
 
 
 async def test_an_inbound_event_only_queues_its_reply(harness: Harness) -> None:

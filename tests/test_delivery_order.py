@@ -11,12 +11,12 @@ from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.sender import Sender
 from bot.domain.catalog import Catalog
 from bot.domain.clock import FakeClock
-from bot.domain.messages import Address, Outgoing, Rendered
+from bot.domain.messages import Address, Outgoing
 from bot.storage.outbox import OutboxItem
 from bot.storage.repo import unit
 from bot.transports.base import Limits
 from bot.transports.memory import MemoryTransport
-from tests.delivery_helpers import broadcast, sent_keys
+from tests.delivery_helpers import GatedTransport, broadcast, sent_keys
 from tests.fake_telegram_limits import LimitedTelegram
 from tests.helpers import Harness
 from tests.telegram_support import running, settle
@@ -104,20 +104,6 @@ async def test_concurrent_claims_on_postgresql_do_not_split_a_recipient(
         await h.stop()
 
 
-class GatedTransport(MemoryTransport):
-    """A memory transport whose first send waits until the test opens the gate."""
-
-    def __init__(self) -> None:
-        super().__init__(platform="memory")
-        self.gate = asyncio.Event()
-        self.sending = asyncio.Event()
-
-    async def send(self, address: Address, message: Rendered) -> str:
-        self.sending.set()
-        await self.gate.wait()
-        return await super().send(address, message)
-
-
 async def test_a_drain_sends_what_its_claim_kept_from_another_drain(harness: Harness) -> None:
     """Drain A is sending chat0's first row when chat0's second row is queued and drain B
     runs: B must leave it (A's claim holds chat0), so A sends it before it returns. (A used
@@ -131,7 +117,7 @@ async def test_a_drain_sends_what_its_claim_kept_from_another_drain(harness: Har
     async with unit(h.app.db) as store:
         await store.enqueue([first], now)
     drain_a = asyncio.create_task(h.app.sender.drain())
-    await asyncio.wait_for(gated.sending.wait(), timeout=5)
+    await asyncio.wait_for(gated.entered.wait(), timeout=5)
     async with unit(h.app.db) as store:
         await store.enqueue([second], now)
     assert await h.app.sender.drain() == 0  # B: chat0 is held by A's claim
