@@ -151,8 +151,8 @@ class SharedBudget:
     """The overall budget of each platform (of each Slack workspace) shared by every
     delivery process through the database (PostgreSQL): each send reserves the next free
     slot (slots ``1 / per_second`` seconds apart, at 98 %) in one atomic upsert
-    (``bot.storage.budget``), so any
-    number of processes together stay within the one budget instead of multiplying it.
+    (``bot.storage.budget``), so any number of processes together stay within the one
+    budget instead of multiplying it.
     Per-chat budgets stay in the process (``RateLimiter``).
 
     Reservations go over one connection of the process's own, one round trip each. A send

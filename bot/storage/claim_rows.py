@@ -97,6 +97,7 @@ def rows_touched(result: Any) -> int:
     return int(result.rowcount or 0)
 
 
-def held_by(outbox_id: int, claim: str | None) -> list[Any]:
-    """The row ``outbox_id``, while ``claim`` holds it for sending."""
+def held_by(outbox_id: Any, claim: Any) -> list[Any]:
+    """The row ``outbox_id``, while ``claim`` holds it for sending (values, or bound
+    parameters: ``bot.storage.claim_statements``)."""
     return [OUTBOX.c.id == outbox_id, OUTBOX.c.claimed_by == claim, OUTBOX.c.status == SENDING]

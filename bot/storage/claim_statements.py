@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Interval, String, bindparam, func, type_coerce, update
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from bot.storage.claim_rows import OUTBOX, SENDING
+from bot.storage.claim_rows import OUTBOX, held_by
 
 
 def db_time(dialect: str, later: Any = None) -> Any:
@@ -42,11 +42,8 @@ def _later_param(dialect: str, name: str) -> Any:
 
 
 def _held() -> list[Any]:
-    return [
-        OUTBOX.c.id == bindparam("row"),
-        OUTBOX.c.claimed_by == bindparam("claim"),
-        OUTBOX.c.status == SENDING,
-    ]
+    """``held_by`` with the row and the claim as the parameters ``row`` and ``claim``."""
+    return held_by(bindparam("row"), bindparam("claim"))
 
 
 @cache
