@@ -22,6 +22,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
+from bench import telegram_client
 from bench.common import add_people, database, kinds, opened, ratio, target
 from bot.domain.messages import Outgoing
 from bot.serve import Service
@@ -206,6 +207,7 @@ async def measure(smoke: bool, rate: float = 300.0, chat_rate: float = 1.0) -> d
     figures[real.name] = await _compare(
         real, REAL_RATE, chat_rate, [("sqlite", "sqlite", None)], targets
     )
+    figures["http_client"] = await asyncio.to_thread(telegram_client.measure, smoke)
     return {"name": "telegram_broadcast", "figures": figures, "targets": targets}
 
 

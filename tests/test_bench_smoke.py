@@ -36,10 +36,13 @@ def passed(targets: dict[str, bool], word: str) -> None:
 def test_telegram_broadcast() -> None:
     from bench import telegram_broadcast
 
-    targets = shape(telegram_broadcast.run(smoke=True), "telegram_broadcast")
+    result = telegram_broadcast.run(smoke=True)
+    targets = shape(result, "telegram_broadcast")
     passed(targets, ": lost")
     passed(targets, ": duplicated")
     assert any("real 30/s" in name for name in targets)  # the short run at the real rate
+    client = result["figures"]["http_client"]
+    assert client["kompis_aiohttp_cpu_ms_per_send"] > 0 and client["ptb_httpx_cpu_ms_per_send"] > 0
 
 
 @pytest.mark.slow

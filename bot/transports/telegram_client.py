@@ -1,5 +1,6 @@
-"""PTB's HTTP client as Kompis uses it: answers watched for ``/healthz``, the bot's username
-for invitation links, and the token kept out of every message."""
+"""PTB's HTTP client as Kompis uses it (on aiohttp, ``telegram_http``): answers watched for
+``/healthz``, the bot's username for invitation links, and the token kept out of every
+message."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from typing import Any
 
 from telegram import Bot
 from telegram.error import TelegramError
-from telegram.request import HTTPXRequest
 
 from bot.transports.base import TransportError
+from bot.transports.telegram_http import AiohttpRequest
 
 
-class Watched(HTTPXRequest):
+class Watched(AiohttpRequest):
     """PTB's HTTP client, telling the transport when Telegram answered (a long poll that
     returns counts as much as a send): that is the "last success" ``/healthz`` reports."""
 
@@ -33,7 +34,7 @@ class Watched(HTTPXRequest):
 
 async def bot_username(token: str, api_url: str) -> str:
     """The bot's username from getMe (for invitation links), without starting anything."""
-    bot = Bot(token, base_url=api_url.rstrip("/"))
+    bot = Bot(token, base_url=api_url.rstrip("/"), request=AiohttpRequest())
     try:
         async with bot:
             return bot.username
