@@ -16,6 +16,7 @@ import logging
 import time
 from datetime import timedelta
 
+from bot.delivery import settle
 from bot.delivery.failures import Failures
 from bot.delivery.parts import PartlySent, PartSender, Sleep
 from bot.delivery.picking import next_row
@@ -28,21 +29,12 @@ from bot.features.compose import as_queued, compose, needs_state
 from bot.rendering.renderer import Renderer
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxStatus
-from bot.storage.repo import OutboxItem, Store, unit
+from bot.storage.repo import OutboxItem, unit
 from bot.transports.base import Limits, Transport
 
 __all__ = ["RetryPolicy", "Sender"]
 
 log = logging.getLogger(__name__)
-
-
-async def _not_ours(store: Store, outbox_id: int) -> None:
-    """A claimed row this worker may not send: settled meanwhile (merged into the person's
-    message of the day, say: nothing to report), or released to another worker."""
-    if await store.settled(outbox_id):
-        log.debug("outbox row %s was settled meanwhile (merged into another message)", outbox_id)
-    else:
-        log.warning("outbox row %s is no longer ours (lease ran out)", outbox_id)
 
 
 class Sender:
@@ -252,12 +244,11 @@ class Sender:
             return None
         self._in_flight.add(item.id)
         # A claim checked before a stall (SIGSTOP, a long pause) is checked again after it.
-        if time.monotonic() - begun.pop(item.id, float("-inf")) > self.lease.total_seconds() / 3:
-            async with unit(self.db) as store:
-                if not await store.begin_send(item.id, item.claim, self.lease):
-                    self._in_flight.discard(item.id)
-                    await _not_ours(store, item.id)
-                    return None
+        checked = begun.pop(item.id, float("-inf"))
+        stale = time.monotonic() - checked > self.lease.total_seconds() / 3
+        if stale and not await settle.begin(self.db, item, self.lease):
+            self._in_flight.discard(item.id)
+            return None
         address = target[0]
         transport = self.transports[address.platform]
         try:
@@ -286,23 +277,15 @@ class Sender:
         self.failures.outages.succeeded(address.platform, address.workspace)
         self._in_flight.discard(item.id)
         following = self._pick(queue, targets)[0]
-        async with unit(self.db) as store:
-            await store.finish(
-                item.id,
-                OutboxStatus.SENT,
-                self.clock.now(),
-                claim=item.claim,
-                platform=address.platform,
-                sent_to=(address, [*item.message_ids, *ids]),
-            )
-            ahead = queue[following] if following is not None else None
-            # (a row marked begun before, then overtaken by another chat's, stays marked)
-            if ahead is not None and ahead.id not in begun and targets[ahead.id] is not None:
-                # not alone: an asynchronous commit would hold the "sent" mark too, which a
-                # crash of the database server could then undo (and the message go twice)
-                if await store.begin_send(ahead.id, ahead.claim, self.lease, alone=False):
-                    begun[ahead.id] = time.monotonic()
-                else:  # merged into another message, or released to another worker
-                    await _not_ours(store, ahead.id)
-                    queue.remove(ahead)
+        ahead = queue[following] if following is not None else None
+        # (a row marked begun before, then overtaken by another chat's, stays marked)
+        if ahead is not None and (ahead.id in begun or targets[ahead.id] is None):
+            ahead = None
+        sent_to = (address, [*item.message_ids, *ids])
+        ours = await settle.sent(self.db, item, self.clock.now(), sent_to, ahead, self.lease)
+        if ahead is not None:
+            if ours:
+                begun[ahead.id] = time.monotonic()
+            else:  # merged into another message, or released to another worker
+                queue.remove(ahead)
         return None

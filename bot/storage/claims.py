@@ -22,10 +22,8 @@ in flight in a second statement, whose snapshot begins after those locks are hel
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Collection
-from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -54,13 +52,8 @@ from bot.storage.claim_rows import (
     rows_touched,
     servable,
 )
-from bot.storage.claim_statements import (
-    begin_send_statement,
-    db_time,
-    finish_statement,
-    later_value,
-)
-from bot.storage.outbox import OutboxItem, OutboxStatus
+from bot.storage.claim_statements import begin_send_call, db_time, finish_call
+from bot.storage.outbox import OutboxItem
 
 
 def new_claim_token(worker: str) -> str:
@@ -174,10 +167,7 @@ class ClaimQueries(StoreBase):
         if alone:
             await self._asynchronous_commit()
         connection = await self.session.connection()  # Core: no ORM pass for a table row
-        result = await connection.execute(
-            begin_send_statement(self._dialect),
-            {"row": outbox_id, "claim": claim, "lease": later_value(self._dialect, lease)},
-        )
+        result = await connection.execute(*begin_send_call(self._dialect, outbox_id, claim, lease))
         return rows_touched(result) > 0
 
     async def settled(self, outbox_id: int) -> bool:
@@ -209,32 +199,17 @@ class ClaimQueries(StoreBase):
         """Record the outcome of one send attempt: sent, skipped, failed, dead, or back to
         pending (at ``retry_at``). With ``claim``, only if that claim still holds the row
         (returns False otherwise: another worker has it now, and its outcome counts)."""
-        values: dict[str, Any] = {
-            "status": status,
-            "last_error": error[:500] if error else None,
-            "send_started_at": None,
-            "lease_until": None,
-        }
-        if parts_sent is not None:
-            values["parts_sent"] = parts_sent
-        if platform is not None:  # where it went out, or was last tried
-            values["platform"] = platform
-        if sent_to is not None:  # the platform's message id of every part sent so far
-            address, ids = sent_to
-            values["sent_parts"] = json.dumps({"address": asdict(address), "ids": ids})
-        if status == OutboxStatus.SENT:
-            values["sent_at"] = now
-            values["failing_since"] = None
-        elif error is not None:
-            values["failing_since"] = failing_since or now
-        if status == OutboxStatus.PENDING:
-            values["claimed_by"] = None
-        if retry_at is not None:
-            values["not_before"] = retry_at
-        params = {f"set_{column}": value for column, value in values.items()}
-        params["row"] = outbox_id
-        if claim:
-            params["claim"] = claim
-        statement = finish_statement(tuple(values), bool(claim))
+        statement, params = finish_call(
+            outbox_id,
+            status,
+            now,
+            error,
+            retry_at,
+            parts_sent,
+            claim,
+            failing_since,
+            platform,
+            sent_to,
+        )
         result = await (await self.session.connection()).execute(statement, params)
         return rows_touched(result) > 0

@@ -5,17 +5,21 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.storage.direct import SqliteDirect
+
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # An arbitrary constant naming the migration advisory lock (the bytes of "kompisMG").
@@ -121,6 +125,30 @@ class Database:
             f"kompis_write_lock_{id(self)}", default=None
         )
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._direct: SqliteDirect | None = None
+
+    @property
+    def direct(self) -> bool:
+        """Whether ``run_direct`` is available: a SQLite database in a file (an in-memory
+        one exists per connection, so a second connection would not see it)."""
+        database = make_url(self.url).database
+        return self.sqlite and bool(database) and database != ":memory:"
+
+    async def run_direct(self, work: Callable[[Connection], T]) -> T:
+        """SQLite: ``work(connection)`` as one transaction on the direct thread
+        (``storage.direct``), in this process's turn like a unit. Not inside a unit of the
+        same task: it would wait for that unit's write lock, which waits for it."""
+        if not self.direct:
+            raise RuntimeError("run_direct needs a SQLite database in a file")
+        async with self.turn() as nested:
+            if nested:
+                raise RuntimeError("run_direct inside a unit of the same task")
+            if self._direct is None:
+                engine = self.sync_engine()
+                event.listen(engine, "connect", _sqlite_own_transactions)
+                event.listen(engine, "begin", _sqlite_begin)
+                self._direct = SqliteDirect(engine)
+            return await self._direct.transaction(work)
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[bool]:
@@ -196,6 +224,9 @@ class Database:
         await asyncio.to_thread(self.upgrade_sync, revision)
 
     async def dispose(self) -> None:
+        if self._direct is not None:
+            direct, self._direct = self._direct, None
+            await asyncio.to_thread(direct.close)
         await self.engine.dispose()
 
 
