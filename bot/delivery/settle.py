@@ -6,20 +6,16 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-
-from sqlalchemy import Connection, bindparam, select
+from functools import partial
 
 from bot.domain.messages import Address
-from bot.storage.claim_rows import OUTBOX, rows_touched
-from bot.storage.claim_statements import begin_send_call, finish_call
+from bot.storage import direct_sends
+from bot.storage.claim_statements import finish_call
 from bot.storage.db import Database
 from bot.storage.outbox import OutboxItem, OutboxStatus
 from bot.storage.repo import Store, unit
 
 log = logging.getLogger("bot.delivery.sender")
-
-_STATUS = select(OUTBOX.c.status).where(OUTBOX.c.id == bindparam("row"))
-_OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)
 
 
 def _report(outbox_id: int, settled: bool) -> None:
@@ -35,20 +31,19 @@ async def not_ours(store: Store, outbox_id: int) -> None:
     _report(outbox_id, await store.settled(outbox_id))
 
 
-def _begin(connection: Connection, item: OutboxItem, lease: timedelta) -> bool:
-    """Mark ``item`` begun; if its claim no longer holds it, say why and return False."""
-    if rows_touched(connection.execute(*begin_send_call("sqlite", item.id, item.claim, lease))):
-        return True
-    status = connection.execute(_STATUS, {"row": item.id}).scalar()
-    _report(item.id, status is None or status not in _OPEN)
-    return False
+def _held(outbox_id: int, held: direct_sends.Held) -> bool:
+    ours, settled = held
+    if not ours:
+        _report(outbox_id, settled)
+    return ours
 
 
 async def begin(db: Database, item: OutboxItem, lease: timedelta) -> bool:
     """Just before a send: True if the row's claim still holds it, and then the attempt is
     counted and marked begun (``ClaimQueries.begin_send``)."""
     if db.direct:
-        return await db.run_direct(lambda connection: _begin(connection, item, lease))
+        work = partial(direct_sends.begin, outbox_id=item.id, claim=item.claim, lease=lease)
+        return _held(item.id, await db.run_direct(work))
     async with unit(db) as store:
         if await store.begin_send(item.id, item.claim, lease):
             return True
@@ -67,24 +62,21 @@ async def sent(
     """Settle ``item`` as sent to ``sent_to`` and mark ``ahead`` begun in the same commit
     (one commit per message, not two). Returns whether ``ahead`` is still this claim's
     (None without one)."""
-    address = sent_to[0]
     settle = finish_call(
         item.id,
         OutboxStatus.SENT,
         now,
         claim=item.claim,
-        platform=address.platform,
+        platform=sent_to[0].platform,
         sent_to=sent_to,
     )
     if db.direct:
-
-        def work(connection: Connection) -> bool | None:
-            connection.execute(*settle)
-            return None if ahead is None else _begin(connection, ahead, lease)
-
-        return await db.run_direct(work)
+        next_row = (ahead.id, ahead.claim) if ahead is not None else None
+        work = partial(direct_sends.settle_and_begin, settle=settle, ahead=next_row, lease=lease)
+        held = await db.run_direct(work)
+        return None if held is None or ahead is None else _held(ahead.id, held)
     async with unit(db) as store:
-        await (await store.session.connection()).execute(*settle)
+        await store.execute_call(settle)
         if ahead is None:
             return None
         # not alone: an asynchronous commit would hold the "sent" mark too, which a crash

@@ -52,7 +52,7 @@ from bot.storage.claim_rows import (
     rows_touched,
     servable,
 )
-from bot.storage.claim_statements import begin_send_call, db_time, finish_call
+from bot.storage.claim_statements import Call, begin_send_call, db_time, finish_call
 from bot.storage.outbox import OutboxItem
 
 
@@ -182,6 +182,11 @@ class ClaimQueries(StoreBase):
         await self.session.exec(
             update(OUTBOX).where(*held_by(outbox_id, claim)).values(parts_sent=parts_sent)
         )
+
+    async def execute_call(self, call: Call) -> int:
+        """Run a prepared statement (``claim_statements``) on this unit's connection; returns
+        how many rows it touched."""
+        return rows_touched(await (await self.session.connection()).execute(*call))
 
     async def finish(
         self,
