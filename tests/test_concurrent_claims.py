@@ -10,7 +10,11 @@ import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from bot.delivery import settle
 from bot.delivery.sender import Sender
 from bot.domain.clock import FakeClock
 from bot.domain.messages import Address, Rendered
@@ -183,5 +187,43 @@ async def test_leases_run_on_the_database_clock(database_url: str) -> None:
         assert await other.recover() == 0
         async with unit(h.app.db) as store:
             assert await store.outbox_counts() == {"sending": 5}
+    finally:
+        await h.stop()
+
+
+async def test_a_stall_while_settling_counts_against_the_next_rows_check(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The transaction that settles a sent row also re-checks the claim of the next one.
+    A stall after its statements ran (a SIGSTOP before the commit returns) must count as
+    time since that check: another worker took the batch meanwhile, so the next row is
+    checked again, and not sent twice."""
+    h = Harness(database_url)
+    await h.start(participants=False)
+    try:
+        async with unit(h.app.db) as store:
+            await store.enqueue(broadcast(5), h.clock.now())
+        lease = timedelta(seconds=0.6)
+        fast = MemoryTransport(platform="memory")
+        b = Sender(h.app.db, h.catalog, h.app.renderer, h.clock, {"memory": fast}, "b")
+        real_sent = settle.sent
+        stalls = 0
+
+        async def stalling(*args: Any, **kwargs: Any) -> bool | None:
+            nonlocal stalls
+            ours = await real_sent(*args, **kwargs)
+            if stalls == 0:  # the first settle: its claim check is done, then it stalls
+                stalls += 1
+                await asyncio.sleep(lease.total_seconds() / 2)
+                await expire_leases(h)
+                assert await b.recover() == 4
+                assert await b.drain() == 4
+            return ours
+
+        monkeypatch.setattr(settle, "sent", stalling)
+        slow = MemoryTransport(platform="memory")
+        a = Sender(h.app.db, h.catalog, h.app.renderer, h.clock, {"memory": slow}, "a", lease=lease)
+        await a.drain()
+        assert Counter(sent_keys(slow) + sent_keys(fast)) == Counter(f"b{i}" for i in range(5))
     finally:
         await h.stop()

@@ -282,10 +282,13 @@ class Sender:
         if ahead is not None and (ahead.id in begun or targets[ahead.id] is None):
             ahead = None
         sent_to = (address, [*item.message_ids, *ids])
+        # The claim is checked when the statement runs, not when its commit returns: a
+        # stall in between (SIGSTOP) must count, or the lease could run out unnoticed.
+        checking = time.monotonic()
         ours = await settle.sent(self.db, item, self.clock.now(), sent_to, ahead, self.lease)
         if ahead is not None:
             if ours:
-                begun[ahead.id] = time.monotonic()
+                begun[ahead.id] = checking
             else:  # merged into another message, or released to another worker
                 queue.remove(ahead)
         return None
