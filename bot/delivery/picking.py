@@ -29,3 +29,14 @@ def next_row(
         waiting.add(recipient)
         soonest = min(soonest, wait)
     return None, soonest
+
+
+def waits_on_workspaces(
+    queue: list[OutboxItem], targets: dict[int, Target | None], hold: int
+) -> bool:
+    """Whether a batch that has nothing to send now should take in more rows: it holds
+    fewer than ``hold`` and some of its rows are for a Slack workspace (a budget of its own:
+    rows of another workspace could go out meanwhile)."""
+    if len(queue) >= hold:
+        return False
+    return any((target := targets[item.id]) is not None and target[0].workspace for item in queue)

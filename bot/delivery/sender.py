@@ -18,8 +18,9 @@ from datetime import timedelta
 
 from bot.delivery import settle
 from bot.delivery.failures import Failures
+from bot.delivery.holds import Holds
 from bot.delivery.parts import PartlySent, PartSender, Sleep
-from bot.delivery.picking import next_row
+from bot.delivery.picking import next_row, waits_on_workspaces
 from bot.delivery.ratelimit import Monotonic, RateLimiter, SharedBudget
 from bot.delivery.retry import RetryPolicy
 from bot.delivery.targets import Target, resolve_targets
@@ -35,6 +36,11 @@ from bot.transports.base import Limits, Transport
 __all__ = ["RetryPolicy", "Sender"]
 
 log = logging.getLogger(__name__)
+
+#: a batch whose rows all wait for Slack workspaces' budgets takes in more rows at most this
+#: often (seconds), up to this many rows held
+TOP_UP_EVERY = 0.25
+TOP_UP_HOLD = 1000
 
 
 class Sender:
@@ -88,9 +94,7 @@ class Sender:
         self._active = 0
         self._idle = asyncio.Event()
         self._idle.set()
-        self._claims: set[str] = set()
-        self._in_flight: set[int] = set()  # rows whose send is under way
-        self._renewed: dict[str, float] = {}  # claim -> real time of its last renewal
+        self.holds = Holds(db, catalog, clock, transports, worker, lease)
 
     async def drain(self, limit: int = 100) -> int:
         """Send everything due now, in batches; returns how many rows were settled. Safe to
@@ -102,19 +106,13 @@ class Sender:
         self._idle.clear()
         try:
             while not self._stopping:
-                async with unit(self.db) as store:
-                    batch = await store.claim(
-                        self.clock.now(), self.worker, limit, list(self.transports), self.lease
-                    )
+                batch = await self.holds.claim(limit)
                 if not batch:
                     break
-                claim = batch[0].claim
-                self._claims.add(claim)
-                self._renewed[claim] = time.monotonic()
                 try:
-                    settled += await self._send_batch(batch)
+                    settled += await self._send_batch(batch, limit)
                 finally:
-                    await self._give_back(claim)
+                    await self.holds.end(batch[0].claim)
                 # No early exit on a short batch: while this claim held a person's rows,
                 # another drain had to leave that person's newer rows (order), and they
                 # are this drain's to send now.
@@ -137,8 +135,8 @@ class Sender:
             await asyncio.wait_for(self._idle.wait(), grace)
         except TimeoutError:
             log.warning("delivery did not stop within %ss; giving its claims back", grace)
-        for claim in list(self._claims):
-            await self._give_back(claim)
+        for claim in list(self.holds.claims):
+            await self.holds.give_back(claim)
         if self.shared is not None:
             await self.shared.close()  # its own connection; a later drain opens a new one
 
@@ -150,26 +148,23 @@ class Sender:
             log.info("put %s stale outbox claims back in the queue", released)
         return released
 
-    async def _give_back(self, claim: str) -> None:
-        try:
-            async with unit(self.db) as store:
-                # A send that an error interrupted stays claimed: its lease decides.
-                await store.release(claim, keep=self._in_flight)
-        finally:
-            self._claims.discard(claim)
-            self._renewed.pop(claim, None)
-
-    async def _send_batch(self, batch: list[OutboxItem]) -> int:
+    async def _send_batch(self, batch: list[OutboxItem], limit: int) -> int:
         """Send a claimed batch, always picking the next message whose chat has budget now,
-        so one busy chat never stalls a broadcast. Returns how many rows were settled."""
+        so one busy chat never stalls a broadcast. Returns how many rows were settled.
+
+        While every row waits for a Slack workspace's budget, the batch takes in the next
+        due rows (a claim of their own, up to ``TOP_UP_HOLD`` rows held): a broadcast is
+        queued workspace after workspace, and the others' budgets would idle meanwhile."""
+        first = batch[0].claim
         async with unit(self.db) as store:
             targets = await resolve_targets(store, self.catalog, self.transports, batch)
         queue = list(batch)
+        topped = float("-inf")
         # rows whose send is already marked begun (see _deliver), and when (real time)
         begun: dict[int, float] = {}
         settled = 0
         while queue and not self._stopping:
-            await self._renew(batch[0].claim)
+            await self.holds.renew(first)
             picked, soonest = self._pick(queue, targets)
             if picked is not None:
                 item = queue.pop(picked)
@@ -180,7 +175,13 @@ class Sender:
                         mine = [i for i in queue if i.person_id == unreachable]
                         targets |= await resolve_targets(store, self.catalog, self.transports, mine)
             elif soonest <= self.max_wait:
-                await self._pause(soonest, batch[0].claim)
+                if time.monotonic() - topped >= TOP_UP_EVERY and waits_on_workspaces(
+                    queue, targets, TOP_UP_HOLD
+                ):
+                    topped = time.monotonic()
+                    if await self.holds.top_up(first, queue, targets, limit):
+                        continue
+                await self._pause(soonest, first)
             else:
                 await self._defer(queue, targets)
                 break
@@ -200,16 +201,7 @@ class Sender:
         while seconds > 0 and not self._stopping:
             await self.sleep(min(seconds, step))
             seconds -= step
-            await self._renew(claim)
-
-    async def _renew(self, claim: str) -> None:
-        """Renew the lease of a claim's rows once a third of it has passed (real time: the
-        lease runs on the database's clock, whatever clock the sender is given)."""
-        if time.monotonic() - self._renewed.get(claim, 0.0) < self.lease.total_seconds() / 3:
-            return
-        async with unit(self.db) as store:
-            await store.renew(claim, self.lease)
-        self._renewed[claim] = time.monotonic()
+            await self.holds.renew(claim)
 
     async def _defer(self, queue: list[OutboxItem], targets: dict[int, Target | None]) -> None:
         """Give rows back to the queue until their chat has budget; not a failed attempt."""
@@ -242,12 +234,12 @@ class Sender:
                     claim=item.claim,
                 )
             return None
-        self._in_flight.add(item.id)
+        self.holds.in_flight.add(item.id)
         # A claim checked before a stall (SIGSTOP, a long pause) is checked again after it.
         checked = begun.pop(item.id, float("-inf"))
         stale = time.monotonic() - checked > self.lease.total_seconds() / 3
         if stale and not await settle.begin(self.db, item, self.lease):
-            self._in_flight.discard(item.id)
+            self.holds.in_flight.discard(item.id)
             return None
         address = target[0]
         transport = self.transports[address.platform]
@@ -260,22 +252,22 @@ class Sender:
             else:  # a reply, a notice: no transaction to open
                 outgoing = as_queued(item)
             if outgoing is None:
-                self._in_flight.discard(item.id)
+                self.holds.in_flight.discard(item.id)
                 return None
             address, rendered = await self.parts.render(outgoing, target, transport)
             ids = await self.parts.send(transport, address, rendered, item)
         except PartlySent as partly:
-            self._in_flight.discard(item.id)
+            self.holds.in_flight.discard(item.id)
             sent_to = (address, [*item.message_ids, *partly.ids])
             return await self.failures.transport(
                 item, partly.error, target, partly.sent, sent_to if sent_to[1] else None
             )
         except Exception as exc:  # a template that does not render, a transport bug
-            self._in_flight.discard(item.id)
+            self.holds.in_flight.discard(item.id)
             await self.failures.broken(item, exc)
             return None
         self.failures.outages.succeeded(address.platform, address.workspace)
-        self._in_flight.discard(item.id)
+        self.holds.in_flight.discard(item.id)
         following = self._pick(queue, targets)[0]
         ahead = queue[following] if following is not None else None
         # (a row marked begun before, then overtaken by another chat's, stays marked)
