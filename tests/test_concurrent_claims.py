@@ -227,3 +227,39 @@ async def test_a_stall_while_settling_counts_against_the_next_rows_check(
         assert Counter(sent_keys(slow) + sent_keys(fast)) == Counter(f"b{i}" for i in range(5))
     finally:
         await h.stop()
+
+
+async def test_a_stall_between_the_check_and_the_send_is_checked_again(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A drain checks its claim, then stalls before the send goes out (rendering, a wait for
+    budget, a SIGSTOP); meanwhile another worker takes the row and sends it. Right before
+    sending, the stalled drain checks again and sends nothing twice."""
+    h = Harness(database_url)
+    await h.start(participants=False)
+    try:
+        async with unit(h.app.db) as store:
+            await store.enqueue(broadcast(3), h.clock.now())
+        lease = timedelta(seconds=0.6)
+        fast = MemoryTransport(platform="memory")
+        b = Sender(h.app.db, h.catalog, h.app.renderer, h.clock, {"memory": fast}, "b")
+        slow = MemoryTransport(platform="memory")
+        a = Sender(h.app.db, h.catalog, h.app.renderer, h.clock, {"memory": slow}, "a", lease=lease)
+        real_render = a.parts.render
+        stalls = 0
+
+        async def stalling(*args: Any, **kwargs: Any) -> Any:
+            nonlocal stalls
+            if stalls == 0:  # the first row: checked, and now it stalls
+                stalls += 1
+                await asyncio.sleep(lease.total_seconds() / 2)
+                await expire_leases(h)
+                assert await b.recover() == 3
+                assert await b.drain() == 3
+            return await real_render(*args, **kwargs)
+
+        monkeypatch.setattr(a.parts, "render", stalling)
+        await a.drain()
+        assert Counter(sent_keys(slow) + sent_keys(fast)) == Counter(f"b{i}" for i in range(3))
+    finally:
+        await h.stop()

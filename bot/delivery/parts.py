@@ -27,6 +27,11 @@ Sleep = Callable[[float], Awaitable[None]]
 Pause = Callable[[float, str], Awaitable[None]]
 
 
+class NotOurs(Exception):
+    """The claim lost its row while the send waited (for budget, or stalled): nothing of it
+    was sent, and another worker's claim has it now."""
+
+
 class PartlySent(Exception):
     """A split message failed at part ``sent`` (that many parts are out); ``ids``: the
     platform's message ids of the parts this attempt sent."""
@@ -87,12 +92,18 @@ class PartSender:
         return address, rendered
 
     async def send(
-        self, transport: Transport, address: Address, rendered: Rendered, item: OutboxItem
+        self,
+        transport: Transport,
+        address: Address,
+        rendered: Rendered,
+        item: OutboxItem,
+        still_ours: Callable[[], Awaitable[bool]] | None = None,
     ) -> list[str]:
         """Split to the platform's limit; buttons, a choice and a file go with the last part,
         an edit and a reply with the first. Parts that went out on an earlier attempt are
         skipped. Every part spends budget; the first part's budget was checked by the
-        caller. Returns the platform's message id of each part sent."""
+        caller. Returns the platform's message id of each part sent. ``still_ours`` is asked
+        right before the first part goes out, after every wait (``NotOurs`` if not)."""
         parts = split_text(rendered.text, transport.max_text)
         limiter = self.limiters[address.platform]
         ids: list[str] = []
@@ -112,6 +123,8 @@ class PartSender:
                 rendered.edit if first else None,
                 rendered.reply_to if first else None,
             )
+            if index == item.parts_sent and still_ours is not None and not await still_ours():
+                raise NotOurs(item.id)
             try:
                 ids.append(await self._send_part(transport, address, part))
             except TransportError as exc:

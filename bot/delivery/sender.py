@@ -19,7 +19,7 @@ from datetime import timedelta
 from bot.delivery import settle
 from bot.delivery.failures import Failures
 from bot.delivery.holds import Holds
-from bot.delivery.parts import PartlySent, PartSender, Sleep
+from bot.delivery.parts import NotOurs, PartlySent, PartSender, Sleep
 from bot.delivery.picking import next_row, waits_on_workspaces
 from bot.delivery.ratelimit import Monotonic, RateLimiter, SharedBudget
 from bot.delivery.retry import RetryPolicy
@@ -187,6 +187,10 @@ class Sender:
                 break
         return settled
 
+    def _stale(self, checked: float) -> bool:
+        """Whether a claim checked at ``checked`` (real time) must be checked again."""
+        return time.monotonic() - checked > self.lease.total_seconds() / 3
+
     def _pick(
         self, queue: list[OutboxItem], targets: dict[int, Target | None]
     ) -> tuple[int | None, float]:
@@ -237,10 +241,16 @@ class Sender:
         self.holds.in_flight.add(item.id)
         # A claim checked before a stall (SIGSTOP, a long pause) is checked again after it.
         checked = begun.pop(item.id, float("-inf"))
-        stale = time.monotonic() - checked > self.lease.total_seconds() / 3
-        if stale and not await settle.begin(self.db, item, self.lease):
-            self.holds.in_flight.discard(item.id)
-            return None
+        if self._stale(checked):
+            checked = time.monotonic()
+            if not await settle.begin(self.db, item, self.lease):
+                self.holds.in_flight.discard(item.id)
+                return None
+
+        async def still_ours() -> bool:
+            """Checked again if the budget waits (or a stall) took long since."""
+            return not self._stale(checked) or await settle.begin(self.db, item, self.lease)
+
         address = target[0]
         transport = self.transports[address.platform]
         try:
@@ -255,7 +265,10 @@ class Sender:
                 self.holds.in_flight.discard(item.id)
                 return None
             address, rendered = await self.parts.render(outgoing, target, transport)
-            ids = await self.parts.send(transport, address, rendered, item)
+            ids = await self.parts.send(transport, address, rendered, item, still_ours)
+        except NotOurs:
+            self.holds.in_flight.discard(item.id)
+            return None
         except PartlySent as partly:
             self.holds.in_flight.discard(item.id)
             sent_to = (address, [*item.message_ids, *partly.ids])
