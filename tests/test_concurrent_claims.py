@@ -191,6 +191,27 @@ async def test_leases_run_on_the_database_clock(database_url: str) -> None:
         await h.stop()
 
 
+def two_senders(h: Harness, lease: timedelta) -> tuple[Sender, Sender]:
+    """``a`` with a short ``lease`` (it will stall) and ``b`` to take over its rows."""
+    slow, fast = MemoryTransport(platform="memory"), MemoryTransport(platform="memory")
+    a = Sender(h.app.db, h.catalog, h.app.renderer, h.clock, {"memory": slow}, "a", lease=lease)
+    b = Sender(h.app.db, h.catalog, h.app.renderer, h.clock, {"memory": fast}, "b")
+    return a, b
+
+
+async def stall_while_taken_over(h: Harness, b: Sender, lease: timedelta, rows: int) -> None:
+    """Stall half a lease; meanwhile ``b`` finds the stalled claim's ``rows`` stale, takes
+    them and sends them."""
+    await asyncio.sleep(lease.total_seconds() / 2)
+    await expire_leases(h)
+    assert await b.recover() == rows
+    assert await b.drain() == rows
+
+
+def sent_by_both(a: Sender, b: Sender) -> Counter[str]:
+    return Counter(sent_keys(a.transports["memory"]) + sent_keys(b.transports["memory"]))
+
+
 async def test_a_stall_while_settling_counts_against_the_next_rows_check(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -204,8 +225,7 @@ async def test_a_stall_while_settling_counts_against_the_next_rows_check(
         async with unit(h.app.db) as store:
             await store.enqueue(broadcast(5), h.clock.now())
         lease = timedelta(seconds=0.6)
-        fast = MemoryTransport(platform="memory")
-        b = Sender(h.app.db, h.catalog, h.app.renderer, h.clock, {"memory": fast}, "b")
+        a, b = two_senders(h, lease)
         real_sent = settle.sent
         stalls = 0
 
@@ -214,17 +234,12 @@ async def test_a_stall_while_settling_counts_against_the_next_rows_check(
             ours = await real_sent(*args, **kwargs)
             if stalls == 0:  # the first settle: its claim check is done, then it stalls
                 stalls += 1
-                await asyncio.sleep(lease.total_seconds() / 2)
-                await expire_leases(h)
-                assert await b.recover() == 4
-                assert await b.drain() == 4
+                await stall_while_taken_over(h, b, lease, 4)
             return ours
 
         monkeypatch.setattr(settle, "sent", stalling)
-        slow = MemoryTransport(platform="memory")
-        a = Sender(h.app.db, h.catalog, h.app.renderer, h.clock, {"memory": slow}, "a", lease=lease)
         await a.drain()
-        assert Counter(sent_keys(slow) + sent_keys(fast)) == Counter(f"b{i}" for i in range(5))
+        assert sent_by_both(a, b) == Counter(f"b{i}" for i in range(5))
     finally:
         await h.stop()
 
@@ -241,10 +256,7 @@ async def test_a_stall_between_the_check_and_the_send_is_checked_again(
         async with unit(h.app.db) as store:
             await store.enqueue(broadcast(3), h.clock.now())
         lease = timedelta(seconds=0.6)
-        fast = MemoryTransport(platform="memory")
-        b = Sender(h.app.db, h.catalog, h.app.renderer, h.clock, {"memory": fast}, "b")
-        slow = MemoryTransport(platform="memory")
-        a = Sender(h.app.db, h.catalog, h.app.renderer, h.clock, {"memory": slow}, "a", lease=lease)
+        a, b = two_senders(h, lease)
         real_render = a.parts.render
         stalls = 0
 
@@ -252,14 +264,11 @@ async def test_a_stall_between_the_check_and_the_send_is_checked_again(
             nonlocal stalls
             if stalls == 0:  # the first row: checked, and now it stalls
                 stalls += 1
-                await asyncio.sleep(lease.total_seconds() / 2)
-                await expire_leases(h)
-                assert await b.recover() == 3
-                assert await b.drain() == 3
+                await stall_while_taken_over(h, b, lease, 3)
             return await real_render(*args, **kwargs)
 
         monkeypatch.setattr(a.parts, "render", stalling)
         await a.drain()
-        assert Counter(sent_keys(slow) + sent_keys(fast)) == Counter(f"b{i}" for i in range(3))
+        assert sent_by_both(a, b) == Counter(f"b{i}" for i in range(3))
     finally:
         await h.stop()

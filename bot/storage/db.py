@@ -104,6 +104,10 @@ class Database:
         or hung), so its row locks cannot hold up the other workers."""
         self.url = url
         self.sqlite = is_sqlite(url)
+        # Whether ``run_direct`` is available: a SQLite database in a file (an in-memory one
+        # exists per connection, so a second connection would not see it). Asked per message.
+        database = make_url(url).database
+        self.direct = self.sqlite and bool(database) and database != ":memory:"
         if self.sqlite:
             _prepare_sqlite_path(url)
         connect_args: dict[str, Any] = {}
@@ -126,13 +130,6 @@ class Database:
         )
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._direct: SqliteDirect | None = None
-
-    @property
-    def direct(self) -> bool:
-        """Whether ``run_direct`` is available: a SQLite database in a file (an in-memory
-        one exists per connection, so a second connection would not see it)."""
-        database = make_url(self.url).database
-        return self.sqlite and bool(database) and database != ":memory:"
 
     async def run_direct(self, work: Callable[[Connection], T]) -> T:
         """SQLite: ``work(connection)`` as one transaction on the direct thread
