@@ -12,10 +12,11 @@ import socket
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from telegram import Update
 from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
@@ -24,6 +25,7 @@ from bot.domain.clock import FakeClock
 from bot.domain.messages import Immediate, Inbound
 from bot.serve import Service
 from bot.settings import Settings
+from bot.storage.tables import ReflectionRow
 from tests.fake_slack import FakeSlack
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.helpers import shipped_catalog
@@ -71,6 +73,18 @@ def updates(people: int) -> list[dict[str, Any]]:
     return found
 
 
+def answering_time() -> datetime:
+    """Noon on the day the sample cohort's first stage opens: its reflection prompt is open,
+    so ``svar`` asks it and the next message is stored as the answer. (The day before, as
+    the demo starts, nothing is open yet: ``svar`` would only say so.)"""
+    return demo_start() + timedelta(days=1)
+
+
+async def stored_answers(service: Service) -> int:
+    async with service.app.db.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(ReflectionRow)) or 0)
+
+
 def summary(latencies: list[float], seconds: float) -> dict[str, Any]:
     return {
         "updates": len(latencies),
@@ -101,7 +115,7 @@ async def kompis_service(url: str, fake: FakeTelegram, webhook: bool) -> Service
         tick_seconds=3600,
         **extra,
     )
-    service = Service(settings, FakeClock(demo_start()), shipped_catalog())
+    service = Service(settings, FakeClock(answering_time()), shipped_catalog())
     await service.start()
     return service
 
@@ -115,6 +129,7 @@ async def kompis_webhook(people: int, kind: str, concurrency: int) -> dict[str, 
             try:
                 with counted(service) as work:
                     found = await _post_all(service.port, updates(people), concurrency)
+                found["answers_stored"] = await stored_answers(service)
                 return found | work.per_update(found["updates"])
             finally:
                 await service.stop()
@@ -218,7 +233,9 @@ async def kompis_polling(people: int, kind: str) -> dict[str, Any]:
                     fake._updates.append(body)
                 fake._new_update.set()
                 await asyncio.wait_for(done.wait(), 600)
-                return summary(latencies, time.perf_counter() - started)
+                found = summary(latencies, time.perf_counter() - started)
+                found["answers_stored"] = await stored_answers(service)
+                return found
             finally:
                 await service.stop()
 
@@ -264,7 +281,7 @@ async def slack_events(count: int) -> dict[str, Any]:
         signer = SlackSigner(SLACK_SECRET)
         with database("sqlite") as url:
             settings = slack_settings(fake, team, url, tick_seconds=3600)
-            service = Service(settings, FakeClock(demo_start()), shipped_catalog())
+            service = Service(settings, FakeClock(answering_time()), shipped_catalog())
             await service.start()
             latencies: list[float] = []
             try:
@@ -305,12 +322,23 @@ async def measure(smoke: bool) -> dict[str, Any]:
         figures["kompis_polling_sqlite"],
         figures["slack_events_sqlite"],
     )
+    stored = (
+        "kompis_webhook_sqlite",
+        "kompis_webhook_sqlite_8_connections",
+        "kompis_polling_sqlite",
+    )
     best = max(hook["updates_per_s"], poll["updates_per_s"])
     targets = [
         target(
             "Telegram updates/s, SQLite (best of webhook, polling)", best, ">= 1000", best >= 1000
         ),
         target("webhook p95 (ms)", hook["p95_ms"], "< 20", hook["p95_ms"] < 20),
+        target(
+            "reflection answers stored, of people (webhook, 8 connections, polling)",
+            min(figures[name]["answers_stored"] for name in stored) / people,
+            "1.0",
+            all(figures[name]["answers_stored"] == people for name in stored),
+        ),
         target(
             "webhook with 8 connections: failed requests",
             figures["kompis_webhook_sqlite_8_connections"]["failed"],

@@ -17,7 +17,6 @@ LIBRARIES = [
     "SQLAlchemy",
     "sqlmodel",
     "APScheduler",
-    "aiosqlite",
     "psycopg",
     "aiolimiter",
     "httpx",

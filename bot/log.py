@@ -29,7 +29,6 @@ log = logging.getLogger("bot.errors")
 #: their values, fetched rows) and the chat libraries (every request and response: message
 #: texts, names, e-mail look-ups)
 QUIET = (
-    "aiosqlite",
     "sqlalchemy.engine",
     "sqlalchemy.pool",
     "psycopg",

@@ -135,6 +135,6 @@ def test_the_scan_would_see_a_leak() -> None:
     assert isinstance(handler, logging.StreamHandler)
     handler.setStream(buffer)
     logging.getLogger("bot.test").debug("hello %s", _people()[0]["name"])
-    logging.getLogger("aiosqlite").debug("executing %s", _people()[1]["name"])
+    logging.getLogger("sqlalchemy.engine").debug("executing %s", _people()[1]["name"])
     assert _people()[0]["name"] in buffer.getvalue()
     assert _people()[1]["name"] not in buffer.getvalue()  # the drivers' loggers are quiet

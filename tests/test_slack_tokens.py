@@ -17,6 +17,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.domain.messages import Address, Rendered
+from bot.storage.db import async_url
 from bot.transports.base import TransportError
 from bot.transports.slack import SlackOptions, SlackTransport
 from bot.transports.slack_workspaces import TOKEN_SECONDS
@@ -73,7 +74,7 @@ class Clock:
 async def transport(
     fake: FakeSlack, tmp_path: Path
 ) -> AsyncIterator[tuple[SlackTransport, CountingStore]]:
-    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'installs.db'}")
+    engine = create_async_engine(async_url(f"sqlite:///{tmp_path / 'installs.db'}"))
     store = CountingStore(client_id=CLIENT_ID, engine=engine)
     states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine)
     await store.create_tables()

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.storage import sqlite_inloop
 from bot.storage.direct import SqliteDirect
 
 T = TypeVar("T")
@@ -31,7 +32,7 @@ NESTED = "kompis_nested"
 def sync_url(url: str) -> str:
     """The URL for the synchronous engine Alembic uses."""
     parsed = make_url(url)
-    if parsed.drivername in ("sqlite", "sqlite+aiosqlite", "sqlite+pysqlite"):
+    if parsed.drivername in ("sqlite", "sqlite+aiosqlite", "sqlite+pysqlite", sqlite_inloop.DRIVER):
         return parsed.set(drivername="sqlite").render_as_string(hide_password=False)
     if parsed.drivername in ("postgresql", "postgresql+psycopg", "postgres"):
         return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
@@ -42,7 +43,7 @@ def async_url(url: str) -> str:
     """The URL for the asynchronous engine the bot uses."""
     parsed = make_url(sync_url(url))
     if parsed.drivername == "sqlite":
-        return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
+        return parsed.set(drivername=sqlite_inloop.DRIVER).render_as_string(hide_password=False)
     return parsed.render_as_string(hide_password=False)
 
 
@@ -121,6 +122,7 @@ class Database:
         )
         if self.sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "connect", sqlite_inloop.short_busy_timeout)
             event.listen(self.engine.sync_engine, "connect", _sqlite_own_transactions)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self._write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]
