@@ -114,6 +114,38 @@ async def test_one_conversation_per_person_set_replaced_and_cleared(harness: Har
         assert theirs is not None and theirs.kind == "survey"
 
 
+async def test_a_unit_reads_a_persons_conversation_once(harness: Harness) -> None:
+    """The receiver, the dispatcher and the answering feature each ask; the database is
+    asked once per unit, and what the unit set or cleared is what it reads back."""
+    person = await harness.person_id(KARI)
+    now = harness.clock.now()
+    reads: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "conversation" in statement:
+            reads.append(statement)
+
+    engine = harness.app.db.engine.sync_engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        async with unit(harness.app.db) as store:
+            for _ in range(3):
+                assert await store.conversation(person) is None
+            await store.set_conversation(person, "reflection", now, {"ref": "a/b/c"})
+            found = await store.conversation(person)
+            assert found is not None and found.data == {"ref": "a/b/c"}
+            assert not await store.clear_conversation(person, "quiz")  # another kind stays
+            assert await store.conversation(person) == found
+            assert await store.clear_conversation(person, "reflection")
+            assert await store.conversation(person) is None
+        assert len(reads) == 1
+        async with unit(harness.app.db) as store:  # a new unit reads the database again
+            assert await store.conversation(person) is None
+        assert len(reads) == 2
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+
+
 async def test_a_prompt_pending_before_the_upgrade_still_waits(database_url: str) -> None:
     """Migration 0005 moves ``person.pending_activity`` into the conversation table."""
     db = Database(database_url)

@@ -106,15 +106,13 @@ async def invite_buddies(
     if now_ not in NAMED_TO_BUDDY or before in NAMED_TO_BUDDY:
         return
     store = port(ctx)
-    entry = await store.bank_entry(reflection_id)
-    assert entry is not None
     invites = [
         Outgoing(
             buddy,
             INVITE,
-            {"entry": {"number": entry.id}},  # composed when it goes out (compose_invite)
-            _invite_buttons(entry.id),
-            key=f"bank-invite:{entry.id}:{buddy}",
+            {"entry": {"number": reflection_id}},  # composed when it goes out (compose_invite)
+            _invite_buttons(reflection_id),
+            key=f"bank-invite:{reflection_id}:{buddy}",
         )
         for buddy in await store.current_buddies(ctx.person.id, ctx.person.cohort_id)
     ]
