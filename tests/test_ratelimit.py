@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.delivery.ratelimit import CATCH_UP, CHAT_CATCH_UP, RateLimiter
+from bot.delivery.ratelimit import CATCH_UP, CHAT_CATCH_UP, RATE_SHARE, RateLimiter
 from bot.domain.messages import Address
 from bot.transports.base import Limits
 
@@ -56,12 +57,14 @@ def test_never_exceeds_the_budget(
             sent.append((clock.now, address.chat_id))
     times = [t for t, _ in sent]
     reserve = per_second * CATCH_UP
-    for window in (0.0, 0.3, 0.5, 0.99, 1.0, 3.0, 60.0):
-        # the catch-up reserve, refilled at the rate less the reserve
+    for window in (0.0, 0.3, 0.5, 0.99, 1.0, 1.01, 3.0, 60.0):
+        # the catch-up reserve, refilled at 98 % of the rate
         most = most_in_window(times, window)
-        assert most <= burst + reserve + (per_second - reserve) * window + 1e-6
-        if window < 1:  # within any second: fewer than the second's budget plus the burst
-            assert most < burst + per_second
+        assert most <= burst + reserve + per_second * RATE_SHARE * window + 1e-6
+        if window <= 1.01:  # fewer than the second's budget plus the burst, with 10 ms to
+            assert most < burst + per_second  # spare for the network's jitter
+            if burst == 1:  # what a platform counting arrivals in any second allows
+                assert most <= math.ceil(per_second)
         else:
             assert most <= burst + per_second * window + 1e-6
         for chat in {c for _, c in sent}:
@@ -99,6 +102,21 @@ def test_a_few_milliseconds_late_per_send_do_not_add_up() -> None:
     # one chat at 1/s, 20 ms late each time: its interval stays one second
     one_chat = _late_sender(Limits(chat_per_second=1.0), Address("telegram", "7"), 0.02, 20)
     assert one_chat >= 0.999
+
+
+def test_a_second_a_little_longer_holds_no_send_too_many() -> None:
+    """The platform counts arrivals: a perfectly timed sender at Telegram's 30/s (and 300/s)
+    puts at most the rate in any 1.01 s, so 10 ms of jitter on the way draws no 429. With
+    a 2 % reserve at the rate less 2 %, some second held 31 and the benchmark drew a 429."""
+    for per_second in (30.0, 300.0):
+        clock = Clock()
+        limiter = RateLimiter(Limits(per_second=per_second), monotonic=clock)
+        everyone, times = Address("telegram", "1"), []
+        for _ in range(int(per_second * 5)):
+            clock.now += limiter.wait(everyone)
+            limiter.take(everyone)
+            times.append(clock.now)
+        assert most_in_window(times, 1.01) <= per_second
 
 
 def test_a_hold_stops_everything_until_it_ends() -> None:

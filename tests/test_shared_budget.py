@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.delivery.ratelimit import CATCH_UP, SharedBudget
+from bot.delivery.ratelimit import RATE_SHARE, SharedBudget
 from bot.domain.messages import Address
 from bot.storage.db import Database
 from bot.transports.base import Limits
@@ -120,7 +120,7 @@ async def test_each_budget_is_its_own(postgres_url: str) -> None:
         await budget.acquire(Address("slack", "D3", workspace="T2"), sleep)
         assert slept == []  # the first send of each workspace goes at once
         await budget.acquire(Address("slack", "D2", workspace="T1"), sleep)
-        assert len(slept) == 1 and 0.9 < slept[0] <= 1.0 / (1 - CATCH_UP)
+        assert len(slept) == 1 and 0.9 < slept[0] <= 1.0 / RATE_SHARE
         for _ in range(5):
             await budget.acquire(TELEGRAM, sleep)  # no overall limit: never a wait
         assert len(slept) == 1
@@ -161,7 +161,7 @@ async def test_slots_are_spaced_at_98_percent_of_the_rate(postgres_url: str) -> 
     try:
         for _ in range(3):
             await budget.acquire(Address("slack", "D1", workspace="T9"), sleep)
-        interval = 1 / (0.1 * (1 - CATCH_UP))
+        interval = 1 / (0.1 * RATE_SHARE)
         assert len(slept) == 2
         assert 10.0 < slept[0] <= interval  # more than the full rate's 10 s
         assert 20.0 < slept[1] <= interval * 2

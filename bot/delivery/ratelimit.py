@@ -7,10 +7,13 @@ stalling a whole broadcast behind one busy chat.
 Each bucket keeps a small catch-up reserve, so a send that went out a few milliseconds late
 (the event loop was busy, the message was being composed) does not push every later send
 back by as much: with one-token buckets, 6 ms of lateness per send held Telegram's 30/s to
-about 25/s. The overall bucket refills at 98 % of the rate and holds 2 % of a second's sends
-more than its burst (``CATCH_UP``): any window shorter than a second still holds fewer than
-``burst + per_second`` sends, and any longer one at most ``burst + per_second * seconds``,
-which is what the platforms count. A chat's bucket holds 5 % of a send more
+about 25/s. The overall bucket refills at 98 % of the rate (``RATE_SHARE``) and holds 1 % of
+a second's sends more than its burst (``CATCH_UP``). So a window of a second holds fewer
+than ``burst + per_second`` sends, and so does one a little longer (1.01 s): the platform
+counts arrivals, and a send that took 10 ms longer on the way than the one a second after
+it must not make that second one too many (with a 2 % reserve at the rate less 2 %,
+perfectly timed sends made exactly 31 in some second at 30/s, and the network's jitter
+drew a 429 that paused everything for a second). A chat's bucket holds 5 % of a send more
 (``CHAT_CATCH_UP``) at the full rate: two sends to one chat are never closer than 95 % of
 its interval, and its average stays within its rate.
 """
@@ -35,8 +38,11 @@ _PRUNE_AT = 10_000
 
 #: Catch-up reserves (see the module's text): a share of the overall rate, and of one send
 #: for a chat's (or group chat's) own bucket.
-CATCH_UP = 0.02
+CATCH_UP = 0.01
 CHAT_CATCH_UP = 0.05
+#: the share of the overall rate the overall bucket refills at (and the shared budget's
+#: slots are spaced at)
+RATE_SHARE = 0.98
 
 
 @dataclass
@@ -91,7 +97,9 @@ class RateLimiter:
         keys: list[tuple[tuple[str, ...], float, float]] = []
         if lim.per_second:
             reserve = lim.per_second * CATCH_UP
-            keys.append((("all", address.workspace), lim.per_second - reserve, lim.burst + reserve))
+            keys.append(
+                (("all", address.workspace), lim.per_second * RATE_SHARE, lim.burst + reserve)
+            )
         if lim.chat_per_second:
             keys.append(
                 (
@@ -176,7 +184,7 @@ class SharedBudget:
         # may take its slot up to ``tolerance`` late, and at the full rate a one-second
         # window could then hold a few sends more than the platform allows (the benchmark's
         # three workers drew 15 429s of 3,000 that way).
-        interval = 1.0 / (limits.per_second * (1 - CATCH_UP))
+        interval = 1.0 / (limits.per_second * RATE_SHARE)
         for _ in range(3):  # a process too busy to be on time 3 times running sends anyway
             key = f"{address.platform}:{address.workspace}"
             wait = await self.connection.reserve(key, interval)
