@@ -8,8 +8,9 @@ process could use the database during those trips anyway.
 
 This dialect is the stdlib ``sqlite3`` dialect marked async, so SQLAlchemy's asyncio layer
 accepts it: statements run inside its greenlet, synchronously, on the event loop's thread.
-What blocks the loop: the statement itself, the commit's fsync (``synchronous=FULL``, about
-a millisecond) and a wait for another process's write lock (``busy_timeout``).
+What blocks the loop: the statement itself and the commit's fsync (``synchronous=FULL``,
+about a millisecond). A wait for another process's write lock does not: SQLite waits only
+``LOCK_POLL`` itself, and the task sleeps between tries (``_Cursor._begin_waiting``).
 """
 
 from __future__ import annotations
